@@ -1,0 +1,228 @@
+/* eslint-disable security/detect-non-literal-fs-filename -- key file paths come from the operator's configuration */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Thrown when the environment does not describe a runnable server; names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const emptyToUndefined = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  DATABASE_POOL_SIZE: int(10, 1, 200),
+  REDIS_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+  ),
+  REDIS_KEY_PREFIX: z.string().default('nxg:'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CORS_ORIGINS: z.string().default(''),
+  TRUST_PROXY: int(0, 0, 10),
+  BODY_LIMIT_KB: int(100, 1, 10_240),
+  JWT_PRIVATE_KEY: optionalString,
+  JWT_PRIVATE_KEY_FILE: optionalString,
+  JWT_PUBLIC_KEY: optionalString,
+  JWT_PUBLIC_KEY_FILE: optionalString,
+  JWT_ISSUER: z.string().min(1).default('nxg-connect'),
+  JWT_AUDIENCE: z.string().min(1).default('nxg-connect-api'),
+  ACCESS_TOKEN_TTL_SECONDS: int(900, 60, 3600),
+  REFRESH_TOKEN_TTL_SECONDS: int(14 * 24 * 3600, 60),
+  REFRESH_FAMILY_LIFETIME_SECONDS: int(30 * 24 * 3600, 60),
+  BCRYPT_COST: int(12, 4, 15),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: int(5, 1),
+  LOGIN_MAX_FAILURES_PER_IP: int(50, 1),
+  LOGIN_LOCKOUT_SECONDS: int(900, 1),
+  RATE_LIMIT_WINDOW_SECONDS: int(60, 1),
+  RATE_LIMIT_ANONYMOUS_MAX: int(120, 1),
+  RATE_LIMIT_USER_MAX: int(600, 1),
+  RATE_LIMIT_AUTH_MAX: int(20, 1),
+  IDEMPOTENCY_TTL_SECONDS: int(24 * 3600, 60),
+  ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email().optional()),
+  ADMIN_PASSWORD: optionalString,
+  ADMIN_USERNAME: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]{3,30}$/, '3-30 letters, digits, _ . or -')
+      .default('admin'),
+  ),
+  SENTRY_DSN: z.preprocess(emptyToUndefined, z.url().optional()),
+  METRICS_TOKEN: optionalString,
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 60_000),
+});
+
+type Environment = z.infer<typeof environmentSchema>;
+
+export interface JwtKeys {
+  /** PEM; absent in the embedded default until generated into DATA_DIR at startup. */
+  privateKey?: string;
+  publicKey?: string;
+}
+
+/** The one typed configuration object every part of the server reads. */
+export interface Config {
+  env: Environment['NODE_ENV'];
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  databasePoolSize: number;
+  redisUrl?: string;
+  redisKeyPrefix: string;
+  logLevel: Environment['LOG_LEVEL'];
+  corsOrigins: string[];
+  trustProxy: number;
+  bodyLimitBytes: number;
+  jwt: JwtKeys & {
+    issuer: string;
+    audience: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    refreshFamilyLifetimeSeconds: number;
+  };
+  bcryptCost: number;
+  loginThrottle: {
+    maxFailuresPerAccount: number;
+    maxFailuresPerIp: number;
+    lockoutSeconds: number;
+  };
+  rateLimit: { windowSeconds: number; anonymousMax: number; userMax: number; authMax: number };
+  idempotencyTtlSeconds: number;
+  admin?: { email: string; password: string; username: string };
+  sentryDsn?: string;
+  metricsToken?: string;
+  shutdownTimeoutMs: number;
+}
+
+function readKey(
+  inline: string | undefined,
+  file: string | undefined,
+  name: string,
+  issues: string[],
+): string | undefined {
+  if (inline && file) {
+    issues.push(`${name}: set either ${name} or ${name}_FILE, not both`);
+    return undefined;
+  }
+  // Env files cannot hold real newlines easily, so "\n" escapes are accepted too.
+  if (inline) return inline.replace(/\\n/g, '\n');
+  if (!file) return undefined;
+  try {
+    return readFileSync(path.resolve(file), 'utf8');
+  } catch {
+    issues.push(`${name}_FILE: cannot read ${file}`);
+    return undefined;
+  }
+}
+
+/**
+ * Validates the environment and builds the config. Throws ConfigError naming each wrong
+ * variable, so a bad deployment stops at startup instead of failing on the first request.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const issues: string[] = [];
+
+  const privateKey = readKey(e.JWT_PRIVATE_KEY, e.JWT_PRIVATE_KEY_FILE, 'JWT_PRIVATE_KEY', issues);
+  const publicKey = readKey(e.JWT_PUBLIC_KEY, e.JWT_PUBLIC_KEY_FILE, 'JWT_PUBLIC_KEY', issues);
+  if (Boolean(privateKey) !== Boolean(publicKey)) {
+    issues.push('JWT_PRIVATE_KEY / JWT_PUBLIC_KEY: give both keys of the pair or neither');
+  }
+  // Keys are generated only for the embedded single-process default; instances sharing a
+  // PostgreSQL database must share one configured key pair.
+  if (e.DATABASE_URL && !privateKey) {
+    issues.push('JWT_PRIVATE_KEY (or JWT_PRIVATE_KEY_FILE): required when DATABASE_URL is set');
+  }
+  if (Boolean(e.ADMIN_EMAIL) !== Boolean(e.ADMIN_PASSWORD)) {
+    issues.push('ADMIN_EMAIL / ADMIN_PASSWORD: give both or neither');
+  }
+  if (e.ADMIN_PASSWORD) {
+    const bytes = Buffer.byteLength(e.ADMIN_PASSWORD, 'utf8');
+    if (bytes < 8 || bytes > 72) issues.push('ADMIN_PASSWORD: must be 8-72 bytes');
+  }
+  if (e.REFRESH_TOKEN_TTL_SECONDS > e.REFRESH_FAMILY_LIFETIME_SECONDS) {
+    issues.push('REFRESH_TOKEN_TTL_SECONDS: must not exceed REFRESH_FAMILY_LIFETIME_SECONDS');
+  }
+  const corsOrigins = e.CORS_ORIGINS.split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      issues.push(`CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com`);
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    logLevel: e.LOG_LEVEL,
+    corsOrigins,
+    trustProxy: e.TRUST_PROXY,
+    bodyLimitBytes: e.BODY_LIMIT_KB * 1024,
+    jwt: {
+      privateKey,
+      publicKey,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+      refreshFamilyLifetimeSeconds: e.REFRESH_FAMILY_LIFETIME_SECONDS,
+    },
+    bcryptCost: e.BCRYPT_COST,
+    loginThrottle: {
+      maxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
+      lockoutSeconds: e.LOGIN_LOCKOUT_SECONDS,
+    },
+    rateLimit: {
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      anonymousMax: e.RATE_LIMIT_ANONYMOUS_MAX,
+      userMax: e.RATE_LIMIT_USER_MAX,
+      authMax: e.RATE_LIMIT_AUTH_MAX,
+    },
+    idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
+    admin:
+      e.ADMIN_EMAIL && e.ADMIN_PASSWORD
+        ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD, username: e.ADMIN_USERNAME }
+        : undefined,
+    sentryDsn: e.SENTRY_DSN,
+    metricsToken: e.METRICS_TOKEN,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,95 @@
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Config } from './config/config.js';
+import { openDatabase, type DatabaseHandle } from './db/database.js';
+import type { KeyValueStore } from './lib/kv/kv.js';
+import { MemoryKeyValueStore } from './lib/kv/memory-kv.js';
+import { RedisKeyValueStore } from './lib/kv/redis-kv.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import {
+  AccessTokens,
+  AuthService,
+  LoginThrottle,
+  PasswordHasher,
+  resolveSigningKeys,
+} from './modules/auth/index.js';
+import { UsersService } from './modules/users/index.js';
+
+/** Everything long-lived the server is built from, wired once. */
+export interface Container {
+  config: Config;
+  logger: Logger;
+  database: DatabaseHandle;
+  kv: KeyValueStore;
+  /** The shared Redis connection when REDIS_URL is configured. */
+  redis?: Redis;
+  tokens: AccessTokens;
+  auth: AuthService;
+  users: UsersService;
+  /** Closes the database and cache connections. */
+  close(): Promise<void>;
+}
+
+/** Ready-made parts a caller (tests, a second process) may pass instead of opening new ones. */
+export interface ContainerParts {
+  logger?: Logger;
+  database?: DatabaseHandle;
+  kv?: KeyValueStore;
+}
+
+/** Opens connections and builds the services for a configuration. */
+export async function createContainer(
+  config: Config,
+  parts: ContainerParts = {},
+): Promise<Container> {
+  const logger = parts.logger ?? createLogger(config.logLevel);
+  const database =
+    parts.database ??
+    (await openDatabase({
+      url: config.databaseUrl,
+      poolSize: config.databasePoolSize,
+      pgliteDirectory: path.join(config.dataDir, 'pglite'),
+    }));
+  const kv =
+    parts.kv ??
+    (config.redisUrl
+      ? RedisKeyValueStore.connect(config.redisUrl, config.redisKeyPrefix)
+      : new MemoryKeyValueStore());
+  const redis = kv instanceof RedisKeyValueStore ? kv.client : undefined;
+
+  const keys = resolveSigningKeys(config.jwt, config.dataDir);
+  const tokens = new AccessTokens({
+    ...keys,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    ttlSeconds: config.jwt.accessTokenTtlSeconds,
+  });
+  const auth = new AuthService({
+    db: database.db,
+    kv,
+    logger,
+    tokens,
+    hasher: new PasswordHasher(config.bcryptCost),
+    throttle: new LoginThrottle(kv, config.loginThrottle),
+    refreshTokenTtlSeconds: config.jwt.refreshTokenTtlSeconds,
+    refreshFamilyLifetimeSeconds: config.jwt.refreshFamilyLifetimeSeconds,
+  });
+  const users = new UsersService({
+    db: database.db,
+    listSessions: (userId) => auth.listSessions(userId),
+  });
+
+  return {
+    config,
+    logger,
+    database,
+    kv,
+    redis,
+    tokens,
+    auth,
+    users,
+    async close() {
+      await Promise.allSettled([kv.close(), database.close()]);
+    },
+  };
+}

@@ -1,0 +1,4 @@
+// Every table of every module, for drizzle-kit and for the typed query builder.
+export * from '../modules/users/users.table.js';
+export * from '../modules/users/body-composition.table.js';
+export * from '../modules/auth/auth.table.js';

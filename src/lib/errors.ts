@@ -1,0 +1,78 @@
+/** A field-level validation failure as it appears in a problem document's `errors`. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/**
+ * The one error type the API answers with. Everything a handler throws is either an AppError
+ * (its status, code and detail reach the client) or an unknown error (a bare 500).
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly extras: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      /** Unexpected failures worth an alert (Sentry); client mistakes are not. */
+      report?: boolean;
+    } = {},
+  ) {
+    super(detail);
+    this.name = 'AppError';
+  }
+}
+
+export const validationError = (detail: string, errors: FieldError[] = []) =>
+  new AppError(400, 'VALIDATION_ERROR', 'Invalid request', detail, { errors });
+
+export const malformedJson = () =>
+  new AppError(400, 'MALFORMED_JSON', 'Malformed JSON', 'The request body is not valid JSON.');
+
+export const unauthenticated = (detail = 'A valid access token is required.') =>
+  new AppError(401, 'UNAUTHENTICATED', 'Unauthenticated', detail, {
+    headers: { 'WWW-Authenticate': 'Bearer' },
+  });
+
+export const invalidCredentials = () =>
+  new AppError(401, 'INVALID_CREDENTIALS', 'Invalid credentials', 'Login or password is wrong.');
+
+export const forbidden = (detail = 'You are not allowed to do this.') =>
+  new AppError(403, 'FORBIDDEN', 'Forbidden', detail);
+
+export const notFound = (what = 'Resource') =>
+  new AppError(404, 'NOT_FOUND', 'Not found', `${what} not found.`);
+
+export const conflict = (detail: string) => new AppError(409, 'CONFLICT', 'Conflict', detail);
+
+export const payloadTooLarge = (limitBytes: number) =>
+  new AppError(
+    413,
+    'PAYLOAD_TOO_LARGE',
+    'Payload too large',
+    `The request body exceeds the ${limitBytes}-byte limit.`,
+  );
+
+export const unsupportedMediaType = (expected = 'application/json') =>
+  new AppError(
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    'Unsupported media type',
+    `Send the body as ${expected}.`,
+  );
+
+export const rateLimited = (retryAfterSeconds: number, detail = 'Too many requests.') =>
+  new AppError(429, 'RATE_LIMITED', 'Too many requests', `${detail} Retry later.`, {
+    headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+  });
+
+export const serviceUnavailable = (detail: string) =>
+  new AppError(503, 'SERVICE_UNAVAILABLE', 'Service unavailable', detail);
+
+export const internal = () =>
+  new AppError(500, 'INTERNAL', 'Internal server error', 'Something went wrong on our side.', {
+    report: true,
+  });

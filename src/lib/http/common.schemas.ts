@@ -1,0 +1,48 @@
+import { z } from '../zod.js';
+
+// C0/C1 control characters (tab, newline and carriage return aside) have no place in user text,
+// and PostgreSQL rejects NUL outright; refusing them here keeps that a 400, not a 500.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
+/** Free text from a user: NFC-normalised, trimmed, bounded, without control characters. */
+export const text = (max: number, min = 0) =>
+  z
+    .string()
+    .transform((value) => value.normalize('NFC').trim())
+    .pipe(
+      z
+        .string()
+        .min(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`)
+        .max(max, `must be at most ${max} characters`)
+        .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters'),
+    );
+
+/** A bounded, finite decimal; rejects 1e400, NaN and values no body can have. */
+export const measurement = (min: number, max: number) => z.number().min(min).max(max);
+
+export const uuidParam = z.uuid('must be a UUID');
+
+export const idParams = z.strictObject({ id: uuidParam });
+
+/** `?limit=&cursor=` as API.md defines it for every list. */
+export const pageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+});
+
+/** `{ items, nextCursor }` around any item schema. */
+export const pageOf = <T extends z.ZodType>(item: T, name: string) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() }).openapi(`${name}Page`);
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().openapi({ example: 'VALIDATION_ERROR' }),
+    correlationId: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem', { description: 'RFC 9457 problem document' });

@@ -1,0 +1,33 @@
+import type { Request } from 'express';
+import type { Role } from '../../modules/users/users.table.js';
+import { unauthenticated } from '../errors.js';
+
+/** Claims of a verified access token. */
+export interface AccessClaims {
+  userId: string;
+  role: Role;
+  jti: string;
+  /** Refresh family (login session) the token was issued for. */
+  familyId: string;
+  expiresAt: number;
+}
+
+/** The caller as the auth guard established it: live token claims, `role` as stored now. */
+export type AuthUser = AccessClaims;
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Set when the request carries a validly signed access token (not yet checked for revocation). */
+    claims?: AccessClaims;
+    /** Set by the auth guard once the token is known to be live and its user to exist. */
+    user?: AuthUser;
+    /** Route template for metrics and logs, e.g. `/api/users/:id/role`. */
+    routeTemplate?: string;
+  }
+}
+
+/** The authenticated caller; for use behind the auth guard. */
+export function currentUser(req: Request): AuthUser {
+  if (!req.user) throw unauthenticated();
+  return req.user;
+}

@@ -1,0 +1,215 @@
+import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import type { ZodType } from 'zod';
+import type { Role } from '../../modules/users/users.table.js';
+import { unsupportedMediaType, validationError, type FieldError } from '../errors.js';
+import type { z } from '../zod.js';
+import { problemSchema } from './common.schemas.js';
+import type { AuthUser } from './request-context.js';
+
+/** Who may call a route: anyone, any signed-in user, or only the listed roles. */
+export type Access = 'public' | 'user' | readonly Role[];
+
+/** What a handler answers: sent as JSON, as text when `contentType` is given, or empty. */
+export interface Reply {
+  status: number;
+  body?: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface HandlerInput<B, Q, P, A extends Access> {
+  body: B;
+  query: Q;
+  params: P;
+  user: A extends 'public' ? undefined : AuthUser;
+  req: Request;
+  res: Response;
+}
+
+export interface RouteDefinition<B = unknown, Q = unknown, P = unknown, A extends Access = Access> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express path relative to the module's base path, e.g. `/:id/role`. */
+  path: string;
+  summary: string;
+  description?: string;
+  access: A;
+  body?: ZodType<B>;
+  query?: ZodType<Q>;
+  params?: ZodType<P>;
+  /** Success responses; error responses are documented from `errors`. */
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** Error statuses this route can answer besides the validation and auth ones. */
+  errors?: number[];
+  /** Runs after authentication and validation, before the handler (rate limits, idempotency). */
+  before?: RequestHandler[];
+  handler(input: HandlerInput<B, Q, P, A>): Promise<Reply>;
+}
+
+/** A route with its input types erased, as groups hold them side by side. */
+export type Route = Omit<RouteDefinition, 'handler'> & {
+  handler(input: HandlerInput<unknown, unknown, unknown, Access>): Promise<Reply>;
+};
+
+/**
+ * Checks one route's handler against its own schemas, then erases the types so routes of
+ * different shapes fit in one list. Sound because `mountRoutes` only calls the handler with
+ * input those same schemas produced.
+ */
+export function defineRoute<
+  B = undefined,
+  Q = undefined,
+  P = undefined,
+  const A extends Access = Access,
+>(definition: RouteDefinition<B, Q, P, A>): Route {
+  return definition;
+}
+
+/** What mounting needs from the rest of the app. */
+export interface RouteMountContext {
+  registry: OpenAPIRegistry;
+  /** Builds the guard that enforces a route's access policy. */
+  guard(access: Exclude<Access, 'public'>): RequestHandler;
+}
+
+export interface RouteGroup {
+  /** Mount point, e.g. `/api/users`. */
+  basePath: string;
+  tag: string;
+  routes: Route[];
+  /** Middleware for every route of the group (e.g. the strict limiter on /api/auth). */
+  before?: RequestHandler[];
+}
+
+const errorDescriptions: Record<number, string> = {
+  400: 'Invalid request (problem+json with `errors`)',
+  401: 'Missing, invalid, expired or revoked access token',
+  403: 'Authenticated but not allowed',
+  404: 'Not found (or not visible to the caller)',
+  409: 'Conflict with the current state',
+  413: 'Body too large',
+  415: 'Body is not JSON',
+  429: 'Rate limited; see Retry-After',
+  503: 'A dependency is unavailable',
+};
+
+/** Zod issues as `{ path, message }` entries prefixed with where they came from. */
+export function toFieldErrors(location: string, error: z.ZodError): FieldError[] {
+  return error.issues.flatMap((issue) => {
+    const base = [location, ...issue.path.map(String)].join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: `${base}.${key}`, message: 'unknown field' }));
+    }
+    return [{ path: base, message: issue.message }];
+  });
+}
+
+function parseOrThrow<T>(schema: ZodType<T>, value: unknown, location: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw validationError(
+    `The request ${location} is invalid.`,
+    toFieldErrors(location, result.error),
+  );
+}
+
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** Express path `/:id/role` as OpenAPI `/{id}/role`. */
+const toOpenApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+function register(registry: OpenAPIRegistry, group: RouteGroup, route: Route): void {
+  const statuses = new Set<number>(route.errors ?? []);
+  if (route.body || route.query || route.params) statuses.add(400);
+  if (route.body) [413, 415].forEach((status) => statuses.add(status));
+  if (route.access !== 'public') statuses.add(401);
+  if (typeof route.access !== 'string') statuses.add(403);
+  statuses.add(429);
+
+  const responses: RouteConfig['responses'] = {};
+  for (const [status, response] of Object.entries(route.responses)) {
+    responses[status] = response.schema
+      ? {
+          description: response.description,
+          content: { 'application/json': { schema: response.schema } },
+        }
+      : { description: response.description };
+  }
+  for (const status of [...statuses].sort()) {
+    responses[status] = {
+      description: errorDescriptions[status] ?? 'Error',
+      content: { 'application/problem+json': { schema: problemSchema } },
+    };
+  }
+  const fullPath = group.basePath + (route.path === '/' ? '' : route.path);
+  registry.registerPath({
+    method: route.method,
+    path: toOpenApiPath(fullPath),
+    summary: route.summary,
+    description:
+      [
+        route.description,
+        typeof route.access === 'string' ? undefined : `Roles: ${route.access.join(', ')}.`,
+      ]
+        .filter(Boolean)
+        .join('\n\n') || undefined,
+    tags: [group.tag],
+    security: route.access === 'public' ? [] : [{ bearerAuth: [] }],
+    // The registry wants ZodObject types where the route holds general ZodTypes of objects.
+    request: {
+      params: route.params,
+      query: route.query,
+      body: route.body
+        ? { required: true, content: { 'application/json': { schema: route.body } } }
+        : undefined,
+    } as RouteConfig['request'],
+    responses,
+  });
+}
+
+/**
+ * Mounts a group's routes on the router and documents each in the OpenAPI registry, so the
+ * schema that validates a request is the one the document shows. Each route reads top to
+ * bottom: guard → content type → validation → `before` middleware → handler → JSON reply.
+ */
+export function mountRoutes(router: Router, group: RouteGroup, context: RouteMountContext): void {
+  for (const route of group.routes) {
+    register(context.registry, group, route);
+    const template = group.basePath + (route.path === '/' ? '' : route.path);
+    const chain: RequestHandler[] = [
+      (req: Request, _res: Response, next: NextFunction) => {
+        req.routeTemplate = template;
+        next();
+      },
+      ...(group.before ?? []),
+    ];
+    if (route.access !== 'public') chain.push(context.guard(route.access));
+    chain.push(
+      (req: Request, res: Response, next: NextFunction) => {
+        if (route.body && hasBody(req) && !req.is('application/json')) {
+          throw unsupportedMediaType();
+        }
+        res.locals.input = {
+          body: route.body ? parseOrThrow(route.body, req.body ?? {}, 'body') : undefined,
+          query: route.query ? parseOrThrow(route.query, req.query, 'query') : undefined,
+          params: route.params ? parseOrThrow(route.params, req.params, 'params') : undefined,
+        };
+        next();
+      },
+      ...(route.before ?? []),
+      async (req: Request, res: Response) => {
+        const input = { ...(res.locals.input as object), user: req.user, req, res } as never;
+        const reply = await route.handler(input);
+        if (reply.headers) res.set(reply.headers);
+        res.status(reply.status);
+        if (reply.body === undefined) res.end();
+        else if (reply.contentType) res.type(reply.contentType).send(reply.body);
+        else res.json(reply.body);
+      },
+    );
+    router[route.method](route.path, ...chain);
+  }
+}

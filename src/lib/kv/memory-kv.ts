@@ -1,0 +1,91 @@
+import type { KeyValueStore } from './kv.js';
+
+interface Entry {
+  value: string;
+  expiresAt: number | null;
+}
+
+const SWEEP_INTERVAL_MS = 60_000;
+
+/** In-process store for the embedded default: one process, nothing to share. */
+export class MemoryKeyValueStore implements KeyValueStore {
+  private readonly entries = new Map<string, Entry>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor() {
+    // Expired keys are also dropped lazily on read; the sweep bounds memory for keys never read.
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  private live(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (
+      entry?.expiresAt !== undefined &&
+      entry.expiresAt !== null &&
+      entry.expiresAt <= Date.now()
+    ) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private sweep(): void {
+    for (const key of this.entries.keys()) this.live(key);
+  }
+
+  private static expiry(ttlSeconds?: number): number | null {
+    return ttlSeconds === undefined ? null : Date.now() + ttlSeconds * 1000;
+  }
+
+  get(key: string): Promise<string | null> {
+    return Promise.resolve(this.live(key)?.value ?? null);
+  }
+
+  getMany(keys: string[]): Promise<(string | null)[]> {
+    return Promise.resolve(keys.map((key) => this.live(key)?.value ?? null));
+  }
+
+  set(key: string, value: string, ttlSeconds?: number): Promise<void> {
+    this.entries.set(key, { value, expiresAt: MemoryKeyValueStore.expiry(ttlSeconds) });
+    return Promise.resolve();
+  }
+
+  setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+    if (this.live(key)) return Promise.resolve(false);
+    this.entries.set(key, { value, expiresAt: MemoryKeyValueStore.expiry(ttlSeconds) });
+    return Promise.resolve(true);
+  }
+
+  delete(key: string): Promise<void> {
+    this.entries.delete(key);
+    return Promise.resolve();
+  }
+
+  increment(key: string, ttlSeconds: number): Promise<number> {
+    const entry = this.live(key);
+    const count = (entry ? Number(entry.value) : 0) + 1;
+    this.entries.set(key, {
+      value: String(count),
+      expiresAt: entry ? entry.expiresAt : MemoryKeyValueStore.expiry(ttlSeconds),
+    });
+    return Promise.resolve(count);
+  }
+
+  ttl(key: string): Promise<number | null> {
+    const entry = this.live(key);
+    if (!entry || entry.expiresAt === null) return Promise.resolve(null);
+    return Promise.resolve(Math.ceil((entry.expiresAt - Date.now()) / 1000));
+  }
+
+  ping(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.entries.clear();
+    return Promise.resolve();
+  }
+}

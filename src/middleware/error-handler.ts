@@ -1,0 +1,127 @@
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import {
+  AppError,
+  conflict,
+  internal,
+  malformedJson,
+  notFound,
+  payloadTooLarge,
+  serviceUnavailable,
+  unsupportedMediaType,
+  validationError,
+} from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { requestIdOf } from './request-id.js';
+
+/** Where unknown errors are reported (Sentry when configured). */
+export type ErrorReporter = (error: unknown, req: Request) => void;
+
+const kebab = (code: string) => code.toLowerCase().replace(/_/g, '-');
+
+/** Writes an AppError as an RFC 9457 problem document. */
+export function sendProblem(req: Request, res: Response, error: AppError): void {
+  if (error.extras.headers) res.set(error.extras.headers);
+  res
+    .status(error.status)
+    .type('application/problem+json')
+    .send(
+      JSON.stringify({
+        type: `tag:nxg-connect,2026:problem:${kebab(error.code)}`,
+        title: error.title,
+        status: error.status,
+        detail: error.detail,
+        code: error.code,
+        correlationId: requestIdOf(req),
+        ...(error.extras.errors ? { errors: error.extras.errors } : {}),
+      }),
+    );
+}
+
+interface BodyParserError {
+  type: string;
+  status?: number;
+}
+const isBodyParserError = (error: unknown): error is BodyParserError =>
+  typeof error === 'object' &&
+  error !== null &&
+  typeof (error as { type?: unknown }).type === 'string' &&
+  typeof (error as { status?: unknown }).status === 'number';
+
+/** PostgreSQL's SQLSTATE, from the driver error or from the one Drizzle wraps it in. */
+function sqlState(error: unknown): string | undefined {
+  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Maps library and driver errors to our own; undefined when the error is truly unexpected. */
+export function translateError(error: unknown, bodyLimitBytes: number): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (isBodyParserError(error)) {
+    switch (error.type) {
+      case 'entity.parse.failed':
+        return malformedJson();
+      case 'entity.too.large':
+        return payloadTooLarge(bodyLimitBytes);
+      case 'encoding.unsupported':
+      case 'charset.unsupported':
+        return unsupportedMediaType('UTF-8 encoded application/json');
+      case 'request.aborted':
+      case 'request.size.invalid':
+        return validationError('The request body was incomplete.');
+      default:
+        return undefined;
+    }
+  }
+  switch (sqlState(error)) {
+    case '23505':
+      return conflict('A record with these values already exists.');
+    case '23503':
+      return notFound('Referenced resource');
+    case '22001':
+    case '22003':
+    case '22007':
+    case '22008':
+    case '22P02':
+    case '22021':
+      return validationError('A value is out of range or malformed.');
+    case '40001':
+    case '40P01':
+      return conflict('The request conflicted with a concurrent change; retry it.');
+    case '57014':
+    case '53300':
+      return serviceUnavailable('The database is busy; retry shortly.');
+    default:
+      return undefined;
+  }
+}
+
+/** The single error handler: every failure leaves as problem+json, unknown ones as a bare 500. */
+export function errorHandler(deps: {
+  logger: Logger;
+  bodyLimitBytes: number;
+  report?: ErrorReporter;
+}): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const known = translateError(error, deps.bodyLimitBytes);
+    if (known && !known.extras.report) {
+      sendProblem(req, res, known);
+      return;
+    }
+    deps.logger.error({ err: error, requestId: req.id }, 'unhandled error');
+    deps.report?.(error, req);
+    sendProblem(req, res, known ?? internal());
+  };
+}
+
+/** 404 for any path no route matched. */
+export const routeNotFound: RequestHandler = (req, res) => {
+  sendProblem(req, res, notFound(`Route ${req.method} ${req.path}`));
+};

@@ -1,0 +1,125 @@
+/* eslint-disable security/detect-non-literal-fs-filename -- key paths derive from DATA_DIR, the operator's configuration */
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomUUID,
+  type KeyObject,
+} from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import jwt from 'jsonwebtoken';
+import type { AccessClaims } from '../../lib/http/request-context.js';
+import { z } from '../../lib/zod.js';
+import type { Role } from '../users/users.table.js';
+
+const claimsSchema = z.object({
+  sub: z.uuid(),
+  role: z.enum(['member', 'staff', 'admin']),
+  jti: z.uuid(),
+  sid: z.uuid(),
+  exp: z.number().int(),
+});
+
+/** Why a presented token was not accepted; "expired" tells clients to refresh. */
+export type TokenRejection = 'expired' | 'invalid';
+
+export class TokenRejectedError extends Error {
+  constructor(readonly reason: TokenRejection) {
+    super(`access token ${reason}`);
+  }
+}
+
+export interface AccessTokenOptions {
+  privateKeyPem: string;
+  publicKeyPem: string;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+/**
+ * Signs and verifies RS256 access tokens. Verification pins the algorithm, issuer and audience,
+ * so `alg: none` and HS256-with-the-public-key forgeries fail before any claim is read.
+ */
+export class AccessTokens {
+  private readonly privateKey: KeyObject;
+  private readonly publicKey: KeyObject;
+
+  constructor(private readonly options: AccessTokenOptions) {
+    this.privateKey = createPrivateKey(options.privateKeyPem);
+    this.publicKey = createPublicKey(options.publicKeyPem);
+  }
+
+  get ttlSeconds(): number {
+    return this.options.ttlSeconds;
+  }
+
+  sign(user: { id: string; role: Role }, familyId: string): string {
+    return jwt.sign({ role: user.role, sid: familyId }, this.privateKey, {
+      algorithm: 'RS256',
+      expiresIn: this.options.ttlSeconds,
+      issuer: this.options.issuer,
+      audience: this.options.audience,
+      subject: user.id,
+      jwtid: randomUUID(),
+    });
+  }
+
+  verify(token: string): AccessClaims {
+    let payload: unknown;
+    try {
+      payload = jwt.verify(token, this.publicKey, {
+        algorithms: ['RS256'],
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+      });
+    } catch (error) {
+      throw new TokenRejectedError(error instanceof jwt.TokenExpiredError ? 'expired' : 'invalid');
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw new TokenRejectedError('invalid');
+    return {
+      userId: claims.data.sub,
+      role: claims.data.role,
+      jti: claims.data.jti,
+      familyId: claims.data.sid,
+      expiresAt: claims.data.exp,
+    };
+  }
+}
+
+/**
+ * The key pair from configuration, or, in the embedded default only, one generated once into
+ * the data directory and reused on later starts.
+ */
+export function resolveSigningKeys(
+  configured: { privateKey?: string; publicKey?: string },
+  dataDir: string,
+): { privateKeyPem: string; publicKeyPem: string } {
+  if (configured.privateKey && configured.publicKey) {
+    return { privateKeyPem: configured.privateKey, publicKeyPem: configured.publicKey };
+  }
+  const privatePath = path.join(dataDir, 'jwt-private.pem');
+  const publicPath = path.join(dataDir, 'jwt-public.pem');
+  if (!existsSync(privatePath) || !existsSync(publicPath)) {
+    mkdirSync(dataDir, { recursive: true });
+    const pair = generateRsaKeyPair();
+    writeFileSync(privatePath, pair.privateKeyPem, { mode: 0o600 });
+    chmodSync(privatePath, 0o600);
+    writeFileSync(publicPath, pair.publicKeyPem);
+  }
+  return {
+    privateKeyPem: readFileSync(privatePath, 'utf8'),
+    publicKeyPem: readFileSync(publicPath, 'utf8'),
+  };
+}
+
+export function generateRsaKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  return { privateKeyPem: privateKey, publicKeyPem: publicKey };
+}

@@ -1,0 +1,323 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Database } from '../../db/database.js';
+import {
+  conflict,
+  invalidCredentials,
+  unauthenticated,
+  validationError,
+} from '../../lib/errors.js';
+import { kvKeys, type KeyValueStore } from '../../lib/kv/kv.js';
+import type { Logger } from '../../lib/logger.js';
+import type { AuthUser } from '../../lib/http/request-context.js';
+import {
+  emptyProfile,
+  presentUser,
+  usersRepository,
+  type SessionSummary,
+  type UserRow,
+} from '../users/index.js';
+import type { AccessTokens } from './access-tokens.js';
+import { authRepository, type RevocationReason } from './auth.repository.js';
+import type { AuthSession } from './auth.schemas.js';
+import type { LoginThrottle } from './login-throttle.js';
+import { PASSWORD_MAX_BYTES, type PasswordHasher } from './password-hasher.js';
+
+export interface AuthServiceDeps {
+  db: Database;
+  kv: KeyValueStore;
+  logger: Logger;
+  tokens: AccessTokens;
+  hasher: PasswordHasher;
+  throttle: LoginThrottle;
+  refreshTokenTtlSeconds: number;
+  refreshFamilyLifetimeSeconds: number;
+}
+
+/** Where a session starts from, kept on the family for the user's session list. */
+export interface ClientInfo {
+  ip: string;
+  userAgent: string | null;
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const newRefreshToken = () => randomBytes(32).toString('base64url');
+const UNIQUE_VIOLATION = '23505';
+
+function uniqueViolation(error: unknown): string | undefined {
+  for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
+    const candidate = current as { code?: unknown; constraint?: unknown };
+    if (candidate.code === UNIQUE_VIOLATION) {
+      return typeof candidate.constraint === 'string' ? candidate.constraint : '';
+    }
+  }
+  return undefined;
+}
+
+/** Registration, sign-in, refresh-token rotation and revocation. */
+export class AuthService {
+  constructor(private readonly deps: AuthServiceDeps) {}
+
+  async register(
+    input: { username: string; email: string; password: string; name: string },
+    client: ClientInfo,
+  ): Promise<AuthSession> {
+    const passwordHash = await this.deps.hasher.hash(input.password);
+    try {
+      return await this.deps.db.transaction(async (tx) => {
+        const user = await usersRepository.insert(tx, {
+          username: input.username,
+          email: input.email,
+          passwordHash,
+          profile: emptyProfile(input.name),
+        });
+        return this.startSession(tx, user, client);
+      });
+    } catch (error) {
+      const constraint = uniqueViolation(error);
+      if (constraint === undefined) throw error;
+      throw conflict(
+        constraint.includes('email')
+          ? 'That email is already registered.'
+          : 'That username is already taken.',
+      );
+    }
+  }
+
+  /**
+   * Checks credentials with the same work and the same answer whether or not the account
+   * exists; failures count towards the per-account and per-IP lockouts.
+   */
+  async login(
+    input: { login: string; password: string },
+    client: ClientInfo,
+  ): Promise<AuthSession> {
+    await this.deps.throttle.assertAllowed(input.login, client.ip);
+    const user = await usersRepository.findByLogin(this.deps.db, input.login);
+    // bcrypt would compare only the first 72 bytes; a longer password can never be right.
+    const tooLong = Buffer.byteLength(input.password, 'utf8') > PASSWORD_MAX_BYTES;
+    const valid =
+      user && user.isActive && !tooLong
+        ? await this.deps.hasher.verify(input.password, user.passwordHash)
+        : await this.deps.hasher.verifyDecoy(input.password);
+    if (!user || !valid) {
+      await this.deps.throttle.recordFailure(input.login, client.ip);
+      throw invalidCredentials();
+    }
+    await this.deps.throttle.recordSuccess(input.login);
+    return this.deps.db.transaction((tx) => this.startSession(tx, user, client));
+  }
+
+  /**
+   * Rotates a refresh token. A token that was already spent is reuse: the whole family is
+   * revoked (its access tokens too) and the caller must sign in again.
+   */
+  async refresh(refreshToken: string): Promise<AuthSession> {
+    const tokenHash = hashToken(refreshToken);
+    const outcome = await this.deps.db.transaction(async (tx) => {
+      const spent = await authRepository.spendToken(tx, tokenHash);
+      if (!spent) {
+        const familyId = await authRepository.findTokenFamilyId(tx, tokenHash);
+        if (!familyId) return { kind: 'unknown' } as const;
+        const family = await authRepository.findFamily(tx, familyId);
+        if (family) {
+          await authRepository.revokeFamilies(
+            tx,
+            { userId: family.userId, familyId },
+            'reuse-detected',
+          );
+        }
+        return { kind: 'reused', familyId, userId: family?.userId } as const;
+      }
+      const family = await authRepository.findFamily(tx, spent.familyId);
+      const now = Date.now();
+      if (
+        !family ||
+        family.revokedAt ||
+        family.expiresAt.getTime() <= now ||
+        spent.expiresAt.getTime() <= now
+      ) {
+        return { kind: 'expired' } as const;
+      }
+      const user = await usersRepository.findById(tx, family.userId);
+      if (!user || !user.isActive) return { kind: 'expired' } as const;
+      const next = newRefreshToken();
+      await authRepository.insertToken(tx, {
+        familyId: family.id,
+        tokenHash: hashToken(next),
+        expiresAt: this.refreshExpiry(family.expiresAt),
+      });
+      await authRepository.touchFamily(tx, family.id);
+      return { kind: 'rotated', user, familyId: family.id, refreshToken: next } as const;
+    });
+
+    switch (outcome.kind) {
+      case 'rotated':
+        return this.sessionResponse(outcome.user, outcome.familyId, outcome.refreshToken);
+      case 'reused':
+        await this.markFamiliesRevoked([outcome.familyId]);
+        this.deps.logger.warn(
+          { userId: outcome.userId, familyId: outcome.familyId },
+          'refresh token reuse detected; family revoked',
+        );
+        throw unauthenticated('This refresh token was already used; sign in again.');
+      case 'expired':
+        throw unauthenticated('The session has ended; sign in again.');
+      case 'unknown':
+        throw unauthenticated('Unknown refresh token.');
+    }
+  }
+
+  /** Ends the caller's session: the access token is blacklisted and its family revoked. */
+  async logout(user: AuthUser, refreshToken?: string): Promise<void> {
+    const familyIds = [user.familyId];
+    if (refreshToken) {
+      const familyId = await authRepository.findTokenFamilyId(
+        this.deps.db,
+        hashToken(refreshToken),
+      );
+      if (familyId && familyId !== user.familyId) familyIds.push(familyId);
+    }
+    const revoked: string[] = [];
+    for (const familyId of familyIds) {
+      // Scoped to the caller: a refresh token of another user's family revokes nothing.
+      revoked.push(
+        ...(await authRepository.revokeFamilies(
+          this.deps.db,
+          { userId: user.userId, familyId },
+          'logout',
+        )),
+      );
+    }
+    await this.blacklistAccessToken(user);
+    await this.markFamiliesRevoked(revoked);
+  }
+
+  async logoutAll(user: AuthUser): Promise<void> {
+    await this.revokeAllSessions(user.userId, 'logout-all');
+    await this.blacklistAccessToken(user);
+  }
+
+  /** Changes the password and signs out every other session; the current one stays. */
+  async changePassword(
+    user: AuthUser,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<void> {
+    const row = await usersRepository.findById(this.deps.db, user.userId);
+    const tooLong = Buffer.byteLength(currentPassword, 'utf8') > PASSWORD_MAX_BYTES;
+    if (!row || tooLong || !(await this.deps.hasher.verify(currentPassword, row.passwordHash))) {
+      // Not a 401: the caller is authenticated, and clients treat 401 as "refresh the token".
+      throw validationError('The current password is wrong.', [
+        { path: 'body.currentPassword', message: 'is wrong' },
+      ]);
+    }
+    const passwordHash = await this.deps.hasher.hash(newPassword);
+    const revoked = await this.deps.db.transaction(async (tx) => {
+      await usersRepository.update(tx, user.userId, { passwordHash });
+      return authRepository.revokeFamilies(
+        tx,
+        { userId: user.userId, exceptFamilyId: user.familyId },
+        'password-change',
+      );
+    });
+    await this.markFamiliesRevoked(revoked);
+  }
+
+  async revokeAllSessions(userId: string, reason: RevocationReason): Promise<void> {
+    const revoked = await authRepository.revokeFamilies(this.deps.db, { userId }, reason);
+    await this.markFamiliesRevoked(revoked);
+  }
+
+  async listSessions(userId: string): Promise<SessionSummary[]> {
+    const families = await authRepository.listFamilies(this.deps.db, userId);
+    return families.map((family) => ({
+      id: family.id,
+      userAgent: family.userAgent,
+      createdAt: family.createdAt.toISOString(),
+      lastUsedAt: family.lastUsedAt.toISOString(),
+      expiresAt: family.expiresAt.toISOString(),
+      revokedAt: family.revokedAt?.toISOString() ?? null,
+    }));
+  }
+
+  /**
+   * Creates the configured first admin when no admin exists yet. An existing non-admin account
+   * with that email is left alone: promoting it would hand admin to whoever registered first.
+   */
+  async ensureBootstrapAdmin(admin: {
+    email: string;
+    password: string;
+    username: string;
+  }): Promise<void> {
+    if ((await usersRepository.countByRole(this.deps.db, 'admin')) > 0) return;
+    const existing = await usersRepository.findByLogin(this.deps.db, admin.email);
+    if (existing) {
+      this.deps.logger.error(
+        'ADMIN_EMAIL belongs to an existing non-admin account; no admin created',
+      );
+      return;
+    }
+    try {
+      await usersRepository.insert(this.deps.db, {
+        username: admin.username,
+        email: admin.email,
+        passwordHash: await this.deps.hasher.hash(admin.password),
+        role: 'admin',
+        profile: emptyProfile('Administrator'),
+      });
+      this.deps.logger.info({ username: admin.username }, 'bootstrap admin created');
+    } catch (error) {
+      // Another instance starting at the same moment created it first.
+      if (uniqueViolation(error) === undefined) throw error;
+    }
+  }
+
+  private refreshExpiry(familyExpiresAt: Date): Date {
+    return new Date(
+      Math.min(Date.now() + this.deps.refreshTokenTtlSeconds * 1000, familyExpiresAt.getTime()),
+    );
+  }
+
+  private async startSession(
+    tx: Database,
+    user: UserRow,
+    client: ClientInfo,
+  ): Promise<AuthSession> {
+    const family = await authRepository.createFamily(tx, {
+      userId: user.id,
+      userAgent: client.userAgent?.slice(0, 200) ?? null,
+      expiresAt: new Date(Date.now() + this.deps.refreshFamilyLifetimeSeconds * 1000),
+    });
+    const refreshToken = newRefreshToken();
+    await authRepository.insertToken(tx, {
+      familyId: family.id,
+      tokenHash: hashToken(refreshToken),
+      expiresAt: this.refreshExpiry(family.expiresAt),
+    });
+    return this.sessionResponse(user, family.id, refreshToken);
+  }
+
+  private sessionResponse(user: UserRow, familyId: string, refreshToken: string): AuthSession {
+    return {
+      user: presentUser(user),
+      accessToken: this.deps.tokens.sign(user, familyId),
+      refreshToken,
+      tokenType: 'Bearer',
+      expiresIn: this.deps.tokens.ttlSeconds,
+    };
+  }
+
+  private async blacklistAccessToken(user: AuthUser): Promise<void> {
+    const remaining = user.expiresAt - Math.floor(Date.now() / 1000);
+    if (remaining > 0) await this.deps.kv.set(kvKeys.revokedAccessToken(user.jti), '1', remaining);
+  }
+
+  /** Access tokens of revoked families stop working at once, not when they expire. */
+  private async markFamiliesRevoked(familyIds: string[]): Promise<void> {
+    await Promise.all(
+      familyIds.map((id) =>
+        this.deps.kv.set(kvKeys.revokedFamily(id), '1', this.deps.tokens.ttlSeconds),
+      ),
+    );
+  }
+}

@@ -1,0 +1,70 @@
+import { OpenApiGeneratorV31, type OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Express } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
+import { z } from '../../lib/zod.js';
+
+type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
+
+/** Builds the OpenAPI 3.1 document from every route registered so far. */
+export function buildOpenApiDocument(registry: OpenAPIRegistry): OpenApiDocument {
+  registry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/docs',
+    summary: 'Swagger UI over this document',
+    tags: ['Docs'],
+    responses: { 200: { description: 'HTML page' } },
+  });
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'NXG Connect API',
+      version: '0.1.0',
+      description: [
+        'Backend of the NXG Connect connected-gym app.',
+        'Errors are RFC 9457 problem documents (`application/problem+json`) with a stable ' +
+          '`code`; `type` is a `tag:` URI naming that code. Every response carries ' +
+          '`X-Request-Id`, equal to the problem’s `correlationId`.',
+        'Lists take `?limit=` (1-100, default 20) and an opaque `?cursor=` and answer ' +
+          '`{ items, nextCursor }`.',
+        'Unknown fields in a body or query are rejected with 400.',
+      ].join('\n\n'),
+    },
+    servers: [{ url: '/' }],
+  });
+}
+
+/** `/api/openapi.json`; `/api/docs` is mounted by `mountSwaggerUi`. */
+export function docsRoutes(document: () => OpenApiDocument): RouteGroup {
+  return {
+    basePath: '/api',
+    tag: 'Docs',
+    routes: [
+      defineRoute({
+        method: 'get',
+        path: '/openapi.json',
+        summary: 'This OpenAPI 3.1 document',
+        access: 'public',
+        responses: { 200: { description: 'OpenAPI document', schema: z.looseObject({}) } },
+        handler: () => Promise.resolve({ status: 200, body: document() }),
+      }),
+    ],
+  };
+}
+
+/** Swagger UI; its assets are served from the package, so it works offline. */
+export function mountSwaggerUi(app: Express, document: () => OpenApiDocument): void {
+  app.use(
+    '/api/docs',
+    swaggerUi.serve,
+    swaggerUi.setup(document(), {
+      customSiteTitle: 'NXG Connect API',
+      swaggerOptions: { persistAuthorization: true },
+    }),
+  );
+}

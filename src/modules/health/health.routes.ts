@@ -1,0 +1,97 @@
+import { timingSafeEqual } from 'node:crypto';
+import { unauthenticated } from '../../lib/errors.js';
+import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
+import { z } from '../../lib/zod.js';
+
+/** A dependency the readiness probe asks. */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<boolean>;
+}
+
+const readinessSchema = z
+  .object({
+    status: z.enum(['ok', 'unavailable']),
+    checks: z.record(z.string(), z.enum(['up', 'down'])),
+  })
+  .openapi('Readiness');
+
+const READINESS_TIMEOUT_MS = 2_000;
+
+async function probe(check: ReadinessCheck): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), READINESS_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([check.check().catch(() => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const tokenMatches = (given: string, expected: string) =>
+  given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+
+/** Liveness, readiness and Prometheus metrics, outside `/api` for load balancers and scrapers. */
+export function healthRoutes(deps: {
+  checks: ReadinessCheck[];
+  metrics: { contentType: string; metrics(): Promise<string> };
+  metricsToken?: string;
+}): RouteGroup {
+  return {
+    basePath: '',
+    tag: 'Health',
+    routes: [
+      defineRoute({
+        method: 'get',
+        path: '/health/live',
+        summary: 'Liveness: 200 while the process runs',
+        access: 'public',
+        responses: { 200: { description: 'Alive', schema: z.object({ status: z.literal('ok') }) } },
+        handler: () => Promise.resolve({ status: 200, body: { status: 'ok' } }),
+      }),
+      defineRoute({
+        method: 'get',
+        path: '/health/ready',
+        summary: 'Readiness: 200 when the database (and Redis, if configured) answer',
+        access: 'public',
+        responses: {
+          200: { description: 'Ready', schema: readinessSchema },
+          503: { description: 'A dependency is down', schema: readinessSchema },
+        },
+        handler: async () => {
+          const results = await Promise.all(deps.checks.map(probe));
+          const checks = Object.fromEntries(
+            deps.checks.map((check, i) => [check.name, results[i] ? 'up' : 'down']),
+          );
+          const ready = results.every(Boolean);
+          return {
+            status: ready ? 200 : 503,
+            body: { status: ready ? 'ok' : 'unavailable', checks },
+          };
+        },
+      }),
+      defineRoute({
+        method: 'get',
+        path: '/metrics',
+        summary: 'Prometheus metrics',
+        description:
+          'When METRICS_TOKEN is configured, send it as `Authorization: Bearer <token>`.',
+        access: 'public',
+        responses: { 200: { description: 'Prometheus text exposition format' } },
+        handler: async ({ req }) => {
+          if (deps.metricsToken) {
+            const given = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
+            if (!tokenMatches(given, deps.metricsToken)) throw unauthenticated();
+          }
+          return {
+            status: 200,
+            body: await deps.metrics.metrics(),
+            contentType: deps.metrics.contentType,
+          };
+        },
+      }),
+    ],
+  };
+}

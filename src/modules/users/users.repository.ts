@@ -1,0 +1,159 @@
+import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../../db/database.js';
+import type { Cursor } from '../../lib/http/cursor.js';
+import {
+  bodyCompositionEntries,
+  type BodyCompositionRow,
+  type NewBodyCompositionRow,
+} from './body-composition.table.js';
+import type { BodyCompositionSnapshot } from './users.schemas.js';
+import { users, type NewUserRow, type Role, type UserRow } from './users.table.js';
+
+/** Escapes LIKE wildcards so a search for "50%" means the characters, not a pattern. */
+const likeLiteral = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The only place that queries users and their body-composition history. */
+export const usersRepository = {
+  async insert(db: Database, values: NewUserRow): Promise<UserRow> {
+    const [row] = await db.insert(users).values(values).returning();
+    if (!row) throw new Error('insert returned no row');
+    return row;
+  },
+
+  async findById(db: Database, id: string): Promise<UserRow | undefined> {
+    const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+    return row;
+  },
+
+  /** Looks a user up by email or username, both case-insensitively. */
+  async findByLogin(db: Database, login: string): Promise<UserRow | undefined> {
+    const lowered = login.toLowerCase();
+    const [row] = await db
+      .select()
+      .from(users)
+      .where(
+        or(sql`lower(${users.email}) = ${lowered}`, sql`lower(${users.username}) = ${lowered}`),
+      )
+      .limit(1);
+    return row;
+  },
+
+  async update(
+    db: Database,
+    id: string,
+    changes: Partial<Pick<UserRow, 'username' | 'profile' | 'passwordHash' | 'role'>>,
+  ): Promise<UserRow | undefined> {
+    const [row] = await db
+      .update(users)
+      .set({ ...changes, updatedAt: new Date() })
+      .where(eq(users.id, id))
+      .returning();
+    return row;
+  },
+
+  /** Locks the row for the rest of the transaction, so read-modify-write cannot interleave. */
+  async findByIdForUpdate(db: Database, id: string): Promise<UserRow | undefined> {
+    const [row] = await db.select().from(users).where(eq(users.id, id)).for('update').limit(1);
+    return row;
+  },
+
+  async delete(db: Database, id: string): Promise<boolean> {
+    const rows = await db.delete(users).where(eq(users.id, id)).returning({ id: users.id });
+    return rows.length > 0;
+  },
+
+  /** Row-locks every admin for the rest of the transaction. */
+  async lockAdmins(db: Database): Promise<void> {
+    await db.select({ id: users.id }).from(users).where(eq(users.role, 'admin')).for('update');
+  },
+
+  async countByRole(db: Database, role: Role): Promise<number> {
+    const [row] = await db.select({ n: count() }).from(users).where(eq(users.role, role));
+    return row?.n ?? 0;
+  },
+
+  /** One page in creation order; fetches `limit + 1` rows so the caller knows if more exist. */
+  async list(
+    db: Database,
+    options: { limit: number; cursor?: Cursor; q?: string; role?: Role },
+  ): Promise<UserRow[]> {
+    const filters: (SQL | undefined)[] = [];
+    if (options.role) filters.push(eq(users.role, options.role));
+    if (options.q) {
+      const pattern = `%${likeLiteral(options.q)}%`;
+      filters.push(or(ilike(users.username, pattern), ilike(users.email, pattern)));
+    }
+    if (options.cursor) {
+      filters.push(
+        sql`(${users.createdAt}, ${users.id}) > (${options.cursor.at.toISOString()}::timestamptz, ${options.cursor.id}::uuid)`,
+      );
+    }
+    return db
+      .select()
+      .from(users)
+      .where(and(...filters))
+      .orderBy(asc(users.createdAt), asc(users.id))
+      .limit(options.limit + 1);
+  },
+
+  async insertBodyComposition(
+    db: Database,
+    values: NewBodyCompositionRow,
+  ): Promise<BodyCompositionRow> {
+    const [row] = await db.insert(bodyCompositionEntries).values(values).returning();
+    if (!row) throw new Error('insert returned no row');
+    return row;
+  },
+
+  async latestBodyComposition(
+    db: Database,
+    userId: string,
+  ): Promise<BodyCompositionRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(bodyCompositionEntries)
+      .where(eq(bodyCompositionEntries.userId, userId))
+      .orderBy(desc(bodyCompositionEntries.measuredAt), desc(bodyCompositionEntries.id))
+      .limit(1);
+    return row;
+  },
+
+  async setBodyCompositionSnapshot(
+    db: Database,
+    userId: string,
+    snapshot: BodyCompositionSnapshot | null,
+  ): Promise<void> {
+    await db
+      .update(users)
+      .set({ bodyComposition: snapshot, updatedAt: new Date() })
+      .where(eq(users.id, userId));
+  },
+
+  /** History newest first, keyset-paginated on (measuredAt, id). */
+  async listBodyComposition(
+    db: Database,
+    userId: string,
+    options: { limit: number; cursor?: Cursor },
+  ): Promise<BodyCompositionRow[]> {
+    const filters: SQL[] = [eq(bodyCompositionEntries.userId, userId)];
+    if (options.cursor) {
+      filters.push(
+        sql`(${bodyCompositionEntries.measuredAt}, ${bodyCompositionEntries.id}) < (${options.cursor.at.toISOString()}::timestamptz, ${options.cursor.id}::uuid)`,
+      );
+    }
+    return db
+      .select()
+      .from(bodyCompositionEntries)
+      .where(and(...filters))
+      .orderBy(desc(bodyCompositionEntries.measuredAt), desc(bodyCompositionEntries.id))
+      .limit(options.limit + 1);
+  },
+
+  async allBodyComposition(db: Database, userId: string): Promise<BodyCompositionRow[]> {
+    return db
+      .select()
+      .from(bodyCompositionEntries)
+      .where(eq(bodyCompositionEntries.userId, userId))
+      .orderBy(desc(bodyCompositionEntries.measuredAt), desc(bodyCompositionEntries.id));
+  },
+};

@@ -1,0 +1,120 @@
+import { idParams, pageQuery } from '../../lib/http/common.schemas.js';
+import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
+import {
+  adminUserPage,
+  adminUserSchema,
+  bodyCompositionEntrySchema,
+  bodyCompositionPage,
+  changeRoleBody,
+  createBodyCompositionBody,
+  listUsersQuery,
+  updateMeBody,
+  userExportSchema,
+  userSchema,
+} from './users.schemas.js';
+import type { UsersService } from './users.service.js';
+
+/** `/api/users`: the caller's own account, and user administration for admins. */
+export function usersRoutes(users: UsersService): RouteGroup {
+  return {
+    basePath: '/api/users',
+    tag: 'Users',
+    routes: [
+      defineRoute({
+        method: 'get',
+        path: '/me',
+        summary: 'The signed-in user',
+        access: 'user',
+        responses: { 200: { description: 'The user', schema: userSchema } },
+        handler: async ({ user }) => ({ status: 200, body: await users.getMe(user.userId) }),
+      }),
+      defineRoute({
+        method: 'patch',
+        path: '/me',
+        summary: 'Edit username and profile',
+        description:
+          'Nested profile objects are merged into the stored profile; `null` clears a value. ' +
+          'Email changes are not offered until address verification exists.',
+        access: 'user',
+        body: updateMeBody,
+        errors: [409],
+        responses: { 200: { description: 'The updated user', schema: userSchema } },
+        handler: async ({ user, body }) => ({
+          status: 200,
+          body: await users.updateMe(user.userId, body),
+        }),
+      }),
+      defineRoute({
+        method: 'delete',
+        path: '/me',
+        summary: 'Delete the account and all personal data',
+        access: 'user',
+        responses: { 204: { description: 'Deleted; every token of the account stops working' } },
+        handler: async ({ user }) => {
+          await users.deleteMe(user.userId);
+          return { status: 204 };
+        },
+      }),
+      defineRoute({
+        method: 'get',
+        path: '/me/export',
+        summary: 'All of the caller’s data as one JSON document',
+        access: 'user',
+        responses: { 200: { description: 'Export', schema: userExportSchema } },
+        handler: async ({ user, res }) => {
+          res.setHeader('Content-Disposition', 'attachment; filename="nxg-connect-export.json"');
+          return { status: 200, body: await users.exportMe(user.userId) };
+        },
+      }),
+      defineRoute({
+        method: 'post',
+        path: '/me/body-composition',
+        summary: 'Record a body-composition measurement',
+        description: 'The entry with the latest `measuredAt` becomes the user’s `bodyComposition`.',
+        access: 'user',
+        body: createBodyCompositionBody,
+        responses: { 201: { description: 'Stored entry', schema: bodyCompositionEntrySchema } },
+        handler: async ({ user, body }) => ({
+          status: 201,
+          body: await users.addBodyComposition(user.userId, body),
+        }),
+      }),
+      defineRoute({
+        method: 'get',
+        path: '/me/body-composition',
+        summary: 'Body-composition history, newest first',
+        access: 'user',
+        query: pageQuery,
+        responses: { 200: { description: 'A page of entries', schema: bodyCompositionPage } },
+        handler: async ({ user, query }) => ({
+          status: 200,
+          body: await users.listBodyComposition(user.userId, query),
+        }),
+      }),
+      defineRoute({
+        method: 'get',
+        path: '/',
+        summary: 'List users',
+        description: '`q` matches username or email (case-insensitive substring).',
+        access: ['admin'],
+        query: listUsersQuery,
+        responses: { 200: { description: 'A page of users', schema: adminUserPage } },
+        handler: async ({ query }) => ({ status: 200, body: await users.listUsers(query) }),
+      }),
+      defineRoute({
+        method: 'patch',
+        path: '/:id/role',
+        summary: 'Change a user’s role',
+        access: ['admin'],
+        params: idParams,
+        body: changeRoleBody,
+        errors: [404, 409],
+        responses: { 200: { description: 'The updated user', schema: adminUserSchema } },
+        handler: async ({ params, body }) => ({
+          status: 200,
+          body: await users.changeRole(params.id, body.role),
+        }),
+      }),
+    ],
+  };
+}

@@ -1,0 +1,184 @@
+import { measurement, pageOf, pageQuery, text } from '../../lib/http/common.schemas.js';
+import { z } from '../../lib/zod.js';
+
+export const genders = ['female', 'male', 'non_binary', 'prefer_not_to_say'] as const;
+export const activityLevels = ['sedentary', 'light', 'moderate', 'active', 'very_active'] as const;
+export const fitnessLevels = ['beginner', 'intermediate', 'advanced'] as const;
+export const fitnessGoals = [
+  'lose_weight',
+  'build_muscle',
+  'maintain',
+  'improve_endurance',
+  'general_fitness',
+] as const;
+
+export const usernameSchema = z
+  .string()
+  .regex(/^[a-zA-Z0-9_.-]{3,30}$/, 'must be 3-30 letters, digits, _ . or -')
+  .openapi({ example: 'sam.lifts' });
+
+const tagList = (maxItems: number) =>
+  z.array(text(60, 1)).max(maxItems, `at most ${maxItems} entries`);
+
+const demographicsSchema = z.strictObject({
+  age: z.number().int().min(13).max(120).nullable(),
+  heightCm: measurement(50, 272).nullable(),
+  weightKg: measurement(20, 400).nullable(),
+  gender: z.enum(genders).nullable(),
+  activityLevel: z.enum(activityLevels).nullable(),
+});
+
+const fitnessProfileSchema = z.strictObject({
+  level: z.enum(fitnessLevels).nullable(),
+  goal: z.enum(fitnessGoals).nullable(),
+  healthConditions: tagList(20),
+});
+
+const dietPreferencesSchema = z.strictObject({
+  cuisinePreferences: tagList(20),
+  allergies: tagList(30),
+});
+
+export const profileSchema = z
+  .strictObject({
+    name: text(100, 1),
+    demographics: demographicsSchema,
+    fitnessProfile: fitnessProfileSchema,
+    dietPreferences: dietPreferencesSchema,
+  })
+  .openapi('Profile');
+export type UserProfile = z.infer<typeof profileSchema>;
+
+/** A new account's profile: only the name is known. */
+export function emptyProfile(name: string): UserProfile {
+  return {
+    name,
+    demographics: { age: null, heightCm: null, weightKg: null, gender: null, activityLevel: null },
+    fitnessProfile: { level: null, goal: null, healthConditions: [] },
+    dietPreferences: { cuisinePreferences: [], allergies: [] },
+  };
+}
+
+/** PATCH /me: every part optional; nested objects merge into the stored profile, null clears. */
+export const updateMeBody = z
+  .strictObject({
+    username: usernameSchema.optional(),
+    profile: z
+      .strictObject({
+        name: text(100, 1).optional(),
+        demographics: demographicsSchema.partial().optional(),
+        fitnessProfile: fitnessProfileSchema.partial().optional(),
+        dietPreferences: dietPreferencesSchema.partial().optional(),
+      })
+      .optional(),
+  })
+  .openapi('UpdateMe');
+export type UpdateMeBody = z.infer<typeof updateMeBody>;
+
+const bodyMetrics = {
+  weightKg: measurement(20, 400),
+  bodyFatPercentage: measurement(1, 75),
+  bodyFatMassKg: measurement(0, 300),
+  skeletalMuscleMassKg: measurement(5, 150),
+  leanBodyMassKg: measurement(10, 300),
+  totalBodyWaterKg: measurement(5, 200),
+  visceralFatLevel: measurement(1, 59),
+  basalMetabolicRateKcal: measurement(500, 5000),
+  bmi: measurement(8, 100),
+};
+export const bodyMetricNames = Object.keys(bodyMetrics) as (keyof typeof bodyMetrics)[];
+
+// Five minutes of slack for clocks of phones and scales that run slightly ahead.
+const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
+
+export const createBodyCompositionBody = z
+  .strictObject({
+    measuredAt: z.iso
+      .datetime({ offset: true })
+      .transform((value) => new Date(value))
+      .refine(
+        (date) => date.getTime() <= Date.now() + FUTURE_TOLERANCE_MS,
+        'must not be in the future',
+      )
+      .refine((date) => date.getUTCFullYear() >= 1900, 'must be after 1900'),
+    ...(Object.fromEntries(
+      Object.entries(bodyMetrics).map(([name, schema]) => [name, schema.optional()]),
+    ) as { [K in keyof typeof bodyMetrics]: z.ZodOptional<(typeof bodyMetrics)[K]> }),
+    notes: text(500).optional(),
+  })
+  .refine((body) => bodyMetricNames.some((name) => body[name] !== undefined), {
+    message: 'give at least one measurement',
+    path: ['weightKg'],
+  })
+  .openapi('NewBodyComposition');
+export type CreateBodyCompositionBody = z.infer<typeof createBodyCompositionBody>;
+
+export const bodyCompositionEntrySchema = z
+  .object({
+    id: z.uuid(),
+    measuredAt: z.iso.datetime(),
+    ...(Object.fromEntries(
+      Object.entries(bodyMetrics).map(([name]) => [name, z.number().nullable()]),
+    ) as { [K in keyof typeof bodyMetrics]: z.ZodNullable<z.ZodNumber> }),
+    source: z.enum(['manual', 'inbody', 'scan']),
+    notes: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('BodyCompositionEntry');
+export type BodyCompositionEntry = z.infer<typeof bodyCompositionEntrySchema>;
+/** The latest entry as kept on the user row. */
+export type BodyCompositionSnapshot = BodyCompositionEntry;
+
+export const userSchema = z
+  .object({
+    id: z.uuid(),
+    username: z.string(),
+    email: z.string(),
+    role: z.enum(['member', 'staff', 'admin']),
+    profile: profileSchema,
+    bodyComposition: bodyCompositionEntrySchema.nullable(),
+    activePlans: z.object({
+      workoutPlanId: z.uuid().nullable(),
+      dietPlanId: z.uuid().nullable(),
+    }),
+    branches: z.array(
+      z.object({ branchId: z.uuid(), branchName: z.string(), joinedAt: z.iso.datetime() }),
+    ),
+    totalPoints: z.number().int(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .openapi('User');
+export type UserView = z.infer<typeof userSchema>;
+
+export const adminUserSchema = userSchema.extend({ isActive: z.boolean() }).openapi('AdminUser');
+
+export const bodyCompositionPage = pageOf(bodyCompositionEntrySchema, 'BodyComposition');
+export const adminUserPage = pageOf(adminUserSchema, 'AdminUser');
+
+export const listUsersQuery = pageQuery.extend({
+  q: text(100, 1).optional(),
+  role: z.enum(['member', 'staff', 'admin']).optional(),
+});
+
+export const changeRoleBody = z
+  .strictObject({ role: z.enum(['member', 'staff', 'admin']) })
+  .openapi('ChangeRole');
+
+export const userExportSchema = z
+  .object({
+    exportedAt: z.iso.datetime(),
+    user: userSchema,
+    bodyComposition: z.array(bodyCompositionEntrySchema),
+    sessions: z.array(
+      z.object({
+        id: z.uuid(),
+        userAgent: z.string().nullable(),
+        createdAt: z.iso.datetime(),
+        lastUsedAt: z.iso.datetime(),
+        expiresAt: z.iso.datetime(),
+        revokedAt: z.iso.datetime().nullable(),
+      }),
+    ),
+  })
+  .openapi('UserExport');

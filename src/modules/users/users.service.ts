@@ -1,0 +1,151 @@
+import type { Database } from '../../db/database.js';
+import { conflict, notFound } from '../../lib/errors.js';
+import { decodeCursor, toPage } from '../../lib/http/cursor.js';
+import { usersRepository } from './users.repository.js';
+import { presentAdminUser, presentBodyComposition, presentUser } from './users.presenter.js';
+import type {
+  CreateBodyCompositionBody,
+  UpdateMeBody,
+  UserProfile,
+  UserView,
+} from './users.schemas.js';
+import type { Role, UserRow } from './users.table.js';
+
+/** A login session as listed in the user's export. */
+export interface SessionSummary {
+  id: string;
+  userAgent: string | null;
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+export interface UsersServiceDeps {
+  db: Database;
+  /** Supplied by the auth module, which owns login sessions. */
+  listSessions(userId: string): Promise<SessionSummary[]>;
+}
+
+function mergeProfile(
+  current: UserProfile,
+  patch: NonNullable<UpdateMeBody['profile']>,
+): UserProfile {
+  return {
+    name: patch.name ?? current.name,
+    demographics: { ...current.demographics, ...patch.demographics },
+    fitnessProfile: { ...current.fitnessProfile, ...patch.fitnessProfile },
+    dietPreferences: { ...current.dietPreferences, ...patch.dietPreferences },
+  };
+}
+
+/** Profile, body composition, export and user administration. */
+export class UsersService {
+  constructor(private readonly deps: UsersServiceDeps) {}
+
+  private async requireUser(id: string): Promise<UserRow> {
+    const row = await usersRepository.findById(this.deps.db, id);
+    if (!row) throw notFound('User');
+    return row;
+  }
+
+  async getMe(userId: string): Promise<UserView> {
+    return presentUser(await this.requireUser(userId));
+  }
+
+  async updateMe(userId: string, changes: UpdateMeBody): Promise<UserView> {
+    const row = await this.deps.db.transaction(async (tx) => {
+      const current = await usersRepository.findByIdForUpdate(tx, userId);
+      if (!current) throw notFound('User');
+      return usersRepository.update(tx, userId, {
+        username: changes.username,
+        profile: changes.profile ? mergeProfile(current.profile, changes.profile) : undefined,
+      });
+    });
+    if (!row) throw notFound('User');
+    return presentUser(row);
+  }
+
+  /** Deletes the account; body composition and login sessions go with it (FK cascade). */
+  async deleteMe(userId: string): Promise<void> {
+    if (!(await usersRepository.delete(this.deps.db, userId))) throw notFound('User');
+  }
+
+  async exportMe(userId: string) {
+    const user = await this.requireUser(userId);
+    const [entries, sessions] = await Promise.all([
+      usersRepository.allBodyComposition(this.deps.db, userId),
+      this.deps.listSessions(userId),
+    ]);
+    return {
+      exportedAt: new Date().toISOString(),
+      user: presentUser(user),
+      bodyComposition: entries.map(presentBodyComposition),
+      sessions,
+    };
+  }
+
+  /** Records an entry and, in the same transaction, refreshes the user's latest snapshot. */
+  async addBodyComposition(userId: string, body: CreateBodyCompositionBody) {
+    const entry = await this.deps.db.transaction(async (tx) => {
+      if (!(await usersRepository.findByIdForUpdate(tx, userId))) throw notFound('User');
+      const inserted = await usersRepository.insertBodyComposition(tx, {
+        ...body,
+        userId,
+        source: 'manual',
+      });
+      const latest = await usersRepository.latestBodyComposition(tx, userId);
+      await usersRepository.setBodyCompositionSnapshot(
+        tx,
+        userId,
+        latest ? presentBodyComposition(latest) : null,
+      );
+      return inserted;
+    });
+    return presentBodyComposition(entry);
+  }
+
+  async listBodyComposition(userId: string, page: { limit: number; cursor?: string }) {
+    const rows = await usersRepository.listBodyComposition(this.deps.db, userId, {
+      limit: page.limit,
+      cursor: decodeCursor(page.cursor),
+    });
+    return toPage(
+      rows,
+      page.limit,
+      (row) => ({ at: row.measuredAt, id: row.id }),
+      presentBodyComposition,
+    );
+  }
+
+  async listUsers(query: { limit: number; cursor?: string; q?: string; role?: Role }) {
+    const rows = await usersRepository.list(this.deps.db, {
+      ...query,
+      cursor: decodeCursor(query.cursor),
+    });
+    return toPage(
+      rows,
+      query.limit,
+      (row) => ({ at: row.createdAt, id: row.id }),
+      presentAdminUser,
+    );
+  }
+
+  /** Changes a role; the last admin cannot be demoted, so the system is never left without one. */
+  async changeRole(targetId: string, role: Role) {
+    const row = await this.deps.db.transaction(async (tx) => {
+      const target = await usersRepository.findByIdForUpdate(tx, targetId);
+      if (!target) throw notFound('User');
+      if (target.role === 'admin' && role !== 'admin') {
+        // Serialise demotions so two admins cannot demote each other at the same moment.
+        await usersRepository.lockAdmins(tx);
+        if ((await usersRepository.countByRole(tx, 'admin')) <= 1) {
+          throw conflict('The last admin cannot be demoted; promote another admin first.');
+        }
+      }
+      return usersRepository.update(tx, targetId, { role });
+    });
+    if (!row) throw notFound('User');
+    return presentAdminUser(row);
+  }
+}

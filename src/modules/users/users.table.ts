@@ -1,0 +1,50 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import type { BodyCompositionSnapshot, UserProfile } from './users.schemas.js';
+
+export const roles = ['member', 'staff', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    username: text('username').notNull(),
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: roles }).notNull().default('member'),
+    profile: jsonb('profile').$type<UserProfile>().notNull(),
+    // Denormalised copy of the newest body-composition entry, kept in step by the same
+    // transaction that writes an entry, so GET /me needs one row.
+    bodyComposition: jsonb('body_composition').$type<BodyCompositionSnapshot>(),
+    activeWorkoutPlanId: uuid('active_workout_plan_id'),
+    activeDietPlanId: uuid('active_diet_plan_id'),
+    totalPoints: integer('total_points').notNull().default(0),
+    isActive: boolean('is_active').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // Case-insensitive uniqueness lives in the database so that concurrent registrations
+    // cannot both pass an application-level check.
+    uniqueIndex('users_username_lower_key').on(sql`lower(${t.username})`),
+    uniqueIndex('users_email_lower_key').on(sql`lower(${t.email})`),
+    index('users_created_at_id_idx').on(t.createdAt, t.id),
+    check('users_role_check', sql`${t.role} in ('member', 'staff', 'admin')`),
+    check('users_total_points_check', sql`${t.totalPoints} >= 0`),
+  ],
+);
+
+export type UserRow = typeof users.$inferSelect;
+export type NewUserRow = typeof users.$inferInsert;

@@ -1,0 +1,77 @@
+import 'dotenv/config';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { createContainer } from './container.js';
+import { createLogger } from './lib/logger.js';
+import { attachSocketServer } from './realtime/socket-server.js';
+import { createErrorReporter } from './lib/error-reporting.js';
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}
+
+/**
+ * Starts the API: config → connections → migrations → first admin → HTTP + Socket.IO. On
+ * SIGTERM/SIGINT it stops accepting, lets in-flight requests finish, closes the database and
+ * Redis, and exits; if that takes longer than the shutdown timeout it exits anyway.
+ */
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  const container = await createContainer(config, { logger });
+  await container.database.migrate();
+  if (config.admin) await container.auth.ensureBootstrapAdmin(config.admin);
+
+  const reportError = await createErrorReporter(config.sentryDsn, logger);
+  const app = createApp(container, { reportError });
+  const httpServer = createServer(app);
+  const io = attachSocketServer(httpServer, container);
+
+  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  const { port } = httpServer.address() as AddressInfo;
+  logger.info(
+    { port, database: container.database.kind, cache: container.redis ? 'redis' : 'memory' },
+    `NXG Connect API listening on http://localhost:${port} (docs at /api/docs)`,
+  );
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error('graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    // io.close() also closes the HTTP server: no new connections, in-flight requests finish.
+    void io.close((error) => {
+      if (error) logger.error({ err: error }, 'error while closing the HTTP server');
+      void container.close().then(() => {
+        logger.info('shutdown complete');
+        process.exit(error ? 1 : 0);
+      });
+    });
+    // Keep-alive connections with no request in flight would otherwise hold close() open.
+    httpServer.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `Startup failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
