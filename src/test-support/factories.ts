@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import bcrypt from 'bcrypt';
+import type { Role, UserRow } from '../modules/users/index.js';
+import { emptyProfile, usersRepository } from '../modules/users/index.js';
+import type { TestApp } from './test-app.js';
+
+export interface BuiltUser {
+  row: UserRow;
+  password: string;
+}
+
+const unique = () => randomBytes(4).toString('hex');
+
+/** Inserts a user straight through the repository; overrides pick role, names or password. */
+export async function buildUser(
+  t: TestApp,
+  overrides: {
+    role?: Role;
+    username?: string;
+    email?: string;
+    password?: string;
+    name?: string;
+  } = {},
+): Promise<BuiltUser> {
+  const tag = unique();
+  const password = overrides.password ?? `pw-${tag}-secret`;
+  const row = await usersRepository.insert(t.container.database.db, {
+    username: overrides.username ?? `user_${tag}`,
+    email: overrides.email ?? `user_${tag}@example.test`,
+    passwordHash: await bcrypt.hash(password, 4),
+    role: overrides.role ?? 'member',
+    profile: emptyProfile(overrides.name ?? `User ${tag}`),
+  });
+  return { row, password };
+}
+
+/** Signs a user in through the service and returns the session (tokens and user). */
+export async function signIn(t: TestApp, user: BuiltUser) {
+  return t.container.auth.login(
+    { login: user.row.username, password: user.password },
+    { ip: '127.0.0.1', userAgent: 'vitest' },
+  );
+}
+
+/** A user plus a ready `Authorization` header value. */
+export async function buildSignedInUser(
+  t: TestApp,
+  overrides: Parameters<typeof buildUser>[1] = {},
+) {
+  const user = await buildUser(t, overrides);
+  const session = await signIn(t, user);
+  return { ...user, session, auth: `Bearer ${session.accessToken}` };
+}
