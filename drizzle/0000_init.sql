@@ -10,8 +10,8 @@ CREATE TABLE "users" (
 	"active_diet_plan_id" uuid,
 	"total_points" integer DEFAULT 0 NOT NULL,
 	"is_active" boolean DEFAULT true NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "users_role_check" CHECK ("users"."role" in ('member', 'staff', 'admin')),
 	CONSTRAINT "users_total_points_check" CHECK ("users"."total_points" >= 0)
 );
@@ -19,7 +19,7 @@ CREATE TABLE "users" (
 CREATE TABLE "body_composition_entries" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"user_id" uuid NOT NULL,
-	"measured_at" timestamp with time zone NOT NULL,
+	"measured_at" timestamp (3) with time zone NOT NULL,
 	"weight_kg" double precision,
 	"body_fat_percentage" double precision,
 	"body_fat_mass_kg" double precision,
@@ -31,7 +31,7 @@ CREATE TABLE "body_composition_entries" (
 	"bmi" double precision,
 	"source" text DEFAULT 'manual' NOT NULL,
 	"notes" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "body_composition_source_check" CHECK ("body_composition_entries"."source" in ('manual', 'inbody', 'scan'))
 );
 --> statement-breakpoint
@@ -39,10 +39,10 @@ CREATE TABLE "refresh_token_families" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"user_id" uuid NOT NULL,
 	"user_agent" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"last_used_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"expires_at" timestamp with time zone NOT NULL,
-	"revoked_at" timestamp with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"last_used_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"expires_at" timestamp (3) with time zone NOT NULL,
+	"revoked_at" timestamp (3) with time zone,
 	"revoked_reason" text
 );
 --> statement-breakpoint
@@ -50,9 +50,9 @@ CREATE TABLE "refresh_tokens" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"family_id" uuid NOT NULL,
 	"token_hash" text NOT NULL,
-	"expires_at" timestamp with time zone NOT NULL,
-	"spent_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"expires_at" timestamp (3) with time zone NOT NULL,
+	"spent_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "refresh_tokens_token_hash_unique" UNIQUE("token_hash")
 );
 --> statement-breakpoint

@@ -11,7 +11,7 @@ export const bodyCompositionEntries = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    measuredAt: timestamp('measured_at', { withTimezone: true }).notNull(),
+    measuredAt: timestamp('measured_at', { withTimezone: true, precision: 3 }).notNull(),
     weightKg: doublePrecision('weight_kg'),
     bodyFatPercentage: doublePrecision('body_fat_percentage'),
     bodyFatMassKg: doublePrecision('body_fat_mass_kg'),
@@ -23,7 +23,7 @@ export const bodyCompositionEntries = pgTable(
     bmi: doublePrecision('bmi'),
     source: text('source', { enum: bodyCompositionSources }).notNull().default('manual'),
     notes: text('notes'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     index('body_composition_user_measured_idx').on(t.userId, t.measuredAt.desc(), t.id.desc()),
