@@ -5,7 +5,17 @@ import security from 'eslint-plugin-security';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'data/', 'coverage/', 'drizzle/', 'node_modules/', 'eslint.config.js'] },
+  {
+    ignores: [
+      'dist/',
+      'data/',
+      'coverage/',
+      'drizzle/',
+      'node_modules/',
+      'eslint.config.js',
+      'ecosystem.config.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   security.configs.recommended,

@@ -44,6 +44,9 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     pinoHttp({
       logger,
       genReqId: (req) => req.id,
+      // Every line logged through req.log carries the id under the same key as ours.
+      quietReqLogger: true,
+      customAttributeKeys: { reqId: 'requestId' },
       customProps: (req) => ({ userId: req.user?.userId }),
       // Health probes and scrapes every few seconds would drown the useful lines.
       autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
