@@ -23,12 +23,13 @@ function mountedRoutes(app: Express): string[] {
   const walk = (stack: Layer[], prefix: string) => {
     for (const layer of stack) {
       if (layer.route) {
-        const path = (prefix + (layer.route.path === '/' ? '' : layer.route.path)) || '/';
+        const path = prefix + (layer.route.path === '/' ? '' : layer.route.path) || '/';
         for (const method of Object.keys(layer.route.methods)) {
           found.push(`${method.toUpperCase()} ${path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
         }
       } else if (layer.handle.stack) {
-        const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
+        const mount =
+          typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
         walk(layer.handle.stack, prefix + mount);
       }
     }
@@ -175,7 +176,10 @@ describe('logs', () => {
         .post('/api/auth/login')
         .send({ login: 'logcheck', password: 'wrong-password-456' })
         .expect(401);
-      const refreshed = await local.http.post('/api/auth/refresh').send({ refreshToken }).expect(200);
+      const refreshed = await local.http
+        .post('/api/auth/refresh')
+        .send({ refreshToken })
+        .expect(200);
       await local.http.post('/api/auth/refresh').send({ refreshToken }).expect(401);
       await local.http
         .post('/api/auth/password')

@@ -9,7 +9,7 @@ import { errorHandler, routeNotFound, type ErrorReporter } from './middleware/er
 import { createMetrics } from './middleware/metrics.js';
 import { apiRateLimit, authRateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
-import { authRoutes, createAuthGuard } from './modules/auth/index.js';
+import { authRoutes } from './modules/auth/index.js';
 import { buildOpenApiDocument, docsRoutes, mountSwaggerUi } from './modules/docs/docs.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { usersRoutes } from './modules/users/index.js';
@@ -32,11 +32,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
 
   const metrics = createMetrics();
   const registry = new OpenAPIRegistry();
-  const guard = createAuthGuard({
-    db: container.database.db,
-    kv: container.kv,
-    tokens: container.tokens,
-  });
+  const guard = container.authGuard;
   const limitStores = { redis: container.redis, keyPrefix: config.redisKeyPrefix };
 
   app.use(requestId);
@@ -82,7 +78,6 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     }),
   );
   app.use(guard.identify);
-  app.use('/api', apiRateLimit(config.rateLimit, limitStores));
 
   const groups: RouteGroup[] = [
     healthRoutes({
@@ -100,12 +95,15 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));
   groups.push(docsRoutes(openApiDocument));
 
+  // Health and metrics stay unlimited: probes and scrapers call them on a schedule.
+  const apiLimit = apiRateLimit(config.rateLimit, limitStores);
   for (const group of groups) {
     const router = express.Router();
-    mountRoutes(router, group, { registry, guard: guard.guard });
+    const rateLimit = group.basePath.startsWith('/api') ? apiLimit : undefined;
+    mountRoutes(router, group, { registry, guard: guard.guard, rateLimit });
     app.use(group.basePath || '/', router);
   }
-  mountSwaggerUi(app, openApiDocument);
+  mountSwaggerUi(app);
 
   app.use(routeNotFound);
   app.use(

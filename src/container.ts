@@ -11,7 +11,9 @@ import {
   AuthService,
   LoginThrottle,
   PasswordHasher,
+  createAuthGuard,
   resolveSigningKeys,
+  type AuthGuard,
 } from './modules/auth/index.js';
 import { UsersService } from './modules/users/index.js';
 
@@ -24,6 +26,8 @@ export interface Container {
   /** The shared Redis connection when REDIS_URL is configured. */
   redis?: Redis;
   tokens: AccessTokens;
+  /** Token authentication shared by HTTP routes and socket handshakes. */
+  authGuard: AuthGuard;
   auth: AuthService;
   users: UsersService;
   /** Closes the database and cache connections. */
@@ -53,7 +57,9 @@ export async function createContainer(
   const kv =
     parts.kv ??
     (config.redisUrl
-      ? RedisKeyValueStore.connect(config.redisUrl, config.redisKeyPrefix)
+      ? RedisKeyValueStore.connect(config.redisUrl, config.redisKeyPrefix, (error) =>
+          logger.warn({ err: error }, 'redis connection error'),
+        )
       : new MemoryKeyValueStore());
   const redis = kv instanceof RedisKeyValueStore ? kv.client : undefined;
 
@@ -86,6 +92,7 @@ export async function createContainer(
     kv,
     redis,
     tokens,
+    authGuard: createAuthGuard({ db: database.db, kv, tokens }),
     auth,
     users,
     async close() {

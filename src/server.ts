@@ -2,23 +2,11 @@ import 'dotenv/config';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { loadConfigOrExit } from './config/config.js';
 import { createContainer } from './container.js';
 import { createLogger } from './lib/logger.js';
 import { attachSocketServer } from './realtime/socket-server.js';
 import { createErrorReporter } from './lib/error-reporting.js';
-
-function readConfig(): Config {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
-  }
-}
 
 /**
  * Starts the API: config → connections → migrations → first admin → HTTP + Socket.IO. On
@@ -26,7 +14,7 @@ function readConfig(): Config {
  * Redis, and exits; if that takes longer than the shutdown timeout it exits anyway.
  */
 async function main(): Promise<void> {
-  const config = readConfig();
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   const container = await createContainer(config, { logger });
   await container.database.migrate();

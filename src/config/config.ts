@@ -11,32 +11,23 @@ export class ConfigError extends Error {
   }
 }
 
-const emptyToUndefined = (value: unknown): unknown =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-
-const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalString = z.string().optional();
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+  z.coerce.number().int().min(min).max(max).default(fallback);
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(3000, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./data'),
-  DATABASE_URL: z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-      .optional(),
-  ),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   DATABASE_POOL_SIZE: int(10, 1, 200),
-  REDIS_URL: z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
-      .optional(),
-  ),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   REDIS_KEY_PREFIX: z.string().default('nxg:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: z.string().default(''),
@@ -60,16 +51,13 @@ const environmentSchema = z.object({
   RATE_LIMIT_USER_MAX: int(600, 1),
   RATE_LIMIT_AUTH_MAX: int(20, 1),
   IDEMPOTENCY_TTL_SECONDS: int(24 * 3600, 60),
-  ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email().optional()),
+  ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: optionalString,
-  ADMIN_USERNAME: z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .regex(/^[a-zA-Z0-9_.-]{3,30}$/, '3-30 letters, digits, _ . or -')
-      .default('admin'),
-  ),
-  SENTRY_DSN: z.preprocess(emptyToUndefined, z.url().optional()),
+  ADMIN_USERNAME: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{3,30}$/, '3-30 letters, digits, _ . or -')
+    .default('admin'),
+  SENTRY_DSN: z.url().optional(),
   METRICS_TOKEN: optionalString,
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 60_000),
 });
@@ -143,7 +131,11 @@ function readKey(
  * variable, so a bad deployment stops at startup instead of failing on the first request.
  */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = environmentSchema.safeParse(source);
+  // A variable set to nothing (`LOG_LEVEL=` in an env file) means "use the default".
+  const given = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = environmentSchema.safeParse(given);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
@@ -225,4 +217,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
+}
+
+/** For process entry points: the config, or a message naming each bad variable and exit 78. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG: PM2 is told not to restart on it
+    }
+    throw error;
+  }
 }

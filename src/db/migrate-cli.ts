@@ -1,10 +1,10 @@
 import 'dotenv/config';
 import path from 'node:path';
-import { loadConfig } from '../config/config.js';
+import { loadConfigOrExit } from '../config/config.js';
 import { openDatabase } from './database.js';
 
 /** `npm run migrate`: applies pending migrations to the configured database and exits. */
-const config = loadConfig();
+const config = loadConfigOrExit();
 const database = await openDatabase({
   url: config.databaseUrl,
   pgliteDirectory: path.join(config.dataDir, 'pglite'),

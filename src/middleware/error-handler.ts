@@ -57,9 +57,65 @@ function sqlState(error: unknown): string | undefined {
   return undefined;
 }
 
+// Node socket errors, PostgreSQL connection-class SQLSTATEs and ioredis giving up: the
+// dependency is unreachable, which is a 503 the client may retry, not a bug.
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
+
+function isUnreachable(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
+    const { code, name, message } = current as {
+      code?: unknown;
+      name?: unknown;
+      message?: unknown;
+    };
+    if (typeof code === 'string' && UNREACHABLE.has(code)) return true;
+    if (name === 'MaxRetriesPerRequestError') return true;
+    if (typeof message === 'string' && /Connection terminated|Connection is closed/.test(message))
+      return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * What of an unexpected error may be logged or reported. Drizzle puts the query's parameters
+ * (emails, hashes) into its error; only the SQL text, SQLSTATE and driver message are kept.
+ */
+export function describeForLog(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const query = (error as { query?: unknown }).query;
+  if (typeof query === 'string') {
+    const cause = error.cause as { message?: unknown; code?: unknown } | undefined;
+    return {
+      type: error.name,
+      query,
+      code: cause?.code,
+      message: typeof cause?.message === 'string' ? cause.message : 'database query failed',
+      stack: error.stack?.split('\n').slice(1).join('\n'),
+    };
+  }
+  return { type: error.name, message: error.message, stack: error.stack };
+}
+
 /** Maps library and driver errors to our own; undefined when the error is truly unexpected. */
 export function translateError(error: unknown, bodyLimitBytes: number): AppError | undefined {
   if (error instanceof AppError) return error;
+  if (isUnreachable(error)) {
+    return serviceUnavailable('A backing service is unreachable; retry shortly.');
+  }
   if (isBodyParserError(error)) {
     switch (error.type) {
       case 'entity.parse.failed':
@@ -111,12 +167,19 @@ export function errorHandler(deps: {
       return;
     }
     const known = translateError(error, deps.bodyLimitBytes);
+    if (known?.status === 503) {
+      deps.logger.warn(
+        { error: describeForLog(error), requestId: req.id },
+        'dependency unavailable',
+      );
+    }
     if (known && !known.extras.report) {
       sendProblem(req, res, known);
       return;
     }
-    deps.logger.error({ err: error, requestId: req.id }, 'unhandled error');
-    deps.report?.(error, req);
+    const described = describeForLog(error);
+    deps.logger.error({ error: described, requestId: req.id }, 'unhandled error');
+    deps.report?.(Object.assign(new Error(String(described.message)), described), req);
     sendProblem(req, res, known ?? internal());
   };
 }

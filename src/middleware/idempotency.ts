@@ -5,6 +5,8 @@ import { kvKeys, type KeyValueStore } from '../lib/kv/kv.js';
 import type { Logger } from '../lib/logger.js';
 
 const KEY_FORMAT = /^[\x21-\x7E]{1,255}$/;
+// A marker this old means the first request died mid-way; the key may then be tried again.
+const PENDING_TTL_SECONDS = 120;
 
 interface StoredOutcome {
   state: 'pending' | 'done';
@@ -47,7 +49,7 @@ export function idempotency(deps: {
       .digest('hex');
 
     const pending: StoredOutcome = { state: 'pending', fingerprint };
-    if (!(await kv.setIfAbsent(storeKey, JSON.stringify(pending), ttlSeconds))) {
+    if (!(await kv.setIfAbsent(storeKey, JSON.stringify(pending), PENDING_TTL_SECONDS))) {
       const raw = await kv.get(storeKey);
       const stored = raw ? (JSON.parse(raw) as StoredOutcome) : undefined;
       if (!stored) throw conflict('This Idempotency-Key was just released; retry the request.');

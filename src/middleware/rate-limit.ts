@@ -69,14 +69,21 @@ export function apiRateLimit(
   return (req, res, next) => (req.claims ? perUser(req, res, next) : perIp(req, res, next));
 }
 
-/** The strict per-IP limit on /api/auth/*, where every request is a guess at a credential. */
+/**
+ * The strict limit for routes that check a password, where every request may be a guess:
+ * per IP for sign-in and registration, per user for a signed-in password change.
+ */
 export function authRateLimit(
   limits: { windowSeconds: number; authMax: number },
   stores: RateLimitStores,
 ): RequestHandler {
   return limiter(
     'auth',
-    { windowSeconds: limits.windowSeconds, max: limits.authMax, key: clientIp },
+    {
+      windowSeconds: limits.windowSeconds,
+      max: limits.authMax,
+      key: (req) => (req.claims ? `user:${req.claims.userId}` : clientIp(req)),
+    },
     stores,
   );
 }

@@ -5,16 +5,27 @@ import { z } from '../zod.js';
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
-/** Free text from a user: NFC-normalised, trimmed, bounded, without control characters. */
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+/** Characters as people count them: an emoji or a letter with its accents is one. */
+const characterCount = (value: string) => Array.from(graphemes.segment(value)).length;
+
+/**
+ * Free text from a user: NFC-normalised, trimmed, without control characters, and bounded in
+ * characters as people see them (an emoji counts once), with a cap on raw length too.
+ */
 export const text = (max: number, min = 0) =>
   z
     .string()
+    .max(max * 2, `must be at most ${max} characters`)
     .transform((value) => value.normalize('NFC').trim())
     .pipe(
       z
         .string()
-        .min(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`)
-        .max(max, `must be at most ${max} characters`)
+        .refine(
+          (value) => characterCount(value) >= min,
+          min === 1 ? 'must not be empty' : `must be at least ${min} characters`,
+        )
+        .refine((value) => characterCount(value) <= max, `must be at most ${max} characters`)
         .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters'),
     );
 

@@ -1,4 +1,14 @@
 import { validationError } from '../errors.js';
+import { z } from '../zod.js';
+
+// Exactly what encodeCursor writes, so a forged cursor fails here and never reaches SQL.
+const cursorSchema = z.tuple([
+  z.iso.datetime().refine((value) => {
+    const year = new Date(value).getUTCFullYear();
+    return year >= 1900 && year <= 9999;
+  }),
+  z.uuid(),
+]);
 
 /** Position after the last item of a page, for keyset pagination ordered by (time, id). */
 export interface Cursor {
@@ -15,16 +25,8 @@ export function decodeCursor(raw: string | undefined): Cursor | undefined {
   if (raw === undefined) return undefined;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parsed) &&
-      parsed.length === 2 &&
-      typeof parsed[0] === 'string' &&
-      typeof parsed[1] === 'string' &&
-      /^[0-9a-f-]{36}$/i.test(parsed[1])
-    ) {
-      const at = new Date(parsed[0]);
-      if (!Number.isNaN(at.getTime())) return { at, id: parsed[1] };
-    }
+    const cursor = cursorSchema.safeParse(parsed);
+    if (cursor.success) return { at: new Date(cursor.data[0]), id: cursor.data[1] };
   } catch {
     // fall through to the validation error below
   }

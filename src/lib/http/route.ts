@@ -41,7 +41,9 @@ export interface RouteDefinition<B = unknown, Q = unknown, P = unknown, A extend
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   /** Error statuses this route can answer besides the validation and auth ones. */
   errors?: number[];
-  /** Runs after authentication and validation, before the handler (rate limits, idempotency). */
+  /** A route-specific rate limit, applied before anything else is checked. */
+  rateLimit?: RequestHandler;
+  /** Runs after authentication and validation, right before the handler (e.g. idempotency). */
   before?: RequestHandler[];
   handler(input: HandlerInput<B, Q, P, A>): Promise<Reply>;
 }
@@ -70,6 +72,8 @@ export interface RouteMountContext {
   registry: OpenAPIRegistry;
   /** Builds the guard that enforces a route's access policy. */
   guard(access: Exclude<Access, 'public'>): RequestHandler;
+  /** The general rate limit for every route of the group, if it has one. */
+  rateLimit?: RequestHandler;
 }
 
 export interface RouteGroup {
@@ -77,8 +81,6 @@ export interface RouteGroup {
   basePath: string;
   tag: string;
   routes: Route[];
-  /** Middleware for every route of the group (e.g. the strict limiter on /api/auth). */
-  before?: RequestHandler[];
 }
 
 const errorDescriptions: Record<number, string> = {
@@ -121,13 +123,13 @@ function hasBody(req: Request): boolean {
 /** Express path `/:id/role` as OpenAPI `/{id}/role`. */
 const toOpenApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
-function register(registry: OpenAPIRegistry, group: RouteGroup, route: Route): void {
+function register(context: RouteMountContext, group: RouteGroup, route: Route): void {
   const statuses = new Set<number>(route.errors ?? []);
   if (route.body || route.query || route.params) statuses.add(400);
   if (route.body) [413, 415].forEach((status) => statuses.add(status));
   if (route.access !== 'public') statuses.add(401);
   if (typeof route.access !== 'string') statuses.add(403);
-  statuses.add(429);
+  if (route.rateLimit || context.rateLimit) statuses.add(429);
 
   const responses: RouteConfig['responses'] = {};
   for (const [status, response] of Object.entries(route.responses)) {
@@ -145,7 +147,7 @@ function register(registry: OpenAPIRegistry, group: RouteGroup, route: Route): v
     };
   }
   const fullPath = group.basePath + (route.path === '/' ? '' : route.path);
-  registry.registerPath({
+  context.registry.registerPath({
     method: route.method,
     path: toOpenApiPath(fullPath),
     summary: route.summary,
@@ -177,19 +179,20 @@ function register(registry: OpenAPIRegistry, group: RouteGroup, route: Route): v
  */
 export function mountRoutes(router: Router, group: RouteGroup, context: RouteMountContext): void {
   for (const route of group.routes) {
-    register(context.registry, group, route);
+    register(context, group, route);
     const template = group.basePath + (route.path === '/' ? '' : route.path);
     const chain: RequestHandler[] = [
       (req: Request, _res: Response, next: NextFunction) => {
         req.routeTemplate = template;
         next();
       },
-      ...(group.before ?? []),
     ];
+    if (context.rateLimit) chain.push(context.rateLimit);
+    if (route.rateLimit) chain.push(route.rateLimit);
     if (route.access !== 'public') chain.push(context.guard(route.access));
     chain.push(
       (req: Request, res: Response, next: NextFunction) => {
-        if (route.body && hasBody(req) && !req.is('application/json')) {
+        if (route.body && hasBody(req) && !req.is(['application/json', 'application/*+json'])) {
           throw unsupportedMediaType();
         }
         res.locals.input = {

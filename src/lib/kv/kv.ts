@@ -11,8 +11,8 @@ export interface KeyValueStore {
   /** Stores the value only if the key does not exist; true when this call stored it. */
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   delete(key: string): Promise<void>;
-  /** Adds one and returns the new count; the TTL starts with the first increment. */
-  increment(key: string, ttlSeconds: number): Promise<number>;
+  /** Adds `by` (default 1) and returns the new count; the TTL starts with the first increment. */
+  increment(key: string, ttlSeconds: number, by?: number): Promise<number>;
   /** Seconds until the key expires; null when it does not exist or never expires. */
   ttl(key: string): Promise<number | null>;
   ping(): Promise<boolean>;
@@ -23,7 +23,8 @@ export interface KeyValueStore {
 export const kvKeys = {
   revokedAccessToken: (jti: string) => `auth:revoked-jti:${jti}`,
   revokedFamily: (familyId: string) => `auth:revoked-family:${familyId}`,
-  loginFailuresForAccount: (login: string) => `rl:login:account:${login}`,
-  loginFailuresForIp: (ip: string) => `rl:login:ip:${ip}`,
+  loginAttemptsForAccount: (account: string) => `rl:login:account:${account}`,
+  loginAttemptsForIp: (ip: string) => `rl:login:ip:${ip}`,
+  lockout: (counterKey: string) => `${counterKey}:locked`,
   idempotency: (scope: string, key: string) => `idem:${scope}:${key}`,
 };

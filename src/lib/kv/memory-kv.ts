@@ -63,9 +63,9 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return Promise.resolve();
   }
 
-  increment(key: string, ttlSeconds: number): Promise<number> {
+  increment(key: string, ttlSeconds: number, by = 1): Promise<number> {
     const entry = this.live(key);
-    const count = (entry ? Number(entry.value) : 0) + 1;
+    const count = (entry ? Number(entry.value) : 0) + by;
     this.entries.set(key, {
       value: String(count),
       expiresAt: entry ? entry.expiresAt : MemoryKeyValueStore.expiry(ttlSeconds),

@@ -8,14 +8,21 @@ export class RedisKeyValueStore implements KeyValueStore {
     readonly prefix: string,
   ) {}
 
-  /** Connects with settings suited to a request path: fail fast instead of queueing forever. */
-  static connect(url: string, prefix: string): RedisKeyValueStore {
+  /**
+   * Connects with settings suited to a request path: commands fail after a few retries instead
+   * of queueing forever. `onError` hears connection problems (ioredis reconnects by itself).
+   */
+  static connect(
+    url: string,
+    prefix: string,
+    onError: (error: Error) => void = () => undefined,
+  ): RedisKeyValueStore {
     const client = new Redis(url, {
       maxRetriesPerRequest: 2,
       enableOfflineQueue: true,
       connectTimeout: 5_000,
-      lazyConnect: false,
     });
+    client.on('error', onError);
     return new RedisKeyValueStore(client, prefix);
   }
 
@@ -52,11 +59,11 @@ export class RedisKeyValueStore implements KeyValueStore {
     await this.client.del(this.k(key));
   }
 
-  async increment(key: string, ttlSeconds: number): Promise<number> {
+  async increment(key: string, ttlSeconds: number, by = 1): Promise<number> {
     // EXPIRE NX only sets the TTL on the first increment, so a window never slides.
     const results = await this.client
       .multi()
-      .incr(this.k(key))
+      .incrby(this.k(key), by)
       .expire(this.k(key), Math.max(1, Math.ceil(ttlSeconds)), 'NX')
       .exec();
     const count = results?.[0]?.[1];

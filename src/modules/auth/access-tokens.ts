@@ -49,6 +49,21 @@ export class AccessTokens {
   constructor(private readonly options: AccessTokenOptions) {
     this.privateKey = createPrivateKey(options.privateKeyPem);
     this.publicKey = createPublicKey(options.publicKeyPem);
+    this.assertUsableKeyPair();
+  }
+
+  /** Refuses at startup what would otherwise fail at the first login or verification. */
+  private assertUsableKeyPair(): void {
+    const details = this.privateKey.asymmetricKeyDetails;
+    if (this.privateKey.asymmetricKeyType !== 'rsa' || (details?.modulusLength ?? 0) < 2048) {
+      throw new Error('JWT_PRIVATE_KEY must be an RSA key of at least 2048 bits (RS256)');
+    }
+    const probe = this.sign({ id: randomUUID(), role: 'member' }, randomUUID());
+    try {
+      this.verify(probe);
+    } catch {
+      throw new Error('JWT_PUBLIC_KEY does not belong to JWT_PRIVATE_KEY');
+    }
   }
 
   get ttlSeconds(): number {

@@ -1,12 +1,14 @@
 import type { RequestHandler } from 'express';
 import type { Database } from '../../db/database.js';
 import { forbidden, unauthenticated } from '../../lib/errors.js';
+import type { AccessClaims, AuthUser } from '../../lib/http/request-context.js';
 import type { Access } from '../../lib/http/route.js';
 import { kvKeys, type KeyValueStore } from '../../lib/kv/kv.js';
 import { usersRepository } from '../users/index.js';
 import { TokenRejectedError, type AccessTokens, type TokenRejection } from './access-tokens.js';
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+// RFC 7235: the scheme name is case-insensitive.
+const BEARER = /^bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 
 const rejectionDetail: Record<TokenRejection | 'missing', string> = {
   missing: 'A valid access token is required.',
@@ -14,9 +16,39 @@ const rejectionDetail: Record<TokenRejection | 'missing', string> = {
   invalid: 'The access token is invalid.',
 };
 
-/** Authentication as two steps: cheap identification for every request, full checks per route. */
+/**
+ * Authentication for HTTP and sockets alike: cheap signature identification, then the checks
+ * that need the cache and the database before anything is served.
+ */
 export function createAuthGuard(deps: { db: Database; kv: KeyValueStore; tokens: AccessTokens }) {
   const rejections = new WeakMap<object, TokenRejection>();
+
+  /**
+   * Admits claims only while the token is live (not logged out, family not revoked) and its
+   * user still exists; the role is read from the database so role changes apply at once.
+   */
+  const authenticate = async (claims: AccessClaims): Promise<AuthUser> => {
+    const [revokedToken, revokedFamily] = await deps.kv.getMany([
+      kvKeys.revokedAccessToken(claims.jti),
+      kvKeys.revokedFamily(claims.familyId),
+    ]);
+    if (revokedToken !== null || revokedFamily !== null) {
+      throw unauthenticated('The access token has been revoked.');
+    }
+    const user = await usersRepository.findById(deps.db, claims.userId);
+    if (!user?.isActive) throw unauthenticated('The account no longer exists.');
+    return { ...claims, role: user.role };
+  };
+
+  /** Verifies and authenticates a raw token (the Socket.IO handshake's `auth.token`). */
+  const authenticateToken = async (token: string): Promise<AuthUser> => {
+    try {
+      return await authenticate(deps.tokens.verify(token));
+    } catch (error) {
+      if (error instanceof TokenRejectedError) throw unauthenticated(rejectionDetail[error.reason]);
+      throw error;
+    }
+  };
 
   /**
    * Verifies the signature of a bearer token if there is one and records its claims, so rate
@@ -36,30 +68,17 @@ export function createAuthGuard(deps: { db: Database; kv: KeyValueStore; tokens:
     next();
   };
 
-  /**
-   * Admits a request only with a live token (not logged out, family not revoked) of a user who
-   * still exists; the role is read from the database so role changes apply at once.
-   */
+  /** Admits a request with live claims whose user's role the access policy allows. */
   const guard =
     (access: Exclude<Access, 'public'>): RequestHandler =>
     async (req, _res, next) => {
-      const claims = req.claims;
-      if (!claims) throw unauthenticated(rejectionDetail[rejections.get(req) ?? 'missing']);
-      const [revokedToken, revokedFamily] = await deps.kv.getMany([
-        kvKeys.revokedAccessToken(claims.jti),
-        kvKeys.revokedFamily(claims.familyId),
-      ]);
-      if (revokedToken !== null || revokedFamily !== null) {
-        throw unauthenticated('The access token has been revoked.');
-      }
-      const user = await usersRepository.findById(deps.db, claims.userId);
-      if (!user?.isActive) throw unauthenticated('The account no longer exists.');
-      req.user = { ...claims, role: user.role };
-      if (typeof access !== 'string' && !access.includes(user.role)) throw forbidden();
+      if (!req.claims) throw unauthenticated(rejectionDetail[rejections.get(req) ?? 'missing']);
+      req.user = await authenticate(req.claims);
+      if (typeof access !== 'string' && !access.includes(req.user.role)) throw forbidden();
       next();
     };
 
-  return { identify, guard };
+  return { identify, guard, authenticateToken };
 }
 
 export type AuthGuard = ReturnType<typeof createAuthGuard>;

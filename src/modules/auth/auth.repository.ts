@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { refreshTokenFamilies, refreshTokens, type RefreshFamilyRow } from './auth.table.js';
 
@@ -23,35 +23,42 @@ export const authRepository = {
   },
 
   /**
-   * Marks an unspent token spent and returns it. The conditional UPDATE takes the row lock, so
-   * of two concurrent refreshes with one token exactly one gets a row back.
+   * Spends a token that is unspent, unexpired and in a live family, and returns that family.
+   * The conditional UPDATE takes the row lock, so of concurrent refreshes with one token
+   * exactly one gets a row back; refused tokens are left as they were.
    */
-  async spendToken(
-    db: Database,
-    tokenHash: string,
-  ): Promise<{ familyId: string; expiresAt: Date } | undefined> {
+  async spendLiveToken(db: Database, tokenHash: string): Promise<RefreshFamilyRow | undefined> {
     const [row] = await db
       .update(refreshTokens)
       .set({ spentAt: sql`now()` })
-      .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.spentAt)))
-      .returning({ familyId: refreshTokens.familyId, expiresAt: refreshTokens.expiresAt });
-    return row;
-  },
-
-  async findTokenFamilyId(db: Database, tokenHash: string): Promise<string | undefined> {
-    const [row] = await db
-      .select({ familyId: refreshTokens.familyId })
-      .from(refreshTokens)
-      .where(eq(refreshTokens.tokenHash, tokenHash))
-      .limit(1);
-    return row?.familyId;
-  },
-
-  async findFamily(db: Database, id: string): Promise<RefreshFamilyRow | undefined> {
-    const [row] = await db
-      .select()
       .from(refreshTokenFamilies)
-      .where(eq(refreshTokenFamilies.id, id))
+      .where(
+        and(
+          eq(refreshTokens.tokenHash, tokenHash),
+          isNull(refreshTokens.spentAt),
+          gt(refreshTokens.expiresAt, sql`now()`),
+          eq(refreshTokenFamilies.id, refreshTokens.familyId),
+          isNull(refreshTokenFamilies.revokedAt),
+          gt(refreshTokenFamilies.expiresAt, sql`now()`),
+        ),
+      )
+      .returning({ family: refreshTokenFamilies });
+    return row?.family;
+  },
+
+  async findToken(
+    db: Database,
+    tokenHash: string,
+  ): Promise<{ familyId: string; userId: string; spentAt: Date | null } | undefined> {
+    const [row] = await db
+      .select({
+        familyId: refreshTokens.familyId,
+        userId: refreshTokenFamilies.userId,
+        spentAt: refreshTokens.spentAt,
+      })
+      .from(refreshTokens)
+      .innerJoin(refreshTokenFamilies, eq(refreshTokenFamilies.id, refreshTokens.familyId))
+      .where(eq(refreshTokens.tokenHash, tokenHash))
       .limit(1);
     return row;
   },

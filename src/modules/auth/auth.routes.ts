@@ -15,18 +15,21 @@ const clientInfo = (req: Request): ClientInfo => ({
   userAgent: req.get('user-agent') ?? null,
 });
 
-/** `/api/auth`: accounts and sessions. `strictLimit` guards every route of the group. */
+/**
+ * `/api/auth`: accounts and sessions. `strictLimit` guards the routes that check a password,
+ * where every request may be a guess.
+ */
 export function authRoutes(auth: AuthService, strictLimit: RequestHandler): RouteGroup {
   return {
     basePath: '/api/auth',
     tag: 'Auth',
-    before: [strictLimit],
     routes: [
       defineRoute({
         method: 'post',
         path: '/register',
         summary: 'Create an account and sign in',
         access: 'public',
+        rateLimit: strictLimit,
         body: registerBody,
         errors: [409],
         responses: { 201: { description: 'Account created', schema: authSessionSchema } },
@@ -43,6 +46,7 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
           'Answers 401 the same way whether or not the account exists. Repeated failures for ' +
           'one account or one IP answer 429 for a while.',
         access: 'public',
+        rateLimit: strictLimit,
         body: loginBody,
         responses: { 200: { description: 'Signed in', schema: authSessionSchema } },
         handler: async ({ body, req }) => ({
@@ -91,6 +95,7 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         summary: 'Change the password',
         description: 'Every other session is signed out; this one stays.',
         access: 'user',
+        rateLimit: strictLimit,
         body: changePasswordBody,
         responses: { 204: { description: 'Password changed' } },
         handler: async ({ user, body }) => {

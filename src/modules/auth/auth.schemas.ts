@@ -22,7 +22,10 @@ const refreshTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'not a refres
 export const registerBody = z
   .strictObject({
     username: usernameSchema,
-    email: z.email('must be an email address').max(254),
+    email: z
+      .string()
+      .max(254, 'must be at most 254 characters')
+      .pipe(z.email('must be an email address')),
     password: passwordSchema,
     name: text(100, 1),
   })

@@ -91,8 +91,9 @@ export class AuthService {
     input: { login: string; password: string },
     client: ClientInfo,
   ): Promise<AuthSession> {
-    await this.deps.throttle.assertAllowed(input.login, client.ip);
     const user = await usersRepository.findByLogin(this.deps.db, input.login);
+    const attempt = { userId: user?.id, login: input.login, ip: client.ip };
+    await this.deps.throttle.beginAttempt(attempt);
     // bcrypt would compare only the first 72 bytes; a longer password can never be right.
     const tooLong = Buffer.byteLength(input.password, 'utf8') > PASSWORD_MAX_BYTES;
     const valid =
@@ -100,10 +101,9 @@ export class AuthService {
         ? await this.deps.hasher.verify(input.password, user.passwordHash)
         : await this.deps.hasher.verifyDecoy(input.password);
     if (!user || !valid) {
-      await this.deps.throttle.recordFailure(input.login, client.ip);
       throw invalidCredentials();
     }
-    await this.deps.throttle.recordSuccess(input.login);
+    await this.deps.throttle.succeeded(attempt);
     return this.deps.db.transaction((tx) => this.startSession(tx, user, client));
   }
 
@@ -114,29 +114,18 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<AuthSession> {
     const tokenHash = hashToken(refreshToken);
     const outcome = await this.deps.db.transaction(async (tx) => {
-      const spent = await authRepository.spendToken(tx, tokenHash);
-      if (!spent) {
-        const familyId = await authRepository.findTokenFamilyId(tx, tokenHash);
-        if (!familyId) return { kind: 'unknown' } as const;
-        const family = await authRepository.findFamily(tx, familyId);
-        if (family) {
-          await authRepository.revokeFamilies(
-            tx,
-            { userId: family.userId, familyId },
-            'reuse-detected',
-          );
-        }
-        return { kind: 'reused', familyId, userId: family?.userId } as const;
-      }
-      const family = await authRepository.findFamily(tx, spent.familyId);
-      const now = Date.now();
-      if (
-        !family ||
-        family.revokedAt ||
-        family.expiresAt.getTime() <= now ||
-        spent.expiresAt.getTime() <= now
-      ) {
-        return { kind: 'expired' } as const;
+      const family = await authRepository.spendLiveToken(tx, tokenHash);
+      if (!family) {
+        const token = await authRepository.findToken(tx, tokenHash);
+        if (!token) return { kind: 'unknown' } as const;
+        // Unspent but refused: the token or its session expired or was revoked.
+        if (!token.spentAt) return { kind: 'expired' } as const;
+        await authRepository.revokeFamilies(
+          tx,
+          { userId: token.userId, familyId: token.familyId },
+          'reuse-detected',
+        );
+        return { kind: 'reused', familyId: token.familyId, userId: token.userId } as const;
       }
       const user = await usersRepository.findById(tx, family.userId);
       if (!user || !user.isActive) return { kind: 'expired' } as const;
@@ -171,11 +160,8 @@ export class AuthService {
   async logout(user: AuthUser, refreshToken?: string): Promise<void> {
     const familyIds = [user.familyId];
     if (refreshToken) {
-      const familyId = await authRepository.findTokenFamilyId(
-        this.deps.db,
-        hashToken(refreshToken),
-      );
-      if (familyId && familyId !== user.familyId) familyIds.push(familyId);
+      const token = await authRepository.findToken(this.deps.db, hashToken(refreshToken));
+      if (token && token.familyId !== user.familyId) familyIds.push(token.familyId);
     }
     const revoked: string[] = [];
     for (const familyId of familyIds) {
@@ -249,16 +235,19 @@ export class AuthService {
     password: string;
     username: string;
   }): Promise<void> {
-    if ((await usersRepository.countByRole(this.deps.db, 'admin')) > 0) return;
-    const existing = await usersRepository.findByLogin(this.deps.db, admin.email);
-    if (existing) {
+    const db = this.deps.db;
+    if ((await usersRepository.countByRole(db, 'admin')) > 0) return;
+    const taken =
+      (await usersRepository.findByLogin(db, admin.email)) ??
+      (await usersRepository.findByLogin(db, admin.username));
+    if (taken) {
       this.deps.logger.error(
-        'ADMIN_EMAIL belongs to an existing non-admin account; no admin created',
+        'ADMIN_EMAIL or ADMIN_USERNAME belongs to an existing non-admin account; no admin created',
       );
       return;
     }
     try {
-      await usersRepository.insert(this.deps.db, {
+      await usersRepository.insert(db, {
         username: admin.username,
         email: admin.email,
         passwordHash: await this.deps.hasher.hash(admin.password),
@@ -267,8 +256,11 @@ export class AuthService {
       });
       this.deps.logger.info({ username: admin.username }, 'bootstrap admin created');
     } catch (error) {
-      // Another instance starting at the same moment created it first.
       if (uniqueViolation(error) === undefined) throw error;
+      // Usually another instance starting at the same moment created it first.
+      if ((await usersRepository.countByRole(db, 'admin')) === 0) {
+        this.deps.logger.error('bootstrap admin not created: its username or email was just taken');
+      }
     }
   }
 

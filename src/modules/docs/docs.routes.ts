@@ -58,13 +58,14 @@ export function docsRoutes(document: () => OpenApiDocument): RouteGroup {
 }
 
 /** Swagger UI; its assets are served from the package, so it works offline. */
-export function mountSwaggerUi(app: Express, document: () => OpenApiDocument): void {
+export function mountSwaggerUi(app: Express): void {
   app.use(
     '/api/docs',
     swaggerUi.serve,
-    swaggerUi.setup(document(), {
+    // The UI fetches the document from its route, so it is built once, on first use.
+    swaggerUi.setup(undefined, {
       customSiteTitle: 'NXG Connect API',
-      swaggerOptions: { persistAuthorization: true },
+      swaggerOptions: { url: '/api/openapi.json', persistAuthorization: true },
     }),
   );
 }

@@ -64,7 +64,12 @@ export const usersRepository = {
 
   /** Row-locks every admin for the rest of the transaction. */
   async lockAdmins(db: Database): Promise<void> {
-    await db.select({ id: users.id }).from(users).where(eq(users.role, 'admin')).for('update');
+    await db
+      .select({ id: users.id })
+      .from(users)
+      .where(eq(users.role, 'admin'))
+      .orderBy(asc(users.id))
+      .for('update');
   },
 
   async countByRole(db: Database, role: Role): Promise<number> {

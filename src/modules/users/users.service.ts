@@ -134,11 +134,12 @@ export class UsersService {
   /** Changes a role; the last admin cannot be demoted, so the system is never left without one. */
   async changeRole(targetId: string, role: Role) {
     const row = await this.deps.db.transaction(async (tx) => {
+      // Admins first, then the target, always in that order: two admins demoting each other at
+      // once queue up instead of deadlocking, and the second sees the first's result.
+      await usersRepository.lockAdmins(tx);
       const target = await usersRepository.findByIdForUpdate(tx, targetId);
       if (!target) throw notFound('User');
       if (target.role === 'admin' && role !== 'admin') {
-        // Serialise demotions so two admins cannot demote each other at the same moment.
-        await usersRepository.lockAdmins(tx);
         if ((await usersRepository.countByRole(tx, 'admin')) <= 1) {
           throw conflict('The last admin cannot be demoted; promote another admin first.');
         }
