@@ -159,7 +159,8 @@ export async function waitForHttpOk(
       );
     }
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      // Longer than the API's own 2 s per-dependency probe timeout, so its 503 body arrives.
+      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
       const text = await response.text();
       if (response.status === 200) return;
       lastSeen = `${response.status} ${text.slice(0, 300)}`;

@@ -38,6 +38,8 @@ export interface ProfileSummary {
   /** Time the process spent waiting (event loop idle): the rest is CPU. */
   idleMs: number;
   byArea: ProfileShare[];
+  /** Samples with the package anywhere on the stack: what a dependency costs including callees. */
+  byAreaInclusive: ProfileShare[];
   topSelf: ProfileShare[];
   topInclusive: ProfileShare[];
 }
@@ -90,6 +92,7 @@ export function summarizeCpuProfile(file: string, topCount = 15): ProfileSummary
   let totalMs = 0;
   let idleMs = 0;
   const area = new Map<string, number>();
+  const areaInclusive = new Map<string, number>();
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   const add = (map: Map<string, number>, key: string, ms: number) =>
@@ -107,15 +110,23 @@ export function summarizeCpuProfile(file: string, topCount = 15): ProfileSummary
     }
     add(area, areaOf(node.callFrame), ms);
     add(self, frameName(node.callFrame), ms);
-    // Count each function once per sample so recursion does not inflate inclusive time.
+    // Count each function and area once per sample so recursion does not inflate inclusive
+    // time. Node internals are left out: event emitters and stream plumbing sit on almost
+    // every stack and would crowd out the code that actually decides the cost.
     const seen = new Set<string>();
+    const seenAreas = new Set<string>();
     for (let id: number | undefined = nodeId; id !== undefined; id = parentOf.get(id)) {
       const frame = byId.get(id)?.callFrame;
-      if (!frame || frame.functionName === '(root)') continue;
+      if (!frame || frame.url === '' || frame.url.startsWith('node:')) continue;
       const name = frameName(frame);
       if (!seen.has(name)) {
         seen.add(name);
         add(inclusive, name, ms);
+      }
+      const where = areaOf(frame);
+      if (!seenAreas.has(where)) {
+        seenAreas.add(where);
+        add(areaInclusive, where, ms);
       }
     }
   });
@@ -126,6 +137,7 @@ export function summarizeCpuProfile(file: string, topCount = 15): ProfileSummary
     totalMs: Math.round(totalMs),
     idleMs: Math.round(idleMs),
     byArea: top(area, busyMs, topCount),
+    byAreaInclusive: top(areaInclusive, busyMs, topCount),
     topSelf: top(self, busyMs, topCount),
     topInclusive: top(inclusive, busyMs, topCount),
   };
@@ -145,7 +157,8 @@ export function formatCpuProfile(summary: ProfileSummary): string {
     `CPU profile ${summary.file}`,
     `  profiled ${summary.totalMs} ms, busy ${busy} ms, idle ${summary.idleMs} ms (percentages are of busy time)`,
     ...rows('Self time by area:', summary.byArea),
+    ...rows('Inclusive time by package (on the stack anywhere):', summary.byAreaInclusive),
     ...rows('Top functions by self time:', summary.topSelf),
-    ...rows('Top functions by inclusive time:', summary.topInclusive),
+    ...rows('Top JS functions by inclusive time (Node internals left out):', summary.topInclusive),
   ].join('\n');
 }

@@ -40,6 +40,8 @@ const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 /** Far above anything a run can reach, so limits and lockouts never shape the numbers. */
 const UNLIMITED = '100000000';
 const REQUEST_TIMEOUT_SECONDS = 10;
+const API_SHUTDOWN_TIMEOUT_MS = 5_000;
+const API_STOP_GRACE_MS = 2 * API_SHUTDOWN_TIMEOUT_MS;
 const GOAL = { target: 'me', connections: 1000, minRatio: 0.5, maxP99Ms: 200 } as const;
 
 type TargetKey = 'baseline' | 'me' | 'login';
@@ -85,6 +87,8 @@ interface ScenarioResult {
   ratioToBaseline: number | null;
   /** For login: seconds the server needed afterwards to finish abandoned hashes. */
   drainSeconds?: number;
+  /** False when the backlog outlasted the drain timeout and leaked into the next scenario. */
+  drainComplete?: boolean;
 }
 
 interface Settings {
@@ -157,7 +161,13 @@ async function recreateDatabase(databaseUrl: string): Promise<void> {
 
 /** Removes this run's keys (rate-limit counters, login sessions) from the shared Redis. */
 async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<number> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    // Cleanup is best effort: one failed connect is reported once, not retried forever.
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
   try {
     await redis.connect();
     let deleted = 0;
@@ -315,23 +325,28 @@ function summarize(
   };
 }
 
+/** Longest wait for a login backlog, so a slow machine cannot stretch the run without bound. */
+const DRAIN_TIMEOUT_MS = 60_000;
+
 /**
  * Waits until the API has finished the login work abandoned by timed-out clients: one more
  * login queues behind all of it on the bcrypt thread pool, so its answer marks the drain.
  */
-async function drainLogins(target: Target): Promise<number> {
+async function drainLogins(target: Target): Promise<{ seconds: number; complete: boolean }> {
   const started = Date.now();
+  let complete = true;
   try {
     await call(
       target.url,
       { method: 'POST', headers: target.headers, body: target.body },
       200,
-      180_000,
+      DRAIN_TIMEOUT_MS,
     );
   } catch (error) {
-    log(`drain login failed: ${error instanceof Error ? error.message : String(error)}`);
+    complete = false;
+    log(`login backlog not drained: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return round((Date.now() - started) / 1000);
+  return { seconds: round((Date.now() - started) / 1000), complete };
 }
 
 /**
@@ -351,8 +366,10 @@ async function runAll(targets: Target[], settings: Settings): Promise<ScenarioRe
       const summary = summarize(target, connections, result, latencies);
       const isLastScenario = target === targets.at(-1) && index === settings.connections.length - 1;
       if (target.key === 'login' && !isLastScenario) {
-        summary.drainSeconds = await drainLogins(target);
-        log(`${target.label}: server needed ${summary.drainSeconds}s to finish abandoned logins`);
+        const drain = await drainLogins(target);
+        summary.drainSeconds = drain.seconds;
+        summary.drainComplete = drain.complete;
+        log(`${target.label}: server needed ${drain.seconds}s to finish abandoned logins`);
       }
       results.push(summary);
       // Let closed sockets settle before the next scenario opens up to 1000 new ones.
@@ -472,7 +489,7 @@ function apiEnvironment(settings: Settings, port: number, redisPrefix: string): 
     ADMIN_EMAIL: '',
     ADMIN_PASSWORD: '',
     SENTRY_DSN: '',
-    SHUTDOWN_TIMEOUT_MS: '5000',
+    SHUTDOWN_TIMEOUT_MS: String(API_SHUTDOWN_TIMEOUT_MS),
   };
 }
 
@@ -493,7 +510,10 @@ async function main(): Promise<void> {
       await runToCompletion('npm run build', 'npm', ['run', 'build'], process.env);
     }
 
-    const [baselinePort, apiPort] = [await freePort(), await freePort()];
+    const baselinePort = await freePort();
+    // The OS may hand out a just-released port again; two servers cannot share one.
+    let apiPort = await freePort();
+    while (apiPort === baselinePort) apiPort = await freePort();
     const baseline = startChild(
       'baseline server',
       process.execPath,
@@ -511,7 +531,7 @@ async function main(): Promise<void> {
     const apiBase = `http://127.0.0.1:${apiPort}`;
     await Promise.all([
       waitForHttpOk(`${baselineBase}/`, baseline, 30_000),
-      waitForHttpOk(`${apiBase}/health/ready`, api, 60_000),
+      waitForHttpOk(`${apiBase}/health/ready`, api, 30_000),
     ]);
     const hello = await call(`${baselineBase}/`, { method: 'GET' }, 200);
     if (hello.hello !== 'world') throw new Error(`baseline answered ${JSON.stringify(hello)}`);
@@ -549,9 +569,10 @@ async function main(): Promise<void> {
 
     const apiOutputLines = api.lineCount();
     const apiOutputTail = api.tail().slice(-10);
-    // Stop the API gracefully: --cpu-prof writes its profile only on a normal exit.
+    // Stop the API gracefully: --cpu-prof writes its profile only on a normal exit. The grace
+    // is twice its SHUTDOWN_TIMEOUT_MS; past that it is stuck, and a SIGKILL is reported below.
     log('stopping servers');
-    const apiExit = await stopChild(api, 15_000);
+    const apiExit = await stopChild(api, API_STOP_GRACE_MS);
     await stopAllChildren(5_000);
 
     let profiles: ProfileSummary[] = [];
@@ -619,7 +640,15 @@ async function main(): Promise<void> {
     out('');
     for (const r of results.filter((result) => result.drainSeconds !== undefined)) {
       out(
-        `${r.scenario} @${r.connections}: the API kept hashing for ${r.drainSeconds}s after the clients stopped.`,
+        r.drainComplete === false
+          ? `${r.scenario} @${r.connections}: the API was still hashing ${r.drainSeconds}s after the clients stopped; the next scenario started with that backlog.`
+          : `${r.scenario} @${r.connections}: the API kept hashing for ${r.drainSeconds}s after the clients stopped.`,
+      );
+    }
+    if (apiExit === 'SIGKILL') {
+      out(
+        `The API server did not exit within ${API_STOP_GRACE_MS / 1000}s of SIGTERM and was killed ` +
+          '(queued bcrypt work on the libuv thread pool holds even process.exit back).',
       );
     }
     if (apiOutputLines > 0) {
@@ -639,11 +668,15 @@ async function main(): Promise<void> {
   } finally {
     activeRun?.stop();
     await stopAllChildren(5_000);
-    try {
-      const deleted = await deleteRedisKeys(settings.redisUrl, redisPrefix);
-      log(`removed ${deleted} Redis key(s) with prefix ${redisPrefix}`);
-    } catch (error) {
-      log(`could not clean Redis keys: ${error instanceof Error ? error.message : String(error)}`);
+    if (api) {
+      try {
+        const deleted = await deleteRedisKeys(settings.redisUrl, redisPrefix);
+        log(`removed ${deleted} Redis key(s) with prefix ${redisPrefix}`);
+      } catch (error) {
+        log(
+          `could not clean Redis keys: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
     }
   }
 }

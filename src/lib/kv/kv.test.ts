@@ -1,0 +1,63 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { KeyValueStore } from './kv.js';
+import { MemoryKeyValueStore } from './memory-kv.js';
+import { RedisKeyValueStore } from './redis-kv.js';
+
+const stores: [string, () => KeyValueStore][] = [['memory', () => new MemoryKeyValueStore()]];
+const redisUrl = process.env.TEST_REDIS_URL;
+if (redisUrl) {
+  stores.push([
+    'redis',
+    () => RedisKeyValueStore.connect(redisUrl, `test:kv:${String(Date.now())}:`),
+  ]);
+}
+
+const opened: KeyValueStore[] = [];
+afterAll(async () => {
+  await Promise.all(opened.map((store) => store.close()));
+});
+
+describe.each(stores)('%s key-value store', (_name, open) => {
+  const kv = open();
+  opened.push(kv);
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('when a value is set, then get and getMany return it and delete removes it', async () => {
+    await kv.set('a', '1');
+    expect(await kv.get('a')).toBe('1');
+    expect(await kv.getMany(['a', 'missing'])).toEqual(['1', null]);
+    await kv.delete('a');
+    expect(await kv.get('a')).toBeNull();
+    expect(await kv.getMany([])).toEqual([]);
+  });
+
+  it('when a TTL passes, then the value is gone', async () => {
+    await kv.set('short', 'x', 1);
+    expect(await kv.ttl('short')).toBeGreaterThan(0);
+    await sleep(1_100);
+    expect(await kv.get('short')).toBeNull();
+    expect(await kv.ttl('short')).toBeNull();
+  });
+
+  it('when setIfAbsent races, then exactly one caller stores', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => kv.setIfAbsent('once', String(i), 60)),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('when incremented concurrently, then no increment is lost and the TTL does not slide', async () => {
+    const counts = await Promise.all(Array.from({ length: 20 }, () => kv.increment('n', 60)));
+    expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await kv.increment('n', 60, -5)).toBe(15);
+    await kv.increment('window', 1);
+    await sleep(600);
+    await kv.increment('window', 1);
+    await sleep(600);
+    expect(await kv.get('window')).toBeNull();
+  });
+
+  it('when pinged, then it answers', async () => {
+    expect(await kv.ping()).toBe(true);
+  });
+});
