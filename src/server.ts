@@ -25,7 +25,10 @@ async function main(): Promise<void> {
   const httpServer = createServer(app);
   const io = attachSocketServer(httpServer, container);
 
-  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  // A deep accept backlog (Node's default is 511) so a burst of connects is not dropped.
+  await new Promise<void>((resolve) =>
+    httpServer.listen({ port: config.port, host: config.host, backlog: 4096 }, resolve),
+  );
   const { port } = httpServer.address() as AddressInfo;
   logger.info(
     { port, database: container.database.kind, cache: container.redis ? 'redis' : 'memory' },
@@ -39,7 +42,8 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
       logger.error('graceful shutdown timed out; exiting');
-      process.exit(1);
+      // process.exit() would still wait for queued thread-pool work (bcrypt); this does not.
+      process.kill(process.pid, 'SIGKILL');
     }, config.shutdownTimeoutMs);
     deadline.unref();
     // io.close() also closes the HTTP server: no new connections, in-flight requests finish.

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { Role } from '../../modules/users/users.table.js';
+import type { Role, UserRow } from '../../modules/users/users.table.js';
 import { unauthenticated } from '../errors.js';
 
 /** Claims of a verified access token. */
@@ -12,8 +12,13 @@ export interface AccessClaims {
   expiresAt: number;
 }
 
-/** The caller as the auth guard established it: live token claims, `role` as stored now. */
-export type AuthUser = AccessClaims;
+/**
+ * The caller as the auth guard established it: live token claims, `role` as stored now, and
+ * the account row the guard read (so handlers need not read it again).
+ */
+export interface AuthUser extends AccessClaims {
+  account: UserRow;
+}
 
 declare module 'express-serve-static-core' {
   interface Request {

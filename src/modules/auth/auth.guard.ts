@@ -37,7 +37,7 @@ export function createAuthGuard(deps: { db: Database; kv: KeyValueStore; tokens:
     }
     const user = await usersRepository.findById(deps.db, claims.userId);
     if (!user?.isActive) throw unauthenticated('The account no longer exists.');
-    return { ...claims, role: user.role };
+    return { ...claims, role: user.role, account: user };
   };
 
   /** Verifies and authenticates a raw token (the Socket.IO handshake's `auth.token`). */

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import {
   authSessionSchema,
@@ -10,10 +10,17 @@ import {
 } from './auth.schemas.js';
 import type { AuthService, ClientInfo } from './auth.service.js';
 
-const clientInfo = (req: Request): ClientInfo => ({
-  ip: req.ip ?? 'unknown',
-  userAgent: req.get('user-agent') ?? null,
-});
+function clientInfo(req: Request, res: Response): ClientInfo {
+  const hangUp = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) hangUp.abort();
+  });
+  return {
+    ip: req.ip ?? 'unknown',
+    userAgent: req.get('user-agent') ?? null,
+    signal: hangUp.signal,
+  };
+}
 
 /**
  * `/api/auth`: accounts and sessions. `strictLimit` guards the routes that check a password,
@@ -33,9 +40,9 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         body: registerBody,
         errors: [409],
         responses: { 201: { description: 'Account created', schema: authSessionSchema } },
-        handler: async ({ body, req }) => ({
+        handler: async ({ body, req, res }) => ({
           status: 201,
-          body: await auth.register(body, clientInfo(req)),
+          body: await auth.register(body, clientInfo(req, res)),
         }),
       }),
       defineRoute({
@@ -49,9 +56,9 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         rateLimit: strictLimit,
         body: loginBody,
         responses: { 200: { description: 'Signed in', schema: authSessionSchema } },
-        handler: async ({ body, req }) => ({
+        handler: async ({ body, req, res }) => ({
           status: 200,
-          body: await auth.login(body, clientInfo(req)),
+          body: await auth.login(body, clientInfo(req, res)),
         }),
       }),
       defineRoute({

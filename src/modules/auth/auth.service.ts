@@ -37,6 +37,8 @@ export interface AuthServiceDeps {
 export interface ClientInfo {
   ip: string;
   userAgent: string | null;
+  /** Aborts when the client hangs up, so queued password work for it is skipped. */
+  signal?: AbortSignal;
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -61,7 +63,7 @@ export class AuthService {
     input: { username: string; email: string; password: string; name: string },
     client: ClientInfo,
   ): Promise<AuthSession> {
-    const passwordHash = await this.deps.hasher.hash(input.password);
+    const passwordHash = await this.deps.hasher.hash(input.password, client.signal);
     try {
       return await this.deps.db.transaction(async (tx) => {
         const user = await usersRepository.insert(tx, {
@@ -98,8 +100,8 @@ export class AuthService {
     const tooLong = Buffer.byteLength(input.password, 'utf8') > PASSWORD_MAX_BYTES;
     const valid =
       user && user.isActive && !tooLong
-        ? await this.deps.hasher.verify(input.password, user.passwordHash)
-        : await this.deps.hasher.verifyDecoy(input.password);
+        ? await this.deps.hasher.verify(input.password, user.passwordHash, client.signal)
+        : await this.deps.hasher.verifyDecoy(input.password, client.signal);
     if (!user || !valid) {
       throw invalidCredentials();
     }

@@ -148,6 +148,44 @@ describe('login lockouts', () => {
     }
   });
 
+  it('when wrong passwords arrive in parallel, then no more than the limit are checked', async () => {
+    const local = await createTestApp({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '5' });
+    try {
+      const user = await buildUser(local);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          local.http
+            .post('/api/auth/login')
+            .send({ login: user.row.email, password: 'guess 1234' }),
+        ),
+      );
+      const statuses = results.map((res) => res.status);
+      expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(15);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('when the username is locked, then signing in by email is locked too', async () => {
+    const local = await createTestApp({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '2' });
+    try {
+      const user = await buildUser(local);
+      for (let i = 0; i < 2; i++) {
+        await local.http
+          .post('/api/auth/login')
+          .send({ login: user.row.username, password: 'wrong password' })
+          .expect(401);
+      }
+      await local.http
+        .post('/api/auth/login')
+        .send({ login: user.row.email.toUpperCase(), password: user.password })
+        .expect(429);
+    } finally {
+      await local.close();
+    }
+  });
+
   it('when one IP keeps failing across accounts, then that IP is locked out', async () => {
     const local = await createTestApp({ LOGIN_MAX_FAILURES_PER_IP: '4' });
     try {

@@ -12,6 +12,7 @@ import {
   userExportSchema,
   userSchema,
 } from './users.schemas.js';
+import { presentUser } from './users.presenter.js';
 import type { UsersService } from './users.service.js';
 
 /** `/api/users`: the caller's own account, and user administration for admins. */
@@ -26,7 +27,8 @@ export function usersRoutes(users: UsersService): RouteGroup {
         summary: 'The signed-in user',
         access: 'user',
         responses: { 200: { description: 'The user', schema: userSchema } },
-        handler: async ({ user }) => ({ status: 200, body: await users.getMe(user.userId) }),
+        // The guard has just read the account to authenticate the caller; it is served as is.
+        handler: ({ user }) => Promise.resolve({ status: 200, body: presentUser(user.account) }),
       }),
       defineRoute({
         method: 'patch',

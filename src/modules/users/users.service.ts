@@ -49,10 +49,6 @@ export class UsersService {
     return row;
   }
 
-  async getMe(userId: string): Promise<UserView> {
-    return presentUser(await this.requireUser(userId));
-  }
-
   async updateMe(userId: string, changes: UpdateMeBody): Promise<UserView> {
     const row = await this.deps.db.transaction(async (tx) => {
       const current = await usersRepository.findByIdForUpdate(tx, userId);
