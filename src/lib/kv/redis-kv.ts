@@ -21,6 +21,8 @@ export class RedisKeyValueStore implements KeyValueStore {
       maxRetriesPerRequest: 2,
       enableOfflineQueue: true,
       connectTimeout: 5_000,
+      // Commands issued in the same tick (rate limit, revocation check) share one write.
+      enableAutoPipelining: true,
     });
     client.on('error', onError);
     return new RedisKeyValueStore(client, prefix);

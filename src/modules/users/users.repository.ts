@@ -12,6 +12,20 @@ import { users, type NewUserRow, type Role, type UserRow } from './users.table.j
 /** Escapes LIKE wildcards so a search for "50%" means the characters, not a pattern. */
 const likeLiteral = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/**
+ * The user lookup every authenticated request makes, as a named prepared statement: Drizzle
+ * builds the SQL once and PostgreSQL plans it once per connection.
+ */
+function prepareFindById(db: Database) {
+  return db
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare('users_find_by_id');
+}
+const preparedFindById = new WeakMap<Database, ReturnType<typeof prepareFindById>>();
+
 /** The only place that queries users and their body-composition history. */
 export const usersRepository = {
   async insert(db: Database, values: NewUserRow): Promise<UserRow> {
@@ -21,7 +35,12 @@ export const usersRepository = {
   },
 
   async findById(db: Database, id: string): Promise<UserRow | undefined> {
-    const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+    let query = preparedFindById.get(db);
+    if (!query) {
+      query = prepareFindById(db);
+      preparedFindById.set(db, query);
+    }
+    const [row] = await query.execute({ id });
     return row;
   },
 
