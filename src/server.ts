@@ -6,7 +6,7 @@ import { loadConfigOrExit } from './config/config.js';
 import { createContainer } from './container.js';
 import { createLogger } from './lib/logger.js';
 import { attachSocketServer } from './realtime/socket-server.js';
-import { createErrorReporter } from './lib/error-reporting.js';
+import { createErrorReporting } from './lib/error-reporting.js';
 
 /**
  * Starts the API: config → connections → migrations → first admin → HTTP + Socket.IO. On
@@ -20,8 +20,8 @@ async function main(): Promise<void> {
   await container.database.migrate();
   if (config.admin) await container.auth.ensureBootstrapAdmin(config.admin);
 
-  const reportError = await createErrorReporter(config.sentryDsn, logger);
-  const app = createApp(container, { reportError });
+  const errorReporting = await createErrorReporting(config.sentryDsn, logger);
+  const app = createApp(container, { reportError: errorReporting?.report });
   const httpServer = createServer(app);
   const io = attachSocketServer(httpServer, container);
 
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     // io.close() also closes the HTTP server: no new connections, in-flight requests finish.
     void io.close((error) => {
       if (error) logger.error({ err: error }, 'error while closing the HTTP server');
-      void container.close().then(() => {
+      void Promise.all([container.close(), errorReporting?.flush()]).then(() => {
         logger.info('shutdown complete');
         process.exit(error ? 1 : 0);
       });

@@ -104,7 +104,11 @@ export function describeForLog(error: unknown): Record<string, unknown> {
       query,
       code: cause?.code,
       message: typeof cause?.message === 'string' ? cause.message : 'database query failed',
-      stack: error.stack?.split('\n').slice(1).join('\n'),
+      // The stack starts with the message, parameters included: keep only the frames.
+      stack: error.stack
+        ?.split('\n')
+        .filter((line) => line.trimStart().startsWith('at '))
+        .join('\n'),
     };
   }
   return { type: error.name, message: error.message, stack: error.stack };
