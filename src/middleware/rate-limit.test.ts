@@ -39,7 +39,7 @@ describe('rate limits', () => {
     await t.http.get('/api/users/me').set('Authorization', second.auth).expect(200);
   });
 
-  it('when sign-ins exceed the strict auth limit, then 429 before any password is checked', async () => {
+  it('when /api/auth calls exceed the strict limit, then 429 before any password is checked', async () => {
     const local = await createTestApp({ RATE_LIMIT_AUTH_MAX: '2' });
     try {
       for (let i = 0; i < 2; i++) {
@@ -50,11 +50,18 @@ describe('rate limits', () => {
         .send({ login: 'x', password: 'y' })
         .expect(429);
       expect(limited.body.code).toBe('RATE_LIMITED');
-      // Refresh is not a password check and keeps working for the same client.
+      // The strict budget covers every /api/auth route of the same client.
       await local.http
         .post('/api/auth/refresh')
         .send({ refreshToken: 'A'.repeat(43) })
-        .expect(401);
+        .expect(429);
+      // Signed-in calls count per user, so a shared IP does not lock people out of logout.
+      const user = await buildSignedInUser(local);
+      await local.http
+        .post('/api/auth/logout')
+        .set('Authorization', user.auth)
+        .send({})
+        .expect(204);
     } finally {
       await local.close();
     }

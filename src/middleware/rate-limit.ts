@@ -70,8 +70,8 @@ export function apiRateLimit(
 }
 
 /**
- * The strict limit for routes that check a password, where every request may be a guess:
- * per IP for sign-in and registration, per user for a signed-in password change.
+ * The strict limit on /api/auth/*: per user when the request carries a validly signed token
+ * (logout, password change), per IP otherwise (register, login, refresh).
  */
 export function authRateLimit(
   limits: { windowSeconds: number; authMax: number },

@@ -23,8 +23,8 @@ function clientInfo(req: Request, res: Response): ClientInfo {
 }
 
 /**
- * `/api/auth`: accounts and sessions. `strictLimit` guards the routes that check a password,
- * where every request may be a guess.
+ * `/api/auth`: accounts and sessions. Every route has the strict limit on top of the general
+ * one: these are the routes credential stuffing and token guessing aim at.
  */
 export function authRoutes(auth: AuthService, strictLimit: RequestHandler): RouteGroup {
   return {
@@ -69,6 +69,7 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
           'The presented token is spent. Presenting a spent token again (including a second, ' +
           'concurrent refresh with the same token) revokes the whole session.',
         access: 'public',
+        rateLimit: strictLimit,
         body: refreshBody,
         responses: { 200: { description: 'New token pair', schema: authSessionSchema } },
         handler: async ({ body }) => ({ status: 200, body: await auth.refresh(body.refreshToken) }),
@@ -78,6 +79,7 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         path: '/logout',
         summary: 'End this session',
         access: 'user',
+        rateLimit: strictLimit,
         body: logoutBody,
         responses: { 204: { description: 'Access token blacklisted, refresh family revoked' } },
         handler: async ({ user, body }) => {
@@ -90,6 +92,7 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         path: '/logout-all',
         summary: 'End every session of the account',
         access: 'user',
+        rateLimit: strictLimit,
         responses: { 204: { description: 'All sessions revoked' } },
         handler: async ({ user }) => {
           await auth.logoutAll(user);
