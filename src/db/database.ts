@@ -22,6 +22,8 @@ export interface DatabaseHandle {
   migrate(): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
+  /** The PGlite data directory as a tarball (test templates); PostgreSQL has none. */
+  dumpPglite(): Promise<Blob>;
 }
 
 export interface DatabaseOptions {
@@ -30,6 +32,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** Where PGlite keeps its files; undefined keeps it in memory (tests). */
   pgliteDirectory?: string;
+  /** An in-memory PGlite starts as a copy of this dumped data directory (tests' template). */
+  pgliteSnapshot?: Blob;
 }
 
 // src/db and dist/db are both two levels below the project root, where drizzle/ lives.
@@ -44,7 +48,7 @@ const MIGRATION_LOCK_ID = 4_726_001;
 /** Opens PostgreSQL (when a URL is given) or PGlite behind the same Drizzle interface. */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) return openPostgres(options.url, options.poolSize ?? 10);
-  return openPglite(options.pgliteDirectory);
+  return openPglite(options.pgliteDirectory, options.pgliteSnapshot);
 }
 
 function openPostgres(url: string, poolSize: number): DatabaseHandle {
@@ -70,13 +74,17 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
     },
     ping: () => pingWith(db),
     close: () => pool.end(),
+    dumpPglite: () => Promise.reject(new Error('only PGlite databases can be dumped')),
   };
 }
 
-async function openPglite(directory: string | undefined): Promise<DatabaseHandle> {
+async function openPglite(
+  directory: string | undefined,
+  snapshot: Blob | undefined,
+): Promise<DatabaseHandle> {
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR from configuration
   if (directory) mkdirSync(directory, { recursive: true });
-  const client = await PGlite.create(directory ?? 'memory://');
+  const client = await PGlite.create({ dataDir: directory, loadDataDir: snapshot });
   const db = drizzlePglite(client, { schema });
   return {
     db,
@@ -84,6 +92,7 @@ async function openPglite(directory: string | undefined): Promise<DatabaseHandle
     migrate: () => migratePglite(db, { migrationsFolder }),
     ping: () => pingWith(db),
     close: () => client.close(),
+    dumpPglite: () => client.dumpDataDir('none'),
   };
 }
 

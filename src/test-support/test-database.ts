@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
@@ -22,7 +23,10 @@ export async function openTestDatabase(): Promise<{
   const adminUrl = process.env.TEST_DATABASE_URL;
   const template = inject('templateDatabase');
   if (!adminUrl || !template) {
-    const database = await openDatabase({});
+    const templateFile = inject('pgliteTemplateFile');
+    const database = await openDatabase({
+      pgliteSnapshot: templateFile ? new Blob([readFileSync(templateFile)]) : undefined,
+    });
     await database.migrate();
     return { database, drop: () => database.close() };
   }
