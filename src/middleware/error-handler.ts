@@ -171,7 +171,8 @@ export function errorHandler(deps: {
       return;
     }
     const known = translateError(error, deps.bodyLimitBytes);
-    if (known?.status === 503) {
+    // Our own 503s (e.g. the password-hashing gate) are expected load shedding, not incidents.
+    if (known?.status === 503 && !(error instanceof AppError)) {
       deps.logger.warn(
         { error: describeForLog(error), requestId: req.id },
         'dependency unavailable',
