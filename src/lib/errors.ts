@@ -1,3 +1,25 @@
+/** The fields driver and library errors carry that decide how we answer. */
+export interface ErrorFacts {
+  code?: unknown;
+  name?: unknown;
+  message?: unknown;
+  constraint?: unknown;
+}
+
+/**
+ * An error and the errors it wraps (`cause`), outermost first. Drivers' errors arrive wrapped
+ * (Drizzle wraps pg's), so every check of a code or name looks down this chain.
+ */
+export function* causeChain(error: unknown, maxDepth = 4): Generator<ErrorFacts> {
+  let current: unknown = error;
+  for (let depth = 0; depth < maxDepth; depth++) {
+    if (typeof current !== 'object' || current === null) return;
+    const facts: ErrorFacts & { cause?: unknown } = current;
+    yield facts;
+    current = facts.cause;
+  }
+}
+
 /** A field-level validation failure as it appears in a problem document's `errors`. */
 export interface FieldError {
   path: string;

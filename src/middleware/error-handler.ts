@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import {
   AppError,
+  causeChain,
   conflict,
   internal,
   malformedJson,
@@ -49,10 +50,8 @@ const isBodyParserError = (error: unknown): error is BodyParserError =>
 
 /** PostgreSQL's SQLSTATE, from the driver error or from the one Drizzle wraps it in. */
 function sqlState(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
-    const code = (current as { code?: unknown }).code;
+  for (const { code } of causeChain(error)) {
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-    current = (current as { cause?: unknown }).cause;
   }
   return undefined;
 }
@@ -75,17 +74,12 @@ const UNREACHABLE = new Set([
 ]);
 
 function isUnreachable(error: unknown): boolean {
-  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
-    const { code, name, message } = current as {
-      code?: unknown;
-      name?: unknown;
-      message?: unknown;
-    };
+  for (const { code, name, message } of causeChain(error)) {
     if (typeof code === 'string' && UNREACHABLE.has(code)) return true;
     if (name === 'MaxRetriesPerRequestError') return true;
-    if (typeof message === 'string' && /Connection terminated|Connection is closed/.test(message))
+    if (typeof message === 'string' && /Connection terminated|Connection is closed/.test(message)) {
       return true;
-    current = (current as { cause?: unknown }).cause;
+    }
   }
   return false;
 }

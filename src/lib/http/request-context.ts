@@ -1,6 +1,4 @@
-import type { Request } from 'express';
 import type { Role, UserRow } from '../../modules/users/users.table.js';
-import { unauthenticated } from '../errors.js';
 
 /** Claims of a verified access token. */
 export interface AccessClaims {
@@ -29,10 +27,4 @@ declare module 'express-serve-static-core' {
     /** Route template for metrics and logs, e.g. `/api/users/:id/role`. */
     routeTemplate?: string;
   }
-}
-
-/** The authenticated caller; for use behind the auth guard. */
-export function currentUser(req: Request): AuthUser {
-  if (!req.user) throw unauthenticated();
-  return req.user;
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import {
+  causeChain,
   conflict,
   invalidCredentials,
   unauthenticated,
@@ -45,12 +46,10 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 const newRefreshToken = () => randomBytes(32).toString('base64url');
 const UNIQUE_VIOLATION = '23505';
 
+/** The violated unique constraint's name ('' if unnamed), or undefined for other errors. */
 function uniqueViolation(error: unknown): string | undefined {
-  for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
-    const candidate = current as { code?: unknown; constraint?: unknown };
-    if (candidate.code === UNIQUE_VIOLATION) {
-      return typeof candidate.constraint === 'string' ? candidate.constraint : '';
-    }
+  for (const { code, constraint } of causeChain(error)) {
+    if (code === UNIQUE_VIOLATION) return typeof constraint === 'string' ? constraint : '';
   }
   return undefined;
 }
