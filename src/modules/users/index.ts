@@ -1,7 +1,15 @@
 // The users feature as other modules see it.
 export { usersRepository } from './users.repository.js';
 export { presentUser } from './users.presenter.js';
-export { emptyProfile, userSchema, usernameSchema } from './users.schemas.js';
+export {
+  activityLevels,
+  emptyProfile,
+  fitnessGoals,
+  fitnessLevels,
+  genders,
+  userSchema,
+  usernameSchema,
+} from './users.schemas.js';
 export { UsersService, type SessionSummary } from './users.service.js';
 export { usersRoutes } from './users.routes.js';
 export { roles, type Role, type UserRow } from './users.table.js';
