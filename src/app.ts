@@ -6,13 +6,14 @@ import { pinoHttp } from 'pino-http';
 import type { Container } from './container.js';
 import { mountRoutes, type RouteGroup } from './lib/http/route.js';
 import { errorHandler, routeNotFound, type ErrorReporter } from './middleware/error-handler.js';
-import { createMetrics } from './middleware/metrics.js';
 import { apiRateLimit, authRateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
 import { authRoutes } from './modules/auth/index.js';
 import { buildOpenApiDocument, docsRoutes, mountSwaggerUi } from './modules/docs/docs.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { usersRoutes } from './modules/users/index.js';
+import { workoutsRoutes } from './modules/workouts/index.js';
+import { nutritionRoutes } from './modules/nutrition/index.js';
 
 export interface AppOptions {
   /** Unknown errors go here as well as to the log (Sentry in production). */
@@ -30,7 +31,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
 
-  const metrics = createMetrics();
+  const metrics = container.metrics;
   const registry = new OpenAPIRegistry();
   const guard = container.authGuard;
   const limitStores = { redis: container.redis, keyPrefix: config.redisKeyPrefix };
@@ -86,10 +87,13 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
         ...(container.redis ? [{ name: 'redis', check: () => container.kv.ping() }] : []),
       ],
       metrics: metrics.registry,
+      services: () => container.integrations.statuses(),
       metricsToken: config.metricsToken,
     }),
     authRoutes(container.auth, authRateLimit(config.rateLimit, limitStores)),
     usersRoutes(container.users),
+    workoutsRoutes(container.workouts),
+    nutritionRoutes(container.nutrition),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));

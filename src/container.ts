@@ -16,6 +16,15 @@ import {
   type AuthGuard,
 } from './modules/auth/index.js';
 import { UsersService } from './modules/users/index.js';
+import { WorkoutsService } from './modules/workouts/index.js';
+import { NutritionService } from './modules/nutrition/index.js';
+import {
+  createIntegrations,
+  type Integrations,
+  type ResilienceSettings,
+} from './integrations/index.js';
+import { createMetrics, type Metrics } from './middleware/metrics.js';
+import { createJobRunner, jobDatabaseOf, registerJobs, type JobRunner } from './jobs/index.js';
 
 /** Everything long-lived the server is built from, wired once. */
 export interface Container {
@@ -30,7 +39,14 @@ export interface Container {
   authGuard: AuthGuard;
   auth: AuthService;
   users: UsersService;
-  /** Closes the database and cache connections. */
+  workouts: WorkoutsService;
+  nutrition: NutritionService;
+  /** Background jobs: defined here, started by whichever process works them. */
+  jobs: JobRunner;
+  /** Prometheus registry and request histogram shared by the app and the AI clients. */
+  metrics: Metrics;
+  integrations: Integrations;
+  /** Stops the jobs (letting running ones finish), then closes the database and cache. */
   close(): Promise<void>;
 }
 
@@ -39,6 +55,8 @@ export interface ContainerParts {
   logger?: Logger;
   database?: DatabaseHandle;
   kv?: KeyValueStore;
+  /** Shorter AI-service time limits and breaker windows (tests). */
+  resilience?: Partial<ResilienceSettings>;
 }
 
 /** Opens connections and builds the services for a configuration. */
@@ -80,10 +98,32 @@ export async function createContainer(
     refreshTokenTtlSeconds: config.jwt.refreshTokenTtlSeconds,
     refreshFamilyLifetimeSeconds: config.jwt.refreshFamilyLifetimeSeconds,
   });
+  const metrics = createMetrics();
+  const integrations = createIntegrations({
+    config: config.integrations,
+    kv,
+    registry: metrics.registry,
+    logger,
+    resilience: parts.resilience,
+  });
+  const workouts = new WorkoutsService({
+    db: database.db,
+    kv,
+    logger,
+    planningService: integrations.workoutPlanning,
+  });
+  const nutrition = new NutritionService({
+    db: database.db,
+    logger,
+    planningService: integrations.nutritionPlanning,
+  });
   const users = new UsersService({
     db: database.db,
     listSessions: (userId) => auth.listSessions(userId),
   });
+
+  const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
+  registerJobs(jobs, { logger, workouts, nutrition });
 
   return {
     config,
@@ -95,7 +135,14 @@ export async function createContainer(
     authGuard: createAuthGuard({ db: database.db, kv, tokens }),
     auth,
     users,
+    workouts,
+    nutrition,
+    jobs,
+    metrics,
+    integrations,
     async close() {
+      // Leave the process's own shutdown deadline (same setting) time to close the rest.
+      await jobs.stop({ timeoutMs: Math.max(1_000, config.shutdownTimeoutMs - 2_000) });
       await Promise.allSettled([kv.close(), database.close()]);
     },
   };

@@ -19,6 +19,12 @@ async function main(): Promise<void> {
   const container = await createContainer(config, { logger });
   await container.database.migrate();
   if (config.admin) await container.auth.ensureBootstrapAdmin(config.admin);
+  // Built-in exercises and foods are searchable with the service's, so they live in tables too.
+  await container.workouts.installBuiltInLibrary();
+  await container.nutrition.installBuiltInFoods();
+  // PGlite belongs to this process, so the embedded mode always works the jobs here; with
+  // PostgreSQL they may run in src/worker.ts instead (RUN_JOBS=false on the API instances).
+  if (config.runJobs || container.database.kind === 'pglite') await container.jobs.start();
 
   const errorReporting = await createErrorReporting(config.sentryDsn, logger);
   const app = createApp(container, { reportError: errorReporting?.report });

@@ -2,6 +2,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import {
+  readIntegrationsConfig,
+  type IntegrationsConfig,
+} from '../integrations/integrations.config.js';
 
 /** Thrown when the environment does not describe a runnable server; names every bad variable. */
 export class ConfigError extends Error {
@@ -60,6 +64,7 @@ const environmentSchema = z.object({
   SENTRY_DSN: z.url().optional(),
   METRICS_TOKEN: optionalString,
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 60_000),
+  RUN_JOBS: z.stringbool().default(true),
 });
 
 type Environment = z.infer<typeof environmentSchema>;
@@ -103,6 +108,10 @@ export interface Config {
   sentryDsn?: string;
   metricsToken?: string;
   shutdownTimeoutMs: number;
+  /** Whether the API process also works background jobs (PGlite always does). */
+  runJobs: boolean;
+  /** The AI services; each is absent when not configured. */
+  integrations: IntegrationsConfig;
 }
 
 function readKey(
@@ -142,7 +151,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
-  const issues: string[] = [];
+  const integrations = readIntegrationsConfig(given);
+  const issues: string[] = [...integrations.issues];
 
   const privateKey = readKey(e.JWT_PRIVATE_KEY, e.JWT_PRIVATE_KEY_FILE, 'JWT_PRIVATE_KEY', issues);
   const publicKey = readKey(e.JWT_PUBLIC_KEY, e.JWT_PUBLIC_KEY_FILE, 'JWT_PUBLIC_KEY', issues);
@@ -216,6 +226,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sentryDsn: e.SENTRY_DSN,
     metricsToken: e.METRICS_TOKEN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    runJobs: e.RUN_JOBS,
+    integrations: integrations.config,
   };
 }
 

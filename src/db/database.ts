@@ -19,6 +19,10 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export interface DatabaseHandle {
   db: Database;
   kind: 'postgres' | 'pglite';
+  /** The pool behind `db` on PostgreSQL, for clients that bring their own SQL (the job queue). */
+  pgPool?: pg.Pool;
+  /** The PGlite instance behind `db` in the embedded mode, for the same clients. */
+  pglite?: PGlite;
   migrate(): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -59,6 +63,7 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
   return {
     db,
     kind: 'postgres',
+    pgPool: pool,
     async migrate() {
       // Instances started together take turns, so migrations never run twice at once.
       const client = await pool.connect();
@@ -89,6 +94,7 @@ async function openPglite(
   return {
     db,
     kind: 'pglite',
+    pglite: client,
     migrate: () => migratePglite(db, { migrationsFolder }),
     ping: () => pingWith(db),
     close: () => client.close(),

@@ -2,3 +2,5 @@
 export * from '../modules/users/users.table.js';
 export * from '../modules/users/body-composition.table.js';
 export * from '../modules/auth/auth.table.js';
+export * from '../modules/workouts/workouts.table.js';
+export * from '../modules/nutrition/nutrition.table.js';

@@ -20,6 +20,34 @@ export function* causeChain(error: unknown, maxDepth = 4): Generator<ErrorFacts>
   }
 }
 
+/**
+ * What of an error may be logged or reported. Database errors carry the statement's parameters
+ * (emails, hashes, job data): Drizzle writes them into its message, PGlite keeps them beside
+ * it. Only the error's type, SQLSTATE, the driver's message, the SQL text and stack frames stay.
+ */
+export function describeErrorForLog(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: `thrown ${typeof error}` };
+  const query = (error as { query?: unknown }).query;
+  const cause = error.cause as ErrorFacts | undefined;
+  const isQueryError = typeof query === 'string';
+  return {
+    type: error.name,
+    code: (error as ErrorFacts).code ?? cause?.code,
+    message:
+      isQueryError && typeof cause?.message === 'string'
+        ? cause.message
+        : error.message.startsWith('Failed query')
+          ? 'database query failed'
+          : error.message,
+    ...(isQueryError && { query }),
+    // A stack starts with the message, parameters included: keep only the frames.
+    stack: error.stack
+      ?.split('\n')
+      .filter((line) => line.trimStart().startsWith('at '))
+      .join('\n'),
+  };
+}
+
 /** A field-level validation failure as it appears in a problem document's `errors`. */
 export interface FieldError {
   path: string;

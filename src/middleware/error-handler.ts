@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import {
   AppError,
   causeChain,
+  describeErrorForLog,
   conflict,
   internal,
   malformedJson,
@@ -84,30 +85,6 @@ function isUnreachable(error: unknown): boolean {
   return false;
 }
 
-/**
- * What of an unexpected error may be logged or reported. Drizzle puts the query's parameters
- * (emails, hashes) into its error; only the SQL text, SQLSTATE and driver message are kept.
- */
-export function describeForLog(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
-  const query = (error as { query?: unknown }).query;
-  if (typeof query === 'string') {
-    const cause = error.cause as { message?: unknown; code?: unknown } | undefined;
-    return {
-      type: error.name,
-      query,
-      code: cause?.code,
-      message: typeof cause?.message === 'string' ? cause.message : 'database query failed',
-      // The stack starts with the message, parameters included: keep only the frames.
-      stack: error.stack
-        ?.split('\n')
-        .filter((line) => line.trimStart().startsWith('at '))
-        .join('\n'),
-    };
-  }
-  return { type: error.name, message: error.message, stack: error.stack };
-}
-
 /** Maps library and driver errors to our own; undefined when the error is truly unexpected. */
 export function translateError(error: unknown, bodyLimitBytes: number): AppError | undefined {
   if (error instanceof AppError) return error;
@@ -168,7 +145,7 @@ export function errorHandler(deps: {
     // Our own 503s (e.g. the password-hashing gate) are expected load shedding, not incidents.
     if (known?.status === 503 && !(error instanceof AppError)) {
       deps.logger.warn(
-        { error: describeForLog(error), requestId: req.id },
+        { error: describeErrorForLog(error), requestId: req.id },
         'dependency unavailable',
       );
     }
@@ -176,7 +153,7 @@ export function errorHandler(deps: {
       sendProblem(req, res, known);
       return;
     }
-    const described = describeForLog(error);
+    const described = describeErrorForLog(error);
     deps.logger.error({ error: described, requestId: req.id }, 'unhandled error');
     deps.report?.(Object.assign(new Error(String(described.message)), described), req);
     sendProblem(req, res, known ?? internal());

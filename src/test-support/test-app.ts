@@ -9,6 +9,7 @@ import type { KeyValueStore } from '../lib/kv/kv.js';
 import { MemoryKeyValueStore } from '../lib/kv/memory-kv.js';
 import { RedisKeyValueStore } from '../lib/kv/redis-kv.js';
 import { createLogger } from '../lib/logger.js';
+import type { ResilienceSettings } from '../integrations/index.js';
 import { LogCapture } from './log-capture.js';
 import { openTestDatabase } from './test-database.js';
 
@@ -61,7 +62,10 @@ export function openTestKeyValueStore(): {
  * Builds the real app over its own database and cache (real PostgreSQL and Redis when
  * TEST_DATABASE_URL / TEST_REDIS_URL are set), with a log capture. `env` overrides settings.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { resilience?: Partial<ResilienceSettings> } = {},
+): Promise<TestApp> {
   const keys = inject('signingKeys');
   const store = openTestKeyValueStore();
   const testDatabase = await openTestDatabase();
@@ -78,6 +82,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     logger: createLogger(config.logLevel, logs),
     database: testDatabase.database,
     kv: store.kv,
+    resilience: options.resilience,
   });
   const app = createApp(container);
   return {

@@ -13,6 +13,15 @@ const readinessSchema = z
   .object({
     status: z.enum(['ok', 'unavailable']),
     checks: z.record(z.string(), z.enum(['up', 'down'])),
+    services: z
+      .array(
+        z.object({
+          service: z.string(),
+          configured: z.boolean(),
+          breaker: z.enum(['closed', 'half-open', 'open']),
+        }),
+      )
+      .openapi({ description: 'AI services: informational, never a reason to be unready' }),
   })
   .openapi('Readiness');
 
@@ -37,6 +46,12 @@ const tokenMatches = (given: string, expected: string) =>
 export function healthRoutes(deps: {
   checks: ReadinessCheck[];
   metrics: { contentType: string; metrics(): Promise<string> };
+  /** The AI services' state: an open breaker is reported, not a readiness failure. */
+  services: () => {
+    service: string;
+    configured: boolean;
+    breaker: 'closed' | 'half-open' | 'open';
+  }[];
   metricsToken?: string;
 }): RouteGroup {
   return {
@@ -68,7 +83,7 @@ export function healthRoutes(deps: {
           const ready = results.every(Boolean);
           return {
             status: ready ? 200 : 503,
-            body: { status: ready ? 'ok' : 'unavailable', checks },
+            body: { status: ready ? 'ok' : 'unavailable', checks, services: deps.services() },
           };
         },
       }),

@@ -70,6 +70,23 @@ export const usersRepository = {
     return row;
   },
 
+  /** Points `activePlans` at a plan; called inside the transaction that activates it. */
+  async setActivePlan(
+    db: Database,
+    userId: string,
+    plan: { workoutPlanId: string } | { dietPlanId: string },
+  ): Promise<void> {
+    await db
+      .update(users)
+      .set({
+        ...('workoutPlanId' in plan
+          ? { activeWorkoutPlanId: plan.workoutPlanId }
+          : { activeDietPlanId: plan.dietPlanId }),
+        updatedAt: new Date(),
+      })
+      .where(eq(users.id, userId));
+  },
+
   /** Locks the row for the rest of the transaction, so read-modify-write cannot interleave. */
   async findByIdForUpdate(db: Database, id: string): Promise<UserRow | undefined> {
     const [row] = await db.select().from(users).where(eq(users.id, id)).for('update').limit(1);

@@ -1,0 +1,125 @@
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import type { DatabaseHandle } from '../db/database.js';
+
+/**
+ * The raw client the job queue talks to: the server's own pg Pool on PostgreSQL, or its PGlite
+ * instance in the embedded mode. `DatabaseHandle` satisfies this shape once it exposes its client.
+ */
+export interface JobDatabase {
+  kind: 'postgres' | 'pglite';
+  pgPool?: pg.Pool;
+  pglite?: PGlite;
+}
+
+/** What pg-boss calls for every statement (its `db` option). */
+export interface QueueConnection {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** A QueueConnection that can be drained and shut before the database itself is closed. */
+export interface TrackedQueueConnection extends QueueConnection {
+  /** True while a statement is running. */
+  readonly busy: boolean;
+  /** Resolves once no statement is running; statements started meanwhile are waited for too. */
+  drain(): Promise<void>;
+  /** From now on statements are not sent; they resolve with no rows (pg-boss fires some late). */
+  close(): void;
+}
+
+interface QueryOutcome {
+  rows?: unknown[];
+  fields?: unknown[];
+}
+
+/**
+ * Adapts the pool or PGlite to pg-boss. Parameterless text may be a multi-statement script
+ * (`BEGIN; …; COMMIT;`); if one of its statements fails, PostgreSQL leaves the session inside an
+ * aborted transaction, which would poison a pooled connection and, on PGlite, the only connection
+ * the whole server has. So scripts run on a dedicated client that is rolled back on failure
+ * (PostgreSQL), or inside PGlite's own transaction, which rolls back on failure and waits for
+ * any transaction the application has open.
+ */
+export function createQueueConnection(
+  database: JobDatabase,
+  onLateStatement: () => void,
+): TrackedQueueConnection {
+  const execute = executorFor(database);
+  const running = new Set<Promise<unknown>>();
+  let closed = false;
+  return {
+    async executeSql(text, values) {
+      if (closed) {
+        onLateStatement();
+        return { rows: [] };
+      }
+      const statement = execute(text, values);
+      running.add(statement);
+      try {
+        return await statement;
+      } finally {
+        running.delete(statement);
+      }
+    },
+    get busy() {
+      return running.size > 0;
+    },
+    async drain() {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+    close() {
+      closed = true;
+    },
+  };
+}
+
+type Executor = (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }>;
+
+function executorFor(database: JobDatabase): Executor {
+  if (database.kind === 'postgres') {
+    const pool = database.pgPool;
+    if (!pool) throw new Error('a PostgreSQL job database needs its pg Pool');
+    return (text, values) => (values ? poolQuery(pool, text, values) : poolScript(pool, text));
+  }
+  const client = database.pglite;
+  if (!client) throw new Error('a PGlite job database needs its PGlite client');
+  return async (text, values) => {
+    if (values) return { rows: (await client.query(text, values)).rows };
+    const results = await client.transaction((tx) => tx.exec(text));
+    return lastRows(results);
+  };
+}
+
+async function poolQuery(pool: pg.Pool, text: string, values: unknown[]) {
+  const result = await pool.query(text, values);
+  return { rows: result.rows as unknown[] };
+}
+
+async function poolScript(pool: pg.Pool, text: string) {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    // Several statements give an array of results, one gives a single result.
+    const outcome = (await client.query(text)) as unknown as QueryOutcome | QueryOutcome[];
+    return lastRows(Array.isArray(outcome) ? outcome : [outcome]);
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+      // A connection that cannot even roll back is discarded rather than reused.
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** The rows of the last statement that returns rows (a script's SELECT, not its COMMIT). */
+function lastRows(results: QueryOutcome[]): { rows: unknown[] } {
+  const withRows = results.filter((result) => (result.fields?.length ?? 0) > 0);
+  return { rows: withRows.at(-1)?.rows ?? [] };
+}
+
+/** The raw client behind a DatabaseHandle, which pg-boss talks to through its `db` option. */
+export function jobDatabaseOf(handle: DatabaseHandle): JobDatabase {
+  return { kind: handle.kind, pgPool: handle.pgPool, pglite: handle.pglite };
+}

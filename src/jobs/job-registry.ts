@@ -1,0 +1,32 @@
+import type { Logger } from '../lib/logger.js';
+import { registerNutritionJobs, type NutritionService } from '../modules/nutrition/index.js';
+import { registerWorkoutsJobs, type WorkoutsService } from '../modules/workouts/index.js';
+import type { JobRunner } from './job-runner.js';
+
+/**
+ * What job handlers may use. Every process that runs jobs (the API server, `src/worker.ts`)
+ * builds it; a feature whose jobs need more (the cache, another service) adds the field here.
+ */
+export interface JobDependencies {
+  logger: Logger;
+  workouts: WorkoutsService;
+  nutrition: NutritionService;
+}
+
+/**
+ * Defines all features' jobs and repeating schedules on a runner, before `runner.start()`.
+ *
+ * A feature keeps its jobs in `src/modules/<feature>/<feature>.jobs.ts`: `jobType(...)`
+ * declarations that its services import to send jobs, and one `register<Feature>Jobs(runner,
+ * deps)` that calls `runner.defineJob` / `every` / `cron`. That function is exported through the
+ * feature's `index.ts` and called here, one line per feature, e.g.
+ *
+ *     registerSessionJobs(runner, deps);
+ *
+ * Every process that starts a runner calls this same registry, so any instance can work any job,
+ * and `every` schedules tick from all of them yet run once per interval.
+ */
+export function registerJobs(runner: JobRunner, deps: JobDependencies): void {
+  registerWorkoutsJobs(runner, deps);
+  registerNutritionJobs(runner, deps);
+}

@@ -1,0 +1,221 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { openTestDatabase } from '../test-support/test-database.js';
+import { jobDatabaseOf, type JobDatabase } from './job-database.js';
+import { jobType, type JobContext, type JobRunner } from './job-runner.js';
+import {
+  jobState,
+  queryRows,
+  sleep,
+  testRunner,
+  waitUntil,
+} from '../test-support/job-test-support.js';
+
+let jobs: JobDatabase;
+let drop: () => Promise<void>;
+const runners: JobRunner[] = [];
+
+beforeEach(async () => {
+  const opened = await openTestDatabase();
+  jobs = jobDatabaseOf(opened.database);
+  drop = () => opened.drop();
+});
+
+afterEach(async () => {
+  await Promise.all(runners.splice(0).map((runner) => runner.stop({ graceful: false })));
+  await drop();
+});
+
+function runnerOn(database: JobDatabase) {
+  const made = testRunner(database);
+  runners.push(made.runner);
+  return made;
+}
+
+const greeting = jobType(
+  'test.greeting',
+  z.object({ name: z.string().min(1), times: z.number().int().positive() }),
+);
+
+describe('sending jobs', () => {
+  it('when a job is sent, then its handler runs once with the validated data', async () => {
+    const { runner, logs } = runnerOn(jobs);
+    const received: unknown[] = [];
+    runner.defineJob(greeting, (data) => {
+      received.push(data);
+    });
+    await runner.start();
+
+    // Keys the schema does not know are not stored with the job.
+    const withExtra = { name: 'Ada', times: 2, passwordHash: 'not-for-the-queue' };
+    const id = await runner.send(greeting, withExtra);
+
+    await waitUntil(async () => (await jobState(jobs, id!)) === 'completed');
+    expect(received).toEqual([{ name: 'Ada', times: 2 }]);
+    const messages = logs.entries().map((entry) => entry.msg);
+    expect(messages).toContain('job started');
+    expect(messages).toContain('job finished');
+    expect(logs.text).not.toContain('not-for-the-queue');
+  });
+
+  it('when the data does not match the schema, then send rejects and nothing is queued', async () => {
+    const { runner } = runnerOn(jobs);
+    runner.defineJob(greeting, () => undefined);
+    await runner.start();
+
+    await expect(runner.send(greeting, { name: '', times: 0 })).rejects.toThrow(z.ZodError);
+    expect(
+      await queryRows(jobs, 'select id from pgboss.job where name = $1', [greeting.name]),
+    ).toEqual([]);
+  });
+
+  it('when a stored job no longer matches its schema, then it is cancelled and logged without running', async () => {
+    // An older release queued `times` as text; this release expects a number.
+    const oldGreeting = jobType(greeting.name, z.object({ name: z.string(), times: z.string() }));
+    const { runner: oldSender } = runnerOn(jobs);
+    await oldSender.start();
+    const id = await oldSender.send(oldGreeting, { name: 'Ada', times: 'twice-secretly' });
+
+    const { runner, logs } = runnerOn(jobs);
+    let runs = 0;
+    runner.defineJob(greeting, () => {
+      runs += 1;
+    });
+    await runner.start();
+
+    await waitUntil(async () => (await jobState(jobs, id!)) === 'cancelled');
+    expect(runs).toBe(0);
+    const entry = logs.entries().find((line) => line.level === 50);
+    expect(entry).toMatchObject({
+      msg: 'job data does not match its schema; cancelled',
+      job: greeting.name,
+      jobId: id,
+      issues: [{ path: 'times' }],
+    });
+    expect(logs.text).not.toContain('twice-secretly');
+  });
+});
+
+describe('failures', () => {
+  it('when a handler throws once, then it is retried after the delay and succeeds on the 2nd attempt', async () => {
+    const { runner, logs } = runnerOn(jobs);
+    const attempts: { attempt: number; at: number }[] = [];
+    runner.defineJob(
+      greeting,
+      (_data, job) => {
+        attempts.push({ attempt: job.attempt, at: Date.now() });
+        if (job.attempt === 1) throw new Error('flaky downstream');
+      },
+      { retryLimit: 3, retryDelaySeconds: 1, retryBackoff: true },
+    );
+    await runner.start();
+
+    const id = await runner.send(greeting, { name: 'Ada', times: 1 });
+
+    await waitUntil(async () => (await jobState(jobs, id!)) === 'completed');
+    expect(attempts.map((run) => run.attempt)).toEqual([1, 2]);
+    // Backoff with a 1 s base waits 1-2 s before the first retry.
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(900);
+    const warnings = logs.entries().filter((entry) => entry.level === 40);
+    expect(warnings).toMatchObject([
+      { msg: 'job failed; it will be retried', attempt: 1, error: { message: 'flaky downstream' } },
+    ]);
+    expect(logs.entries().some((entry) => entry.level === 50)).toBe(false);
+  });
+
+  it('when every attempt fails, then after the retry limit the failure is logged once, without the data', async () => {
+    const { runner, logs } = runnerOn(jobs);
+    const secretive = jobType('test.secretive', z.object({ note: z.string() }));
+    let runs = 0;
+    runner.defineJob(
+      secretive,
+      () => {
+        runs += 1;
+        throw new Error('downstream is down');
+      },
+      { retryLimit: 1, retryDelaySeconds: 0, retryBackoff: false },
+    );
+    await runner.start();
+
+    const id = await runner.send(secretive, { note: 'very-secret-value' });
+
+    await waitUntil(async () => (await jobState(jobs, id!)) === 'failed');
+    expect(runs).toBe(2);
+    const errors = logs.entries().filter((entry) => entry.level === 50);
+    expect(errors).toMatchObject([
+      {
+        msg: 'job failed; no retries left',
+        job: secretive.name,
+        jobId: id,
+        attempt: 2,
+        retryLimit: 1,
+        error: { type: 'Error', message: 'downstream is down' },
+      },
+    ]);
+    expect(logs.text).not.toContain('very-secret-value');
+  });
+
+  it('when a run takes longer than expireInSeconds, then its signal aborts and the job fails', async () => {
+    const { runner } = runnerOn(jobs);
+    let signal: AbortSignal | undefined;
+    runner.defineJob(
+      greeting,
+      async (_data, job) => {
+        signal = job.signal;
+        await sleep(3_000);
+      },
+      { retryLimit: 0, expireInSeconds: 1 },
+    );
+    await runner.start();
+
+    const id = await runner.send(greeting, { name: 'Ada', times: 1 });
+
+    await waitUntil(async () => (await jobState(jobs, id!)) === 'failed', 5_000);
+    expect(signal?.aborted).toBe(true);
+  });
+});
+
+describe('stopping', () => {
+  it('when stop() is called while a handler runs, then it waits for the handler to finish', async () => {
+    const { runner } = runnerOn(jobs);
+    let started = false;
+    let finished = false;
+    runner.defineJob(greeting, async () => {
+      started = true;
+      await sleep(1_500);
+      finished = true;
+    });
+    await runner.start();
+    const id = await runner.send(greeting, { name: 'Ada', times: 1 });
+    await waitUntil(() => started);
+
+    await runner.stop({ graceful: true });
+
+    expect(finished).toBe(true);
+    expect(await jobState(jobs, id!)).toBe('completed');
+    await expect(runner.send(greeting, { name: 'Ada', times: 1 })).rejects.toThrow(/not running/);
+  });
+
+  it('when stop() is not graceful, then the running handler is aborted and its job is left to retry', async () => {
+    const { runner } = runnerOn(jobs);
+    let context: JobContext | undefined;
+    runner.defineJob(
+      greeting,
+      async (_data, job) => {
+        context = job;
+        await sleep(5_000);
+      },
+      { retryLimit: 2 },
+    );
+    await runner.start();
+    const id = await runner.send(greeting, { name: 'Ada', times: 1 });
+    await waitUntil(() => context !== undefined);
+
+    const stoppedAt = Date.now();
+    await runner.stop({ graceful: false });
+
+    expect(Date.now() - stoppedAt).toBeLessThan(2_000);
+    expect(context?.signal.aborted).toBe(true);
+    expect(await jobState(jobs, id!)).toBe('retry');
+  });
+});

@@ -1,0 +1,120 @@
+import { pageOf, pageQuery, text } from '../../lib/http/common.schemas.js';
+import { z } from '../../lib/zod.js';
+import { activityLevels, fitnessGoals, genders } from '../users/index.js';
+
+const macrosSchema = z.object({
+  calories: z.number(),
+  protein: z.number(),
+  carbs: z.number(),
+  fat: z.number(),
+});
+
+export const macroTargetsSchema = macrosSchema.openapi('MacroTargets', {
+  description: 'kcal and grams per day',
+});
+export type MacroTargetsView = z.infer<typeof macroTargetsSchema>;
+
+export const generateDietPlanBody = z
+  .strictObject({
+    days: z.number().int().min(1).max(7).optional(),
+    mealsPerDay: z.number().int().min(3).max(6).optional(),
+    diet: z.enum(['omnivore', 'vegetarian', 'vegan']).optional(),
+    goal: z.enum(fitnessGoals).optional(),
+  })
+  .openapi('GenerateDietPlan', {
+    description:
+      'Defaults: 7 days, 3 meals, omnivore (or what the profile’s preferences say), the ' +
+      'profile’s goal. Allergies and cuisine preferences come from the profile.',
+  });
+export type GenerateDietPlanBody = z.infer<typeof generateDietPlanBody>;
+
+const plannedItemSchema = z.object({
+  foodId: z.uuid(),
+  foodName: z.string(),
+  grams: z.number(),
+  macros: macrosSchema,
+});
+
+export const dietPlanDataSchema = z
+  .object({
+    days: z.array(
+      z.object({
+        dayOrder: z.number().int(),
+        meals: z.array(
+          z.object({
+            mealType: z.enum(['breakfast', 'lunch', 'dinner', 'snack']),
+            items: z.array(plannedItemSchema),
+            macros: macrosSchema,
+          }),
+        ),
+        totals: macrosSchema,
+      }),
+    ),
+  })
+  .openapi('DietPlanData');
+export type DietPlanData = z.infer<typeof dietPlanDataSchema>;
+
+export const dietPlanSchema = z
+  .object({
+    id: z.uuid(),
+    planName: z.string(),
+    source: z.enum(['ai', 'fallback']),
+    targets: macroTargetsSchema,
+    planData: dietPlanDataSchema,
+    explanation: z.array(z.string()),
+    isActive: z.boolean(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .openapi('DietPlan');
+export type DietPlanView = z.infer<typeof dietPlanSchema>;
+
+export const generatedDietPlanSchema = z
+  .object({ plan: dietPlanSchema, source: z.enum(['ai', 'cache', 'fallback']) })
+  .openapi('GeneratedDietPlan');
+export const dietPlanPage = pageOf(dietPlanSchema, 'DietPlan');
+
+export const calculateMacrosBody = z
+  .strictObject({
+    goal: z.enum(fitnessGoals).optional(),
+    weightKg: z.number().min(20).max(400).optional(),
+    heightCm: z.number().min(50).max(272).optional(),
+    age: z.number().int().min(13).max(120).optional(),
+    gender: z.enum(genders).optional(),
+    activityLevel: z.enum(activityLevels).optional(),
+  })
+  .openapi('CalculateMacros', { description: 'Any value left out is taken from the profile.' });
+export type CalculateMacrosBody = z.infer<typeof calculateMacrosBody>;
+
+export const macrosResultSchema = z
+  .object({
+    bmr: z.number(),
+    tdee: z.number(),
+    targets: macroTargetsSchema,
+    source: z.enum(['ai', 'fallback']),
+    explanation: z.array(z.string()),
+  })
+  .openapi('MacroCalculation');
+export type MacrosResult = z.infer<typeof macrosResultSchema>;
+
+export const foodQuery = pageQuery.extend({ q: text(100, 1).optional() });
+
+export const foodSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    source: z.enum(['builtin', 'service']),
+    group: z.string().nullable(),
+    per100g: z.object({
+      calories: z.number(),
+      protein: z.number(),
+      carbs: z.number(),
+      fat: z.number(),
+      fiber: z.number().nullable(),
+    }),
+    allergens: z.array(z.string()),
+    servingGrams: z.number().nullable(),
+  })
+  .openapi('Food');
+export type FoodView = z.infer<typeof foodSchema>;
+export const foodPage = pageOf(foodSchema, 'Food');

@@ -1,0 +1,278 @@
+import { createHash } from 'node:crypto';
+import type { Database } from '../../db/database.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { decodeCursor, decodeTextCursor, toPage } from '../../lib/http/cursor.js';
+import type { Logger } from '../../lib/logger.js';
+import type { MealPlan, NutritionPlanningClient } from '../../integrations/index.js';
+import { usersRepository, type UserRow } from '../users/index.js';
+import { planDietDays } from './planner/diet-planner.js';
+import { foodId, foodTable } from './planner/food-table.data.js';
+import { macroTargets, type NutritionProfile } from './planner/nutrition-calculator.js';
+import { nutritionRepository } from './nutrition.repository.js';
+import { presentDietPlan, presentFood } from './nutrition.presenter.js';
+import type {
+  CalculateMacrosBody,
+  DietPlanData,
+  DietPlanView,
+  GenerateDietPlanBody,
+  MacrosResult,
+} from './nutrition.schemas.js';
+import type { NewFoodRow } from './nutrition.table.js';
+
+const FOOD_PAGE_LIMIT = 100;
+// The service's database is paged; this bounds one refresh even if it never says "done".
+const FOOD_MAX_PAGES = 50;
+
+export interface NutritionServiceDeps {
+  db: Database;
+  logger: Logger;
+  planningService: NutritionPlanningClient;
+}
+
+export interface GeneratedDietPlan {
+  plan: DietPlanView;
+  source: 'ai' | 'cache' | 'fallback';
+}
+
+/** Service food ids become stable UUIDs of our own, distinct from built-in slugs. */
+const serviceFoodId = (externalId: string) => foodId(`service:${externalId}`);
+
+const serviceGoal = {
+  lose_weight: 'lose',
+  build_muscle: 'gain',
+  improve_endurance: 'maintain',
+  maintain: 'maintain',
+  general_fitness: 'maintain',
+} as const;
+
+/** The profile's body facts, with whatever the request overrides. */
+function nutritionProfile(account: UserRow, overrides: CalculateMacrosBody): NutritionProfile {
+  const { demographics, fitnessProfile } = account.profile;
+  return {
+    weightKg: overrides.weightKg ?? demographics.weightKg,
+    heightCm: overrides.heightCm ?? demographics.heightCm,
+    age: overrides.age ?? demographics.age,
+    gender: overrides.gender ?? demographics.gender,
+    activityLevel: overrides.activityLevel ?? demographics.activityLevel,
+    goal: overrides.goal ?? fitnessProfile.goal,
+  };
+}
+
+function fromServicePlan(plan: MealPlan): DietPlanData {
+  return {
+    days: plan.days.map((day) => ({
+      dayOrder: day.dayOrder,
+      totals: day.macros,
+      meals: day.meals.map((meal) => ({
+        mealType: meal.mealType,
+        macros: meal.macros,
+        items: meal.foods.map((food) => ({
+          foodId: serviceFoodId(food.foodId),
+          foodName: food.name,
+          grams: food.grams,
+          macros: food.macros,
+        })),
+      })),
+    })),
+  };
+}
+
+/**
+ * Macro targets and diet plans: from the Nutrition Planning service when it answers, else
+ * the member's stored plan, else the built-in calculator and planner; plus the food database.
+ */
+export class NutritionService {
+  constructor(private readonly deps: NutritionServiceDeps) {}
+
+  /** BMR, TDEE and daily targets: the service's, or Mifflin–St Jeor when it cannot answer. */
+  async calculateMacros(account: UserRow, overrides: CalculateMacrosBody): Promise<MacrosResult> {
+    const profile = nutritionProfile(account, overrides);
+    const { weightKg, heightCm, age, gender } = profile;
+    const sex = gender === 'female' || gender === 'male' ? gender : undefined;
+    if (this.deps.planningService.status().configured && weightKg && heightCm && age && sex) {
+      try {
+        const answer = await this.deps.planningService.calculateMacros({
+          sex,
+          age,
+          heightCm,
+          weightKg,
+          activityLevel: profile.activityLevel ?? 'sedentary',
+          goal: serviceGoal[profile.goal ?? 'maintain'],
+        });
+        return {
+          ...answer,
+          source: 'ai',
+          explanation: ['Calculated by the Nutrition Planning service.'],
+        };
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        this.deps.logger.warn(
+          { code: error.code },
+          'macro calculation fell back to the built-in formula',
+        );
+      }
+    }
+    return { ...macroTargets(profile), source: 'fallback' };
+  }
+
+  async generate(account: UserRow, body: GenerateDietPlanBody): Promise<GeneratedDietPlan> {
+    const macros = await this.calculateMacros(account, { goal: body.goal });
+    const preferences = account.profile.dietPreferences;
+    const request = {
+      targets: macros.targets,
+      days: body.days ?? 7,
+      mealsPerDay: body.mealsPerDay ?? 3,
+      allergies: [...preferences.allergies].sort(),
+      cuisinePreferences: [...preferences.cuisinePreferences].sort(),
+      diet: body.diet,
+    };
+    const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+
+    if (this.deps.planningService.status().configured) {
+      try {
+        const generated = await this.deps.planningService.generateMealPlan({
+          clientReference: createHash('sha256').update(account.id).digest('hex').slice(0, 32),
+          targets: request.targets,
+          preferences: {
+            dietType: request.diet ?? 'omnivore',
+            allergies: request.allergies.map((allergy) => allergy.slice(0, 64)).slice(0, 20),
+            mealsPerDay: request.mealsPerDay,
+          },
+          days: request.days,
+        });
+        const row = await nutritionRepository.insertPlan(this.deps.db, {
+          userId: account.id,
+          planName: generated.name,
+          origin: 'ai',
+          externalId: generated.externalId,
+          requestHash,
+          targets: request.targets,
+          planData: fromServicePlan(generated),
+          explanation: macros.explanation,
+        });
+        return { plan: presentDietPlan(row), source: 'ai' };
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        this.deps.logger.warn({ code: error.code }, 'nutrition planning failed');
+        const stored =
+          (await nutritionRepository.latestPlan(this.deps.db, account.id, { requestHash })) ??
+          (await nutritionRepository.latestPlan(this.deps.db, account.id));
+        if (stored) return { plan: presentDietPlan(stored), source: 'cache' };
+      }
+    }
+
+    const planned = planDietDays(request);
+    const row = await nutritionRepository.insertPlan(this.deps.db, {
+      userId: account.id,
+      planName: `${String(request.days)}-day ${request.diet ?? 'balanced'} plan`,
+      origin: 'fallback',
+      requestHash,
+      targets: request.targets,
+      planData: { days: planned.days },
+      explanation: [...macros.explanation, ...planned.explanation],
+    });
+    return { plan: presentDietPlan(row), source: 'fallback' };
+  }
+
+  async listPlans(userId: string, page: { limit: number; cursor?: string }) {
+    const rows = await nutritionRepository.listPlans(this.deps.db, userId, {
+      limit: page.limit,
+      cursor: decodeCursor(page.cursor),
+    });
+    return toPage(rows, page.limit, (row) => ({ at: row.createdAt, id: row.id }), presentDietPlan);
+  }
+
+  async getPlan(userId: string, id: string): Promise<DietPlanView> {
+    const row = await nutritionRepository.findPlan(this.deps.db, userId, id);
+    if (!row) throw notFound('Diet plan');
+    return presentDietPlan(row);
+  }
+
+  async getActivePlan(userId: string): Promise<DietPlanView> {
+    const row = await nutritionRepository.findActivePlan(this.deps.db, userId);
+    if (!row) throw notFound('Active diet plan');
+    return presentDietPlan(row);
+  }
+
+  /** Makes the plan active and points the user's `activePlans` at it, in one transaction. */
+  async activate(userId: string, id: string): Promise<DietPlanView> {
+    const row = await this.deps.db.transaction(async (tx) => {
+      // Locking the user row serialises concurrent activations of one user's plans.
+      if (!(await usersRepository.findByIdForUpdate(tx, userId))) throw notFound('User');
+      const activated = await nutritionRepository.activatePlan(tx, userId, id);
+      if (!activated) throw notFound('Diet plan');
+      await usersRepository.setActivePlan(tx, userId, { dietPlanId: id });
+      return activated;
+    });
+    return presentDietPlan(row);
+  }
+
+  async searchFoods(query: { q?: string; limit: number; cursor?: string }) {
+    const rows = await nutritionRepository.searchFoods(this.deps.db, {
+      ...query,
+      cursor: decodeTextCursor(query.cursor),
+    });
+    return toPage(
+      rows,
+      query.limit,
+      (row) => ({ at: row.name.toLowerCase(), id: row.id }),
+      presentFood,
+    );
+  }
+
+  /** Writes the built-in food table into the foods table (idempotent; run at startup). */
+  async installBuiltInFoods(): Promise<void> {
+    await nutritionRepository.upsertFoods(
+      this.deps.db,
+      foodTable.map((food): NewFoodRow => ({
+        id: food.id,
+        source: 'builtin',
+        externalId: food.slug,
+        name: food.name,
+        foodGroup: food.group,
+        caloriesPer100g: food.per100g.calories,
+        proteinPer100g: food.per100g.protein,
+        carbsPer100g: food.per100g.carbs,
+        fatPer100g: food.per100g.fat,
+        fiberPer100g: food.per100g.fiber,
+        allergens: [...food.allergens],
+        servingGrams: food.typicalServingG,
+      })),
+    );
+  }
+
+  /** Copies the service's food database into our table (the scheduled refresh job). */
+  async refreshServiceFoods(): Promise<number> {
+    if (!this.deps.planningService.status().configured) return 0;
+    let cursor: string | undefined;
+    let copied = 0;
+    for (let page = 0; page < FOOD_MAX_PAGES; page++) {
+      const result = await this.deps.planningService.searchFoods({
+        limit: FOOD_PAGE_LIMIT,
+        cursor,
+      });
+      await nutritionRepository.upsertFoods(
+        this.deps.db,
+        result.foods.map((food) => ({
+          id: serviceFoodId(food.foodId),
+          source: 'service' as const,
+          externalId: food.foodId,
+          name: food.brand ? `${food.name} (${food.brand})` : food.name,
+          foodGroup: null,
+          caloriesPer100g: food.macrosPer100g.calories,
+          proteinPer100g: food.macrosPer100g.protein,
+          carbsPer100g: food.macrosPer100g.carbs,
+          fatPer100g: food.macrosPer100g.fat,
+          fiberPer100g: null,
+          // The service lists no allergens; an empty list here means "unknown", not "none".
+          allergens: [],
+          servingGrams: food.servingGrams,
+        })),
+      );
+      copied += result.foods.length;
+      if (!result.nextCursor) break;
+      cursor = result.nextCursor;
+    }
+    return copied;
+  }
+}

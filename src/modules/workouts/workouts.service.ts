@@ -1,0 +1,372 @@
+import { createHash } from 'node:crypto';
+import type { Database } from '../../db/database.js';
+import { AppError, notFound, validationError, type FieldError } from '../../lib/errors.js';
+import { decodeCursor, decodeTextCursor, toPage } from '../../lib/http/cursor.js';
+import type { KeyValueStore } from '../../lib/kv/kv.js';
+import type { Logger } from '../../lib/logger.js';
+import type { WorkoutPlan, WorkoutPlanningClient } from '../../integrations/index.js';
+import { usersRepository, type UserRow } from '../users/index.js';
+import { exerciseId, exerciseLibrary } from './planner/exercise-library.data.js';
+import { planWorkout } from './planner/workout-planner.js';
+import type { PlannerInput } from './planner/workout-planner.schemas.js';
+import { workoutsRepository } from './workouts.repository.js';
+import { presentExercise, presentWorkoutPlan } from './workouts.presenter.js';
+import type {
+  GenerateWorkoutBody,
+  PlanCustomizations,
+  StoredCustomizations,
+  StoredWorkoutPlanData,
+  WorkoutPlanView,
+} from './workouts.schemas.js';
+import type { NewExerciseRow, WorkoutPlanRow } from './workouts.table.js';
+
+const PLAN_CACHE_TTL_SECONDS = 24 * 3600;
+const LIBRARY_PAGE_LIMIT = 100;
+// The service's catalogue is paged; this bounds one refresh even if it never says "done".
+const LIBRARY_MAX_PAGES = 50;
+
+export interface WorkoutsServiceDeps {
+  db: Database;
+  kv: KeyValueStore;
+  logger: Logger;
+  planningService: WorkoutPlanningClient;
+}
+
+export interface GeneratedPlan {
+  plan: WorkoutPlanView;
+  source: 'ai' | 'cache' | 'fallback';
+}
+
+const planCacheKey = (userId: string, requestHash: string) =>
+  `cache:workout-plan:${userId}:${requestHash}`;
+
+/** Service exercise ids become stable UUIDs of our own, distinct from built-in slugs. */
+export const serviceExerciseId = (externalId: string) => exerciseId(`service:${externalId}`);
+
+/** What the planners need: the request, completed from the member's profile. */
+export function plannerInputFor(account: UserRow, body: GenerateWorkoutBody): PlannerInput {
+  const fitness = account.profile.fitnessProfile;
+  return {
+    daysPerWeek: body.daysPerWeek ?? 3,
+    sessionMinutes: body.sessionMinutes ?? 45,
+    equipment: [...new Set(body.equipment ?? (['bodyweight'] as const))].sort(),
+    level: fitness.level ?? 'beginner',
+    goal: fitness.goal ?? 'general_fitness',
+    focus: body.focus,
+    healthConditions: [...fitness.healthConditions].sort(),
+  };
+}
+
+const serviceGoal = {
+  lose_weight: 'weight_loss',
+  build_muscle: 'muscle_gain',
+  improve_endurance: 'endurance',
+  maintain: 'general_fitness',
+  general_fitness: 'general_fitness',
+} as const;
+
+function toStoredPlanData(plan: WorkoutPlan): StoredWorkoutPlanData {
+  return {
+    workoutDays: plan.planData.workoutDays.map((day) => ({
+      muscleGroup: day.muscleGroup,
+      dayOrder: day.dayOrder,
+      exercises: day.exercises.map((exercise) => ({
+        exerciseId: serviceExerciseId(exercise.exerciseId),
+        sourceExerciseId: exercise.exerciseId,
+        exerciseName: exercise.exerciseName,
+        sets: exercise.sets,
+        // The service marks the unused measure with 0; we use null.
+        reps: exercise.reps > 0 ? exercise.reps : null,
+        seconds: exercise.seconds > 0 ? exercise.seconds : null,
+      })),
+    })),
+  };
+}
+
+/** Every (day, exercise) reference in the customizations must exist in the plan. */
+function checkReferences(row: WorkoutPlanRow, customizations: PlanCustomizations): FieldError[] {
+  const known = new Set(
+    row.planData.workoutDays.flatMap((day) =>
+      day.exercises.map((exercise) => `${String(day.dayOrder)}:${exercise.exerciseId}`),
+    ),
+  );
+  const errors: FieldError[] = [];
+  for (const kind of ['swaps', 'adjustments', 'removals'] as const) {
+    customizations[kind]?.forEach((ref, index) => {
+      if (!known.has(`${String(ref.dayOrder)}:${ref.exerciseId}`)) {
+        errors.push({
+          path: `body.customizations.${kind}.${String(index)}`,
+          message: 'no such exercise on that day of the plan',
+        });
+      }
+    });
+  }
+  return errors;
+}
+
+/**
+ * Workout plans: from the Workout Planning service when it answers, else from the user's
+ * stored plans, else from the built-in planner; plus customizations, activation and the
+ * exercise library.
+ */
+export class WorkoutsService {
+  constructor(private readonly deps: WorkoutsServiceDeps) {}
+
+  async generate(account: UserRow, body: GenerateWorkoutBody): Promise<GeneratedPlan> {
+    const input = plannerInputFor(account, body);
+    const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+    const cacheKey = planCacheKey(account.id, requestHash);
+
+    const cachedId = await this.deps.kv.get(cacheKey);
+    const cached =
+      cachedId && (await workoutsRepository.findPlan(this.deps.db, account.id, cachedId));
+    if (cached) return { plan: presentWorkoutPlan(cached), source: 'cache' };
+
+    if (this.deps.planningService.status().configured) {
+      try {
+        const generated = await this.deps.planningService.generatePlan(
+          this.serviceRequest(account, input),
+        );
+        const row = await workoutsRepository.insertPlan(this.deps.db, {
+          userId: account.id,
+          planName: generated.name,
+          origin: 'ai',
+          externalId: generated.externalId,
+          requestHash,
+          planData: toStoredPlanData(generated),
+        });
+        await this.deps.kv.set(cacheKey, row.id, PLAN_CACHE_TTL_SECONDS);
+        return { plan: presentWorkoutPlan(row), source: 'ai' };
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        this.deps.logger.warn(
+          { code: error.code, detail: error.detail },
+          'workout planning failed',
+        );
+        // The seed's rule: a plan the member already has beats a generic built-in one.
+        const stored =
+          (await workoutsRepository.latestPlan(this.deps.db, account.id, { requestHash })) ??
+          (await workoutsRepository.latestPlan(this.deps.db, account.id));
+        if (stored) return { plan: presentWorkoutPlan(stored), source: 'cache' };
+      }
+    }
+
+    const planned = planWorkout(input);
+    const row = await workoutsRepository.insertPlan(this.deps.db, {
+      userId: account.id,
+      planName: planned.planName,
+      origin: 'fallback',
+      requestHash,
+      planData: { workoutDays: planned.workoutDays },
+      explanation: planned.explanation,
+    });
+    return { plan: presentWorkoutPlan(row), source: 'fallback' };
+  }
+
+  private serviceRequest(account: UserRow, input: PlannerInput) {
+    const { demographics } = account.profile;
+    const sex =
+      demographics.gender === 'female' || demographics.gender === 'male'
+        ? demographics.gender
+        : undefined;
+    return {
+      // An opaque reference, not the member's id or name.
+      clientReference: createHash('sha256').update(account.id).digest('hex').slice(0, 32),
+      profile: {
+        fitnessLevel: input.level,
+        goals: [serviceGoal[input.goal]],
+        age: demographics.age ?? undefined,
+        sex,
+        heightCm: demographics.heightCm ?? undefined,
+        weightKg: demographics.weightKg ?? undefined,
+        injuries: input.healthConditions.slice(0, 10),
+      },
+      preferences: {
+        daysPerWeek: input.daysPerWeek,
+        sessionMinutes: input.sessionMinutes,
+        equipment: input.equipment,
+      },
+    };
+  }
+
+  async listPlans(userId: string, page: { limit: number; cursor?: string }) {
+    const rows = await workoutsRepository.listPlans(this.deps.db, userId, {
+      limit: page.limit,
+      cursor: decodeCursor(page.cursor),
+    });
+    return toPage(
+      rows,
+      page.limit,
+      (row) => ({ at: row.createdAt, id: row.id }),
+      presentWorkoutPlan,
+    );
+  }
+
+  async getPlan(userId: string, id: string): Promise<WorkoutPlanView> {
+    const row = await workoutsRepository.findPlan(this.deps.db, userId, id);
+    if (!row) throw notFound('Workout plan');
+    return presentWorkoutPlan(row);
+  }
+
+  async getActivePlan(userId: string): Promise<WorkoutPlanView> {
+    const row = await workoutsRepository.findActivePlan(this.deps.db, userId);
+    if (!row) throw notFound('Active workout plan');
+    return presentWorkoutPlan(row);
+  }
+
+  /**
+   * Stores local edits after checking every reference; plans from the service also have them
+   * forwarded to its customize endpoint, best effort (the local edit stands either way).
+   */
+  async customize(
+    userId: string,
+    id: string,
+    customizations: PlanCustomizations,
+  ): Promise<WorkoutPlanView> {
+    const row = await workoutsRepository.findPlan(this.deps.db, userId, id);
+    if (!row) throw notFound('Workout plan');
+    const errors = checkReferences(row, customizations);
+    const replacementIds = (customizations.swaps ?? []).map((swap) => swap.replacementExerciseId);
+    const replacements = new Map(
+      (await workoutsRepository.findExercises(this.deps.db, replacementIds)).map((e) => [
+        e.id,
+        e.name,
+      ]),
+    );
+    customizations.swaps?.forEach((swap, index) => {
+      if (!replacements.has(swap.replacementExerciseId)) {
+        errors.push({
+          path: `body.customizations.swaps.${String(index)}.replacementExerciseId`,
+          message: 'not an exercise of the library',
+        });
+      }
+    });
+    if (errors.length > 0)
+      throw validationError('The customizations do not fit this plan.', errors);
+
+    const stored: StoredCustomizations = {
+      ...customizations,
+      swaps: customizations.swaps?.map((swap) => ({
+        ...swap,
+        replacementExerciseName: replacements.get(swap.replacementExerciseId) ?? '',
+      })),
+    };
+    const updated = await workoutsRepository.updateCustomizations(this.deps.db, userId, id, stored);
+    if (!updated) throw notFound('Workout plan');
+    await this.forwardCustomizations(updated);
+    return presentWorkoutPlan(updated);
+  }
+
+  private async forwardCustomizations(row: WorkoutPlanRow): Promise<void> {
+    if (row.origin !== 'ai' || !row.externalId || !this.deps.planningService.status().configured)
+      return;
+    const changed = [...(row.customizations.swaps ?? []), ...(row.customizations.removals ?? [])];
+    const excludeExerciseIds = row.planData.workoutDays
+      .flatMap((day) => day.exercises.map((exercise) => ({ day, exercise })))
+      .filter(({ day, exercise }) =>
+        changed.some(
+          (ref) => ref.dayOrder === day.dayOrder && ref.exerciseId === exercise.exerciseId,
+        ),
+      )
+      .flatMap(({ exercise }) => (exercise.sourceExerciseId ? [exercise.sourceExerciseId] : []));
+    if (excludeExerciseIds.length === 0) return;
+    try {
+      await this.deps.planningService.customizePlan({
+        externalId: row.externalId,
+        customizations: { excludeExerciseIds },
+      });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      this.deps.logger.warn(
+        { code: error.code },
+        'customization not forwarded to workout planning',
+      );
+    }
+  }
+
+  /** Makes the plan active and points the user's `activePlans` at it, in one transaction. */
+  async activate(userId: string, id: string): Promise<WorkoutPlanView> {
+    const row = await this.deps.db.transaction(async (tx) => {
+      // Locking the user row serialises concurrent activations of one user's plans.
+      if (!(await usersRepository.findByIdForUpdate(tx, userId))) throw notFound('User');
+      const activated = await workoutsRepository.activatePlan(tx, userId, id);
+      if (!activated) throw notFound('Workout plan');
+      await usersRepository.setActivePlan(tx, userId, { workoutPlanId: id });
+      return activated;
+    });
+    return presentWorkoutPlan(row);
+  }
+
+  async searchExercises(query: {
+    q?: string;
+    muscleGroup?: string;
+    equipment?: string;
+    limit: number;
+    cursor?: string;
+  }) {
+    const rows = await workoutsRepository.searchExercises(this.deps.db, {
+      ...query,
+      cursor: decodeTextCursor(query.cursor),
+    });
+    return toPage(
+      rows,
+      query.limit,
+      (row) => ({ at: row.name.toLowerCase(), id: row.id }),
+      presentExercise,
+    );
+  }
+
+  /** Writes the built-in library into the exercises table (idempotent; run at startup). */
+  async installBuiltInLibrary(): Promise<void> {
+    await workoutsRepository.upsertExercises(
+      this.deps.db,
+      exerciseLibrary.map((exercise): NewExerciseRow => ({
+        id: exercise.id,
+        source: 'builtin',
+        externalId: exercise.slug,
+        name: exercise.name,
+        primaryMuscles: [...exercise.primaryMuscles],
+        secondaryMuscles: [...exercise.secondaryMuscles],
+        equipment: [...exercise.equipment],
+        level: exercise.level,
+        type: exercise.type,
+        contraindications: [...exercise.contraindications],
+        instructions: null,
+      })),
+    );
+  }
+
+  /** Copies the service's exercise catalogue into our table (the scheduled refresh job). */
+  async refreshServiceLibrary(): Promise<number> {
+    if (!this.deps.planningService.status().configured) return 0;
+    let cursor: string | undefined;
+    let copied = 0;
+    for (let page = 0; page < LIBRARY_MAX_PAGES; page++) {
+      const result = await this.deps.planningService.listExercises({
+        limit: LIBRARY_PAGE_LIMIT,
+        cursor,
+      });
+      await workoutsRepository.upsertExercises(
+        this.deps.db,
+        result.exercises.map((exercise) => ({
+          id: serviceExerciseId(exercise.exerciseId),
+          source: 'service' as const,
+          externalId: exercise.exerciseId,
+          name: exercise.name,
+          primaryMuscles: exercise.muscleGroups,
+          secondaryMuscles: [],
+          equipment: exercise.equipment,
+          level: exercise.difficulty,
+          // The catalogue says nothing of type or contraindications; nothing is guessed.
+          type: 'unspecified',
+          contraindications: [],
+          instructions: exercise.instructions,
+        })),
+      );
+      copied += result.exercises.length;
+      if (!result.nextCursor) break;
+      cursor = result.nextCursor;
+    }
+    return copied;
+  }
+}

@@ -1,0 +1,52 @@
+import 'dotenv/config';
+import { loadConfigOrExit } from './config/config.js';
+import { createContainer } from './container.js';
+import { createLogger } from './lib/logger.js';
+
+/**
+ * Runs the background jobs without the HTTP API, so they can be scaled and restarted apart from
+ * it (a second PM2 app; the API instances then set RUN_JOBS=false). It needs PostgreSQL: a PGlite
+ * data directory belongs to one process, so in the embedded mode the API server runs the jobs
+ * itself. On SIGTERM/SIGINT it stops fetching, lets running jobs finish, closes its connections
+ * and exits; unfinished jobs are retried by another instance.
+ */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config.logLevel).child({ role: 'worker' });
+  if (!config.databaseUrl) {
+    process.stderr.write(
+      'The worker needs DATABASE_URL (PostgreSQL); with PGlite the API server runs the jobs.\n',
+    );
+    process.exit(78); // EX_CONFIG: PM2 is told not to restart on it
+  }
+  const container = await createContainer(config, { logger });
+  // Jobs read the application's tables; a worker started before the API must not find them old.
+  await container.database.migrate();
+  await container.jobs.start();
+  logger.info({ database: container.database.kind }, 'NXG Connect worker running');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error('graceful shutdown timed out; exiting');
+      process.kill(process.pid, 'SIGKILL');
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    void container.close().then(() => {
+      logger.info('shutdown complete');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `Worker startup failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
