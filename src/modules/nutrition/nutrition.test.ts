@@ -204,6 +204,21 @@ describe('with the Nutrition Planning service', () => {
     await stub.close();
   });
 
+  it('when the food database is refreshed, then service foods are searchable beside built-in ones', async () => {
+    stub.on('GET', '/foods/database', () => ({
+      json: { ...nutritionExamples.foodPage, nextCursor: null },
+    }));
+    expect(await app.container.nutrition.refreshServiceFoods()).toBe(1);
+    const user = await buildSignedInUser(app);
+    const res = await app.http
+      .get('/api/nutrition/foods?q=lentils')
+      .set('Authorization', user.auth)
+      .expect(200);
+    expect(res.body.items).toContainEqual(
+      expect.objectContaining({ name: 'Lentils, cooked', source: 'service', servingGrams: 200 }),
+    );
+  });
+
   it('when the service answers, then targets and plan come from it, signed', async () => {
     stub.on('POST', '/macros/calculate', () => ({ json: nutritionExamples.macroTargets }));
     stub.on('POST', '/plans/generate', () => ({ json: nutritionExamples.mealPlan }));

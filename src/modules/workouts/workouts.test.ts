@@ -3,6 +3,7 @@ import { StubService } from '../../integrations/test-support/stub-service.js';
 import { buildSignedInUser } from '../../test-support/factories.js';
 import { createTestApp, type TestApp } from '../../test-support/test-app.js';
 import { exerciseLibrary } from './planner/exercise-library.data.js';
+import { refreshExerciseLibrary } from './workouts.jobs.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -315,6 +316,86 @@ describe('with the Workout Planning service', () => {
     await stub.close();
   });
 
+  it('when the service catalogue is refreshed, then its exercises are searchable beside the built-in ones', async () => {
+    stub.on('GET', '/exercises/library', (request) => ({
+      json:
+        request.query.get('cursor') === null
+          ? {
+              exercises: [
+                {
+                  exerciseId: 'svc-1',
+                  name: 'Zercher Carry',
+                  muscleGroups: ['core'],
+                  equipment: ['barbell'],
+                  difficulty: 'advanced',
+                },
+              ],
+              nextCursor: 'page-2',
+            }
+          : {
+              exercises: [
+                {
+                  exerciseId: 'svc-2',
+                  name: 'Zottman Curl',
+                  muscleGroups: ['biceps'],
+                  equipment: ['dumbbell'],
+                  difficulty: 'beginner',
+                },
+              ],
+              nextCursor: null,
+            },
+    }));
+    expect(await app.container.workouts.refreshServiceLibrary()).toBe(2);
+    // A second refresh updates rows in place instead of duplicating them.
+    expect(await app.container.workouts.refreshServiceLibrary()).toBe(2);
+    const user = await buildSignedInUser(app);
+    const res = await app.http
+      .get('/api/workouts/exercises?q=z')
+      .set('Authorization', user.auth)
+      .expect(200);
+    const fromService = res.body.items.filter(
+      (exercise: { source: string }) => exercise.source === 'service',
+    );
+    expect(fromService.map((exercise: { name: string }) => exercise.name)).toEqual([
+      'Zercher Carry',
+      'Zottman Curl',
+    ]);
+  });
+
+  it('when the scheduled refresh job is sent, then a worker copies the catalogue', async () => {
+    stub.on('GET', '/exercises/library', () => ({
+      json: {
+        exercises: [
+          {
+            exerciseId: 'svc-9',
+            name: 'Zig-zag Sprint',
+            muscleGroups: ['quadriceps'],
+            equipment: [],
+            difficulty: 'intermediate',
+          },
+        ],
+        nextCursor: null,
+      },
+    }));
+    await app.container.jobs.start();
+    try {
+      await app.container.jobs.send(refreshExerciseLibrary, {});
+      const user = await buildSignedInUser(app);
+      const deadline = Date.now() + 15_000;
+      let names: string[] = [];
+      while (Date.now() < deadline && !names.includes('Zig-zag Sprint')) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const res = await app.http
+          .get('/api/workouts/exercises?q=zig')
+          .set('Authorization', user.auth);
+        names = res.body.items.map((exercise: { name: string }) => exercise.name);
+      }
+      expect(names).toContain('Zig-zag Sprint');
+    } finally {
+      await app.container.jobs.stop();
+    }
+  });
+
   it('when the service answers, then the plan is stored with our ids and repeated requests hit the cache', async () => {
     stub.on('POST', '/plans/generate', () => ({ json: servicePlan }));
     const user = await buildSignedInUser(app);
@@ -387,5 +468,64 @@ describe('with the Workout Planning service', () => {
       configured: true,
       breaker: expect.any(String),
     });
+  });
+});
+
+describe('when the Workout Planning service keeps failing', () => {
+  it('then its breaker opens, readiness still answers 200 and /metrics shows it', async () => {
+    const stub = await StubService.start();
+    stub.on('POST', '/plans/generate', () => ({ status: 500, json: {} }));
+    const app = await createTestApp(
+      {
+        WORKOUT_SERVICE_URL: stub.url,
+        WORKOUT_SERVICE_API_KEY: 'workout-key',
+        AI_REQUEST_BUDGET_MS: '1000',
+      },
+      {
+        resilience: {
+          aiTimeoutMs: 200,
+          maxRetries: 1,
+          backoffInitialMs: 5,
+          backoffMaxMs: 10,
+          minAttemptMs: 20,
+          breakerWindowSize: 4,
+          breakerMinimumCalls: 4,
+          breakerHalfOpenAfterMs: 60_000,
+        },
+      },
+    );
+    try {
+      const user = await buildSignedInUser(app);
+      for (let i = 0; i < 3; i++) {
+        const res = await app.http
+          .post('/api/workouts/generate')
+          .set('Authorization', user.auth)
+          .send({ daysPerWeek: i + 1 })
+          .expect(201);
+        expect(['cache', 'fallback']).toContain(res.body.source);
+      }
+      const ready = await app.http.get('/health/ready').expect(200);
+      expect(ready.body.services).toContainEqual({
+        service: 'workout-planning',
+        configured: true,
+        breaker: 'open',
+      });
+      const calls = stub.requestsTo('POST', '/plans/generate').length;
+      await app.http
+        .post('/api/workouts/generate')
+        .set('Authorization', user.auth)
+        .send({ daysPerWeek: 6 })
+        .expect(201);
+      // An open breaker answers at once, without another request reaching the service.
+      expect(stub.requestsTo('POST', '/plans/generate')).toHaveLength(calls);
+      const metrics = await app.http.get('/metrics').expect(200);
+      expect(metrics.text).toMatch(/external_breaker_state\{service="workout-planning"\} 2/);
+      expect(metrics.text).toMatch(
+        /external_calls_total\{service="workout-planning",outcome="breaker_open"\} [1-9]/,
+      );
+    } finally {
+      await app.close();
+      await stub.close();
+    }
   });
 });
