@@ -7,6 +7,7 @@ import { createContainer } from './container.js';
 import { createLogger } from './lib/logger.js';
 import { attachSocketServer } from './realtime/socket-server.js';
 import { createErrorReporting } from './lib/error-reporting.js';
+import { exitGracefullyOnSignals, exitOnStartupFailure } from './lib/graceful-shutdown.js';
 
 /**
  * Starts the API: config → connections → migrations → first admin → HTTP + Socket.IO. On
@@ -41,35 +42,18 @@ async function main(): Promise<void> {
     `NXG Connect API listening on http://localhost:${port} (docs at /api/docs)`,
   );
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const deadline = setTimeout(() => {
-      logger.error('graceful shutdown timed out; exiting');
-      // process.exit() would still wait for queued thread-pool work (bcrypt); this does not.
-      process.kill(process.pid, 'SIGKILL');
-    }, config.shutdownTimeoutMs);
-    deadline.unref();
-    // io.close() also closes the HTTP server: no new connections, in-flight requests finish.
-    void io.close((error) => {
-      if (error) logger.error({ err: error }, 'error while closing the HTTP server');
-      void Promise.all([container.close(), errorReporting?.flush()]).then(() => {
-        logger.info('shutdown complete');
-        process.exit(error ? 1 : 0);
-      });
-    });
-    // Keep-alive connections with no request in flight would otherwise hold close() open.
-    httpServer.closeIdleConnections();
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  exitGracefullyOnSignals({
+    logger,
+    timeoutMs: config.shutdownTimeoutMs,
+    async stop() {
+      // io.close() also closes the HTTP server: no new connections, in-flight requests finish;
+      // keep-alive connections with no request in flight would otherwise hold it open.
+      const closed = io.close();
+      httpServer.closeIdleConnections();
+      await closed;
+      await Promise.all([container.close(), errorReporting?.flush()]);
+    },
+  });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `Startup failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+main().catch(exitOnStartupFailure('Startup'));

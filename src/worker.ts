@@ -1,6 +1,7 @@
 import 'dotenv/config';
 import { loadConfigOrExit } from './config/config.js';
 import { createContainer } from './container.js';
+import { exitGracefullyOnSignals, exitOnStartupFailure } from './lib/graceful-shutdown.js';
 import { createLogger } from './lib/logger.js';
 
 /**
@@ -25,28 +26,11 @@ async function main(): Promise<void> {
   await container.jobs.start();
   logger.info({ database: container.database.kind }, 'NXG Connect worker running');
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const deadline = setTimeout(() => {
-      logger.error('graceful shutdown timed out; exiting');
-      process.kill(process.pid, 'SIGKILL');
-    }, config.shutdownTimeoutMs);
-    deadline.unref();
-    void container.close().then(() => {
-      logger.info('shutdown complete');
-      process.exit(0);
-    });
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  exitGracefullyOnSignals({
+    logger,
+    timeoutMs: config.shutdownTimeoutMs,
+    stop: () => container.close(),
+  });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `Worker startup failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+main().catch(exitOnStartupFailure('Worker startup'));

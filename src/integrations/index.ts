@@ -12,6 +12,7 @@ import { ScanningClient } from './scanning.client.js';
 import { WorkoutPlanningClient } from './workout-planning.client.js';
 
 export type { CallOptions } from './http/call-budget.js';
+export { copyPagedCatalogue } from './copy-catalogue.js';
 export {
   IntegrationError,
   type IntegrationFailureReason,

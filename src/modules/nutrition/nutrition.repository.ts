@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, ilike, ne, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
+import { containsPattern } from '../../db/sql-patterns.js';
 import type { Cursor } from '../../lib/http/cursor.js';
 import {
   dietPlans,
@@ -8,8 +9,6 @@ import {
   type FoodRow,
   type NewFoodRow,
 } from './nutrition.table.js';
-
-const likeLiteral = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The only place that queries diet plans and the food database. */
 export const nutritionRepository = {
@@ -119,7 +118,7 @@ export const nutritionRepository = {
     query: { q?: string; limit: number; cursor?: Cursor<string> },
   ): Promise<FoodRow[]> {
     const filters: (SQL | undefined)[] = [];
-    if (query.q) filters.push(ilike(foods.name, `%${likeLiteral(query.q)}%`));
+    if (query.q) filters.push(ilike(foods.name, containsPattern(query.q)));
     if (query.cursor) {
       filters.push(
         sql`(lower(${foods.name}), ${foods.id}) > (${query.cursor.at}, ${query.cursor.id}::uuid)`,

@@ -3,7 +3,11 @@ import type { Database } from '../../db/database.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { decodeCursor, decodeTextCursor, toPage } from '../../lib/http/cursor.js';
 import type { Logger } from '../../lib/logger.js';
-import type { MealPlan, NutritionPlanningClient } from '../../integrations/index.js';
+import {
+  copyPagedCatalogue,
+  type MealPlan,
+  type NutritionPlanningClient,
+} from '../../integrations/index.js';
 import { usersRepository, type UserRow } from '../users/index.js';
 import { planDietDays } from './planner/diet-planner.js';
 import { foodId, foodTable } from './planner/food-table.data.js';
@@ -19,9 +23,7 @@ import type {
 } from './nutrition.schemas.js';
 import type { NewFoodRow } from './nutrition.table.js';
 
-const FOOD_PAGE_LIMIT = 100;
-// The service's database is paged; this bounds one refresh even if it never says "done".
-const FOOD_MAX_PAGES = 50;
+const CATALOGUE_PAGE_SIZE = 100;
 
 export interface NutritionServiceDeps {
   db: Database;
@@ -244,35 +246,33 @@ export class NutritionService {
   /** Copies the service's food database into our table (the scheduled refresh job). */
   async refreshServiceFoods(): Promise<number> {
     if (!this.deps.planningService.status().configured) return 0;
-    let cursor: string | undefined;
-    let copied = 0;
-    for (let page = 0; page < FOOD_MAX_PAGES; page++) {
-      const result = await this.deps.planningService.searchFoods({
-        limit: FOOD_PAGE_LIMIT,
-        cursor,
-      });
-      await nutritionRepository.upsertFoods(
-        this.deps.db,
-        result.foods.map((food) => ({
-          id: serviceFoodId(food.foodId),
-          source: 'service' as const,
-          externalId: food.foodId,
-          name: food.brand ? `${food.name} (${food.brand})` : food.name,
-          foodGroup: null,
-          caloriesPer100g: food.macrosPer100g.calories,
-          proteinPer100g: food.macrosPer100g.protein,
-          carbsPer100g: food.macrosPer100g.carbs,
-          fatPer100g: food.macrosPer100g.fat,
-          fiberPer100g: null,
-          // The service lists no allergens; an empty list here means "unknown", not "none".
-          allergens: [],
-          servingGrams: food.servingGrams,
-        })),
-      );
-      copied += result.foods.length;
-      if (!result.nextCursor) break;
-      cursor = result.nextCursor;
-    }
-    return copied;
+    return copyPagedCatalogue(
+      async (cursor) => {
+        const page = await this.deps.planningService.searchFoods({
+          limit: CATALOGUE_PAGE_SIZE,
+          cursor,
+        });
+        return { items: page.foods, nextCursor: page.nextCursor };
+      },
+      (items) =>
+        nutritionRepository.upsertFoods(
+          this.deps.db,
+          items.map((food) => ({
+            id: serviceFoodId(food.foodId),
+            source: 'service' as const,
+            externalId: food.foodId,
+            name: food.brand ? `${food.name} (${food.brand})` : food.name,
+            foodGroup: null,
+            caloriesPer100g: food.macrosPer100g.calories,
+            proteinPer100g: food.macrosPer100g.protein,
+            carbsPer100g: food.macrosPer100g.carbs,
+            fatPer100g: food.macrosPer100g.fat,
+            fiberPer100g: null,
+            // The service lists no allergens; an empty list here means "unknown", not "none".
+            allergens: [],
+            servingGrams: food.servingGrams,
+          })),
+        ),
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
+import { containsPattern } from '../../db/sql-patterns.js';
 import type { Cursor } from '../../lib/http/cursor.js';
 import {
   bodyCompositionEntries,
@@ -8,9 +9,6 @@ import {
 } from './body-composition.table.js';
 import type { BodyCompositionSnapshot } from './users.schemas.js';
 import { users, type NewUserRow, type Role, type UserRow } from './users.table.js';
-
-/** Escapes LIKE wildcards so a search for "50%" means the characters, not a pattern. */
-const likeLiteral = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * The user lookup every authenticated request makes, as a named prepared statement: Drizzle
@@ -121,7 +119,7 @@ export const usersRepository = {
     const filters: (SQL | undefined)[] = [];
     if (options.role) filters.push(eq(users.role, options.role));
     if (options.q) {
-      const pattern = `%${likeLiteral(options.q)}%`;
+      const pattern = containsPattern(options.q);
       filters.push(or(ilike(users.username, pattern), ilike(users.email, pattern)));
     }
     if (options.cursor) {

@@ -12,6 +12,7 @@ import {
   type SQL,
 } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
+import { containsPattern } from '../../db/sql-patterns.js';
 import type { Cursor } from '../../lib/http/cursor.js';
 import type { StoredCustomizations } from './workouts.schemas.js';
 import {
@@ -21,8 +22,6 @@ import {
   type NewExerciseRow,
   type WorkoutPlanRow,
 } from './workouts.table.js';
-
-const likeLiteral = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The only place that queries workout plans and the exercise library. */
 export const workoutsRepository = {
@@ -173,7 +172,7 @@ export const workoutsRepository = {
     },
   ): Promise<ExerciseRow[]> {
     const filters: (SQL | undefined)[] = [];
-    if (query.q) filters.push(ilike(exercises.name, `%${likeLiteral(query.q)}%`));
+    if (query.q) filters.push(ilike(exercises.name, containsPattern(query.q)));
     if (query.muscleGroup) {
       filters.push(
         or(

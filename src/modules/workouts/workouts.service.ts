@@ -4,7 +4,11 @@ import { AppError, notFound, validationError, type FieldError } from '../../lib/
 import { decodeCursor, decodeTextCursor, toPage } from '../../lib/http/cursor.js';
 import type { KeyValueStore } from '../../lib/kv/kv.js';
 import type { Logger } from '../../lib/logger.js';
-import type { WorkoutPlan, WorkoutPlanningClient } from '../../integrations/index.js';
+import {
+  copyPagedCatalogue,
+  type WorkoutPlan,
+  type WorkoutPlanningClient,
+} from '../../integrations/index.js';
 import { usersRepository, type UserRow } from '../users/index.js';
 import { exerciseId, exerciseLibrary } from './planner/exercise-library.data.js';
 import { planWorkout } from './planner/workout-planner.js';
@@ -21,9 +25,7 @@ import type {
 import type { NewExerciseRow, WorkoutPlanRow } from './workouts.table.js';
 
 const PLAN_CACHE_TTL_SECONDS = 24 * 3600;
-const LIBRARY_PAGE_LIMIT = 100;
-// The service's catalogue is paged; this bounds one refresh even if it never says "done".
-const LIBRARY_MAX_PAGES = 50;
+const CATALOGUE_PAGE_SIZE = 100;
 
 export interface WorkoutsServiceDeps {
   db: Database;
@@ -339,34 +341,32 @@ export class WorkoutsService {
   /** Copies the service's exercise catalogue into our table (the scheduled refresh job). */
   async refreshServiceLibrary(): Promise<number> {
     if (!this.deps.planningService.status().configured) return 0;
-    let cursor: string | undefined;
-    let copied = 0;
-    for (let page = 0; page < LIBRARY_MAX_PAGES; page++) {
-      const result = await this.deps.planningService.listExercises({
-        limit: LIBRARY_PAGE_LIMIT,
-        cursor,
-      });
-      await workoutsRepository.upsertExercises(
-        this.deps.db,
-        result.exercises.map((exercise) => ({
-          id: serviceExerciseId(exercise.exerciseId),
-          source: 'service' as const,
-          externalId: exercise.exerciseId,
-          name: exercise.name,
-          primaryMuscles: exercise.muscleGroups,
-          secondaryMuscles: [],
-          equipment: exercise.equipment,
-          level: exercise.difficulty,
-          // The catalogue says nothing of type or contraindications; nothing is guessed.
-          type: 'unspecified',
-          contraindications: [],
-          instructions: exercise.instructions,
-        })),
-      );
-      copied += result.exercises.length;
-      if (!result.nextCursor) break;
-      cursor = result.nextCursor;
-    }
-    return copied;
+    return copyPagedCatalogue(
+      async (cursor) => {
+        const page = await this.deps.planningService.listExercises({
+          limit: CATALOGUE_PAGE_SIZE,
+          cursor,
+        });
+        return { items: page.exercises, nextCursor: page.nextCursor };
+      },
+      (items) =>
+        workoutsRepository.upsertExercises(
+          this.deps.db,
+          items.map((exercise) => ({
+            id: serviceExerciseId(exercise.exerciseId),
+            source: 'service' as const,
+            externalId: exercise.exerciseId,
+            name: exercise.name,
+            primaryMuscles: exercise.muscleGroups,
+            secondaryMuscles: [],
+            equipment: exercise.equipment,
+            level: exercise.difficulty,
+            // The catalogue says nothing of type or contraindications; nothing is guessed.
+            type: 'unspecified',
+            contraindications: [],
+            instructions: exercise.instructions,
+          })),
+        ),
+    );
   }
 }
