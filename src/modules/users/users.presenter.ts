@@ -15,7 +15,7 @@ export function presentUser(row: UserRow): UserView {
       workoutPlanId: row.activeWorkoutPlanId,
       dietPlanId: row.activeDietPlanId,
     },
-    // Branch memberships arrive with the branches module; until then nobody has any.
+    // Branch memberships arrive with the branches module; until then the list is empty.
     branches: [],
     totalPoints: row.totalPoints,
     createdAt: row.createdAt.toISOString(),

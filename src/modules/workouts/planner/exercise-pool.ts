@@ -130,7 +130,7 @@ export function pickForSlot(
   if (exactPick) return { slot, exercise: exactPick, isFallback: false };
 
   const relaxed = pool.usable.filter((exercise) => fitsSlot(exercise, slot, false));
-  const relaxedPick = rotation.pick(`${slot.key}:any-mechanics`, relaxed, usedToday);
+  const relaxedPick = rotation.pick(`${slot.key}:relaxed-mechanics`, relaxed, usedToday);
   if (relaxedPick) return { slot, exercise: relaxedPick, isFallback: false };
 
   const standIns = pool.usable.filter(

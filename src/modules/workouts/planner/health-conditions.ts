@@ -14,7 +14,7 @@ import { contraindicationTags, type ContraindicationTag } from './exercise-libra
  * 4. Text no pattern matches is reported back as not understood and restricts nothing: the
  *    plan says so, rather than pretending it accounted for it.
  *
- * The rules lean conservative: any back problem restricts like lower back pain, an unspecified
+ * The rules lean conservative; every back problem restricts like lower back pain, an unspecified
  * labral tear restricts both hip and shoulder, postpartum restricts like pregnancy, and a
  * negation ("no knee problems") still matches. Over-restricting costs a few exercises;
  * under-restricting can hurt someone.
