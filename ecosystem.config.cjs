@@ -3,7 +3,8 @@
 //
 //   npm run build && pm2 start ecosystem.config.cjs --env production
 //
-// Cluster mode runs one process per CPU. Processes share nothing in memory, so it needs the
+// Two apps: the API (`dist/server.js`) and the background-job worker (`dist/worker.js`).
+// Cluster mode runs one API process per CPU. Processes share nothing in memory, so it needs the
 // production mode: DATABASE_URL (PostgreSQL), REDIS_URL and a configured JWT key pair
 // (JWT_PRIVATE_KEY[_FILE] / JWT_PUBLIC_KEY[_FILE]). The embedded default (PGlite in DATA_DIR,
 // in-memory cache, keys generated into DATA_DIR) is single-process only: never cluster it.
@@ -27,6 +28,30 @@ module.exports = {
       // Exit code 78 (EX_CONFIG) means invalid configuration: restarting cannot fix it.
       stop_exit_codes: [78],
       merge_logs: true,
+      env: {
+        NODE_ENV: 'development',
+      },
+      env_production: {
+        NODE_ENV: 'production',
+        // nxg-connect-worker below runs the background jobs, so the API instances do not.
+        RUN_JOBS: 'false',
+      },
+    },
+    {
+      // Background jobs (pg-boss) without the HTTP API, restarted and scaled apart from it. The
+      // API apps then set RUN_JOBS=false (see env_production above). It needs DATABASE_URL: on
+      // PGlite it exits with 78 and the API runs the jobs itself. It reads the same settings as
+      // the API (JWT keys included, as configuration is validated in full; REDIS_URL so the AI
+      // services' quota counters are shared) and applies pending migrations at startup.
+      name: 'nxg-connect-worker',
+      script: 'dist/worker.js',
+      cwd: __dirname,
+      node_args: ['--enable-source-maps'],
+      exec_mode: 'fork',
+      instances: 1,
+      // Running jobs get up to SHUTDOWN_TIMEOUT_MS to finish after SIGINT/SIGTERM, as above.
+      kill_timeout: 12_000,
+      stop_exit_codes: [78],
       env: {
         NODE_ENV: 'development',
       },
