@@ -25,13 +25,14 @@ CREATE TABLE "foods" (
 	"carbs_per_100g" double precision NOT NULL,
 	"fat_per_100g" double precision NOT NULL,
 	"fiber_per_100g" double precision,
-	"allergens" text[] NOT NULL,
+	"allergens" text[],
 	"serving_grams" double precision,
 	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "diet_plans" ADD CONSTRAINT "diet_plans_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "diet_plans_user_created_idx" ON "diet_plans" USING btree ("user_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "diet_plans_user_request_idx" ON "diet_plans" USING btree ("user_id","request_hash","created_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE UNIQUE INDEX "diet_plans_one_active_per_user" ON "diet_plans" USING btree ("user_id") WHERE "diet_plans"."is_active";--> statement-breakpoint
 CREATE UNIQUE INDEX "foods_source_external_key" ON "foods" USING btree ("source","external_id");--> statement-breakpoint
 CREATE INDEX "foods_name_idx" ON "foods" USING btree (lower("name"));

@@ -116,6 +116,7 @@ export async function createContainer(
     db: database.db,
     logger,
     planningService: integrations.nutritionPlanning,
+    requestBudgetMs: config.integrations.requestBudgetMs,
   });
   const users = new UsersService({
     db: database.db,

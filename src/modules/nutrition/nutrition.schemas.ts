@@ -112,7 +112,9 @@ export const foodSchema = z
       fat: z.number(),
       fiber: z.number().nullable(),
     }),
-    allergens: z.array(z.string()),
+    allergens: z.array(z.string()).nullable().openapi({
+      description: 'null when the source does not list allergens (unknown, not none)',
+    }),
     servingGrams: z.number().nullable(),
   })
   .openapi('Food');

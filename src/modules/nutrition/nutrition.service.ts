@@ -24,11 +24,16 @@ import type {
 import type { NewFoodRow } from './nutrition.table.js';
 
 const CATALOGUE_PAGE_SIZE = 100;
+// The service takes at most this many allergies; a member with more is planned for locally so
+// that no allergy is silently dropped.
+const SERVICE_MAX_ALLERGIES = 20;
 
 export interface NutritionServiceDeps {
   db: Database;
   logger: Logger;
   planningService: NutritionPlanningClient;
+  /** One user request's time for the service, shared by all its calls (AI_REQUEST_BUDGET_MS). */
+  requestBudgetMs: number;
 }
 
 export interface GeneratedDietPlan {
@@ -87,20 +92,27 @@ export class NutritionService {
   constructor(private readonly deps: NutritionServiceDeps) {}
 
   /** BMR, TDEE and daily targets: the service's, or Mifflin–St Jeor when it cannot answer. */
-  async calculateMacros(account: UserRow, overrides: CalculateMacrosBody): Promise<MacrosResult> {
+  async calculateMacros(
+    account: UserRow,
+    overrides: CalculateMacrosBody,
+    deadline = Date.now() + this.deps.requestBudgetMs,
+  ): Promise<MacrosResult> {
     const profile = nutritionProfile(account, overrides);
     const { weightKg, heightCm, age, gender } = profile;
     const sex = gender === 'female' || gender === 'male' ? gender : undefined;
     if (this.deps.planningService.status().configured && weightKg && heightCm && age && sex) {
       try {
-        const answer = await this.deps.planningService.calculateMacros({
-          sex,
-          age,
-          heightCm,
-          weightKg,
-          activityLevel: profile.activityLevel ?? 'sedentary',
-          goal: serviceGoal[profile.goal ?? 'maintain'],
-        });
+        const answer = await this.deps.planningService.calculateMacros(
+          {
+            sex,
+            age,
+            heightCm,
+            weightKg,
+            activityLevel: profile.activityLevel ?? 'sedentary',
+            goal: serviceGoal[profile.goal ?? 'maintain'],
+          },
+          { deadline },
+        );
         return {
           ...answer,
           source: 'ai',
@@ -118,7 +130,9 @@ export class NutritionService {
   }
 
   async generate(account: UserRow, body: GenerateDietPlanBody): Promise<GeneratedDietPlan> {
-    const macros = await this.calculateMacros(account, { goal: body.goal });
+    // Targets and plan share one budget, so a slow service cannot double the wait.
+    const deadline = Date.now() + this.deps.requestBudgetMs;
+    const macros = await this.calculateMacros(account, { goal: body.goal }, deadline);
     const preferences = account.profile.dietPreferences;
     const request = {
       targets: macros.targets,
@@ -130,18 +144,24 @@ export class NutritionService {
     };
     const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
 
-    if (this.deps.planningService.status().configured) {
+    const askService =
+      this.deps.planningService.status().configured &&
+      request.allergies.length <= SERVICE_MAX_ALLERGIES;
+    if (askService) {
       try {
-        const generated = await this.deps.planningService.generateMealPlan({
-          clientReference: createHash('sha256').update(account.id).digest('hex').slice(0, 32),
-          targets: request.targets,
-          preferences: {
-            dietType: request.diet ?? 'omnivore',
-            allergies: request.allergies.map((allergy) => allergy.slice(0, 64)).slice(0, 20),
-            mealsPerDay: request.mealsPerDay,
+        const generated = await this.deps.planningService.generateMealPlan(
+          {
+            clientReference: createHash('sha256').update(account.id).digest('hex').slice(0, 32),
+            targets: request.targets,
+            preferences: {
+              dietType: request.diet ?? 'omnivore',
+              allergies: request.allergies,
+              mealsPerDay: request.mealsPerDay,
+            },
+            days: request.days,
           },
-          days: request.days,
-        });
+          { deadline },
+        );
         const row = await nutritionRepository.insertPlan(this.deps.db, {
           userId: account.id,
           planName: generated.name,
@@ -157,8 +177,8 @@ export class NutritionService {
         if (!(error instanceof AppError)) throw error;
         this.deps.logger.warn({ code: error.code }, 'nutrition planning failed');
         const stored =
-          (await nutritionRepository.latestPlan(this.deps.db, account.id, { requestHash })) ??
-          (await nutritionRepository.latestPlan(this.deps.db, account.id));
+          // Only a plan for the same inputs: an older one could predate an allergy.
+          await nutritionRepository.latestPlan(this.deps.db, account.id, { requestHash });
         if (stored) return { plan: presentDietPlan(stored), source: 'cache' };
       }
     }
@@ -268,8 +288,8 @@ export class NutritionService {
             carbsPer100g: food.macrosPer100g.carbs,
             fatPer100g: food.macrosPer100g.fat,
             fiberPer100g: null,
-            // The service lists no allergens; an empty list here means "unknown", not "none".
-            allergens: [],
+            // The service lists no allergens: unknown, which is not the same as none.
+            allergens: null,
             servingGrams: food.servingGrams,
           })),
         ),

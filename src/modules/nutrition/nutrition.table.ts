@@ -35,6 +35,7 @@ export const dietPlans = pgTable(
   },
   (t) => [
     index('diet_plans_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
+    index('diet_plans_user_request_idx').on(t.userId, t.requestHash, t.createdAt.desc()),
     uniqueIndex('diet_plans_one_active_per_user')
       .on(t.userId)
       .where(sql`${t.isActive}`),
@@ -58,7 +59,8 @@ export const foods = pgTable(
     carbsPer100g: doublePrecision('carbs_per_100g').notNull(),
     fatPer100g: doublePrecision('fat_per_100g').notNull(),
     fiberPer100g: doublePrecision('fiber_per_100g'),
-    allergens: text('allergens').array().notNull(),
+    /** Null when the source does not say (the service's foods): unknown is not "none". */
+    allergens: text('allergens').array(),
     servingGrams: doublePrecision('serving_grams'),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },

@@ -260,7 +260,7 @@ describe('with the Nutrition Planning service', () => {
     const served = await app.http
       .post('/api/nutrition/plans/generate')
       .set('Authorization', user.auth)
-      .send({ days: 2 })
+      .send({})
       .expect(201);
     expect(served.body).toMatchObject({ source: 'cache', plan: { id: stored.body.plan.id } });
     const newcomer = await memberWithProfile(app, completeProfile);
@@ -270,6 +270,23 @@ describe('with the Nutrition Planning service', () => {
       .send({ days: 1 })
       .expect(201);
     expect(fallback.body.source).toBe('fallback');
+  });
+
+  it('when a member lists more allergies than the service accepts, then the built-in planner answers', async () => {
+    stub.on('POST', '/plans/generate', () => ({ json: nutritionExamples.mealPlan }));
+    const allergies = Array.from({ length: 21 }, (_, i) => `allergen ${String(i)}`);
+    const user = await memberWithProfile(app, {
+      ...completeProfile,
+      dietPreferences: { allergies },
+    });
+    const before = stub.requestsTo('POST', '/plans/generate').length;
+    const res = await app.http
+      .post('/api/nutrition/plans/generate')
+      .set('Authorization', user.auth)
+      .send({ days: 1 })
+      .expect(201);
+    expect(res.body.source).toBe('fallback');
+    expect(stub.requestsTo('POST', '/plans/generate')).toHaveLength(before);
   });
 
   it('when the service is gone entirely, then nothing answers 500', async () => {

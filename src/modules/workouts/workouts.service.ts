@@ -39,8 +39,16 @@ export interface GeneratedPlan {
   source: 'ai' | 'cache' | 'fallback';
 }
 
-const planCacheKey = (userId: string, requestHash: string) =>
-  `cache:workout-plan:${userId}:${requestHash}`;
+// The service takes at most this many injuries; a member with more is planned for locally so
+// that no condition is silently dropped.
+const SERVICE_MAX_CONDITIONS = 10;
+
+/** The 24 h cache entry of a generation: per user and per normalised inputs. */
+export const planCacheKey = (userId: string, input: PlannerInput) =>
+  `cache:workout-plan:${userId}:${requestHashOf(input)}`;
+
+const requestHashOf = (input: PlannerInput) =>
+  createHash('sha256').update(JSON.stringify(input)).digest('hex');
 
 /** Service exercise ids become stable UUIDs of our own, distinct from built-in slugs. */
 export const serviceExerciseId = (externalId: string) => exerciseId(`service:${externalId}`);
@@ -116,15 +124,18 @@ export class WorkoutsService {
 
   async generate(account: UserRow, body: GenerateWorkoutBody): Promise<GeneratedPlan> {
     const input = plannerInputFor(account, body);
-    const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
-    const cacheKey = planCacheKey(account.id, requestHash);
+    const requestHash = requestHashOf(input);
+    const cacheKey = planCacheKey(account.id, input);
 
     const cachedId = await this.deps.kv.get(cacheKey);
     const cached =
       cachedId && (await workoutsRepository.findPlan(this.deps.db, account.id, cachedId));
     if (cached) return { plan: presentWorkoutPlan(cached), source: 'cache' };
 
-    if (this.deps.planningService.status().configured) {
+    const askService =
+      this.deps.planningService.status().configured &&
+      input.healthConditions.length <= SERVICE_MAX_CONDITIONS;
+    if (askService) {
       try {
         const generated = await this.deps.planningService.generatePlan(
           this.serviceRequest(account, input),
@@ -145,10 +156,11 @@ export class WorkoutsService {
           { code: error.code, detail: error.detail },
           'workout planning failed',
         );
-        // The seed's rule: a plan the member already has beats a generic built-in one.
-        const stored =
-          (await workoutsRepository.latestPlan(this.deps.db, account.id, { requestHash })) ??
-          (await workoutsRepository.latestPlan(this.deps.db, account.id));
+        // The seed's rule: a plan the member already has beats a generic built-in one. Only
+        // one made for the same inputs: an older plan could predate a health condition.
+        const stored = await workoutsRepository.latestPlan(this.deps.db, account.id, {
+          requestHash,
+        });
         if (stored) return { plan: presentWorkoutPlan(stored), source: 'cache' };
       }
     }
@@ -181,7 +193,7 @@ export class WorkoutsService {
         sex,
         heightCm: demographics.heightCm ?? undefined,
         weightKg: demographics.weightKg ?? undefined,
-        injuries: input.healthConditions.slice(0, 10),
+        injuries: input.healthConditions,
       },
       preferences: {
         daysPerWeek: input.daysPerWeek,

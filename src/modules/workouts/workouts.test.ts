@@ -4,6 +4,7 @@ import { buildSignedInUser } from '../../test-support/factories.js';
 import { createTestApp, type TestApp } from '../../test-support/test-app.js';
 import { exerciseLibrary } from './planner/exercise-library.data.js';
 import { refreshExerciseLibrary } from './workouts.jobs.js';
+import { planCacheKey, plannerInputFor } from './workouts.service.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -432,14 +433,24 @@ describe('with the Workout Planning service', () => {
       .send({})
       .expect(201);
     stub.on('POST', '/plans/generate', () => ({ status: 503, json: { error: 'down' } }));
+    // As after 24 h: the cache entry is gone, the stored plan is not.
+    await app.container.kv.delete(planCacheKey(user.row.id, plannerInputFor(user.row, {})));
     const started = Date.now();
     const res = await app.http
       .post('/api/workouts/generate')
       .set('Authorization', user.auth)
-      .send({ daysPerWeek: 5 })
+      .send({})
       .expect(201);
     expect(Date.now() - started).toBeLessThan(1500 + 1000);
     expect(res.body).toMatchObject({ source: 'cache', plan: { id: stored.body.plan.id } });
+    expect(stub.requestsTo('POST', '/plans/generate').length).toBeGreaterThan(1);
+    // Other inputs (here another week length) never get a plan made for different ones.
+    const other = await app.http
+      .post('/api/workouts/generate')
+      .set('Authorization', user.auth)
+      .send({ daysPerWeek: 5 })
+      .expect(201);
+    expect(other.body.source).toBe('fallback');
   });
 
   it('when the service is slow or malformed and nothing is stored, then the built-in planner answers', async () => {
