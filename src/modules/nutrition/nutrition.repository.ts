@@ -37,20 +37,16 @@ export const nutritionRepository = {
     return row;
   },
 
-  async latestPlan(
+  /** The newest plan of the user generated from these inputs (the stored-plan fallback). */
+  async latestPlanFor(
     db: Database,
     userId: string,
-    filter: { requestHash?: string } = {},
+    requestHash: string,
   ): Promise<DietPlanRow | undefined> {
     const [row] = await db
       .select()
       .from(dietPlans)
-      .where(
-        and(
-          eq(dietPlans.userId, userId),
-          filter.requestHash ? eq(dietPlans.requestHash, filter.requestHash) : undefined,
-        ),
-      )
+      .where(and(eq(dietPlans.userId, userId), eq(dietPlans.requestHash, requestHash)))
       .orderBy(desc(dietPlans.createdAt), desc(dietPlans.id))
       .limit(1);
     return row;

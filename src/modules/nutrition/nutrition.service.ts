@@ -178,7 +178,7 @@ export class NutritionService {
         this.deps.logger.warn({ code: error.code }, 'nutrition planning failed');
         const stored =
           // Only a plan for the same inputs: an older one could predate an allergy.
-          await nutritionRepository.latestPlan(this.deps.db, account.id, { requestHash });
+          await nutritionRepository.latestPlanFor(this.deps.db, account.id, requestHash);
         if (stored) return { plan: presentDietPlan(stored), source: 'cache' };
       }
     }

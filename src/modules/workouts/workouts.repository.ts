@@ -54,23 +54,16 @@ export const workoutsRepository = {
   },
 
   /** The newest plan of the user, optionally only those generated from the same inputs. */
-  async latestPlan(
+  /** The newest plan of the user generated from these inputs (the stored-plan fallback). */
+  async latestPlanFor(
     db: Database,
     userId: string,
-    filter: { requestHash?: string; since?: Date } = {},
+    requestHash: string,
   ): Promise<WorkoutPlanRow | undefined> {
     const [row] = await db
       .select()
       .from(workoutPlans)
-      .where(
-        and(
-          eq(workoutPlans.userId, userId),
-          filter.requestHash ? eq(workoutPlans.requestHash, filter.requestHash) : undefined,
-          filter.since
-            ? sql`${workoutPlans.createdAt} >= ${filter.since.toISOString()}::timestamptz`
-            : undefined,
-        ),
-      )
+      .where(and(eq(workoutPlans.userId, userId), eq(workoutPlans.requestHash, requestHash)))
       .orderBy(desc(workoutPlans.createdAt), desc(workoutPlans.id))
       .limit(1);
     return row;

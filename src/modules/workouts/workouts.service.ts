@@ -158,9 +158,11 @@ export class WorkoutsService {
         );
         // The seed's rule: a plan the member already has beats a generic built-in one. Only
         // one made for the same inputs: an older plan could predate a health condition.
-        const stored = await workoutsRepository.latestPlan(this.deps.db, account.id, {
+        const stored = await workoutsRepository.latestPlanFor(
+          this.deps.db,
+          account.id,
           requestHash,
-        });
+        );
         if (stored) return { plan: presentWorkoutPlan(stored), source: 'cache' };
       }
     }
