@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { ServiceStatus } from '../../integrations/index.js';
 import { unauthenticated } from '../../lib/errors.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import { z } from '../../lib/zod.js';
@@ -47,11 +48,7 @@ export function healthRoutes(deps: {
   checks: ReadinessCheck[];
   metrics: { contentType: string; metrics(): Promise<string> };
   /** The AI services' state: an open breaker is reported, not a readiness failure. */
-  services: () => {
-    service: string;
-    configured: boolean;
-    breaker: 'closed' | 'half-open' | 'open';
-  }[];
+  services: () => ServiceStatus[];
   metricsToken?: string;
 }): RouteGroup {
   return {
