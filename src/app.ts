@@ -103,7 +103,8 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   const apiLimit = apiRateLimit(config.rateLimit, limitStores);
   for (const group of groups) {
     const router = express.Router();
-    const rateLimit = group.basePath.startsWith('/api') ? apiLimit : undefined;
+    const limited = group.basePath.startsWith('/api') && group.generalRateLimit !== false;
+    const rateLimit = limited ? apiLimit : undefined;
     mountRoutes(router, group, { registry, guard: guard.guard, rateLimit });
     app.use(group.basePath || '/', router);
   }

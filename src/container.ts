@@ -18,6 +18,9 @@ import {
 import { UsersService } from './modules/users/index.js';
 import { WorkoutsService } from './modules/workouts/index.js';
 import { NutritionService } from './modules/nutrition/index.js';
+import { createGymFloor, type GymFloor } from './modules/gym-floor/index.js';
+import { ActivityService } from './modules/activity/index.js';
+import { createRealtime, type Realtime } from './realtime/realtime.js';
 import {
   createIntegrations,
   type Integrations,
@@ -41,6 +44,11 @@ export interface Container {
   users: UsersService;
   workouts: WorkoutsService;
   nutrition: NutritionService;
+  /** Branches, machines and gym sessions. */
+  gymFloor: GymFloor;
+  activity: ActivityService;
+  /** The Socket.IO server and the emitters every feature (and job) sends events through. */
+  realtime: Realtime;
   /** Background jobs: defined here, started by whichever process works them. */
   jobs: JobRunner;
   /** Prometheus registry and request histogram shared by the app and the AI clients. */
@@ -88,7 +96,15 @@ export async function createContainer(
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
   });
-  const auth = new AuthService({
+  const realtime = createRealtime({ redis, keyPrefix: config.redisKeyPrefix, logger });
+  const gymFloor = createGymFloor({ db: database.db, realtime, settings: config.gymFloor });
+  const activity = new ActivityService({
+    db: database.db,
+    realtime,
+    timezoneOf: (userId) => gymFloor.sessions.activeTimezone(userId),
+    onProgress: (userId) => gymFloor.machines.touchHeldBy(userId),
+  });
+  const auth: AuthService = new AuthService({
     db: database.db,
     kv,
     logger,
@@ -97,6 +113,8 @@ export async function createContainer(
     throttle: new LoginThrottle(kv, config.loginThrottle),
     refreshTokenTtlSeconds: config.jwt.refreshTokenTtlSeconds,
     refreshFamilyLifetimeSeconds: config.jwt.refreshFamilyLifetimeSeconds,
+    presentUser: (row) => users.present(row),
+    onRevoked: (revoked) => realtime.disconnectRevoked(revoked),
   });
   const metrics = createMetrics();
   const integrations = createIntegrations({
@@ -118,13 +136,20 @@ export async function createContainer(
     planningService: integrations.nutritionPlanning,
     requestBudgetMs: config.integrations.requestBudgetMs,
   });
-  const users = new UsersService({
+  const users: UsersService = new UsersService({
     db: database.db,
     listSessions: (userId) => auth.listSessions(userId),
+    branchesOf: (userIds) => gymFloor.branches.membershipsOfMany(userIds),
+    exportSections: async (userId) => ({
+      gymSessions: await gymFloor.sessions.exportOf(userId),
+      workoutActivity: await activity.exportOf(userId),
+    }),
+    beforeDelete: (userId) => gymFloor.machines.releaseHeldBy(userId),
+    onDeleted: (userId) => realtime.disconnectUser(userId),
   });
 
   const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
-  registerJobs(jobs, { logger, workouts, nutrition });
+  registerJobs(jobs, { logger, workouts, nutrition, gymFloor });
 
   return {
     config,
@@ -138,12 +163,16 @@ export async function createContainer(
     users,
     workouts,
     nutrition,
+    gymFloor,
+    activity,
+    realtime,
     jobs,
     metrics,
     integrations,
     async close() {
       // Leave the process's own shutdown deadline (same setting) time to close the rest.
       await jobs.stop({ timeoutMs: Math.max(1_000, config.shutdownTimeoutMs - 2_000) });
+      await realtime.close();
       await Promise.allSettled([kv.close(), database.close()]);
     },
   };

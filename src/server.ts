@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const errorReporting = await createErrorReporting(config.sentryDsn, logger);
   const app = createApp(container, { reportError: errorReporting?.report });
   const httpServer = createServer(app);
-  const io = attachSocketServer(httpServer, container);
+  attachSocketServer(httpServer, container);
 
   // A deep accept backlog (Node's default is 511) so a burst of connects is not dropped.
   await new Promise<void>((resolve) =>
@@ -46,9 +46,9 @@ async function main(): Promise<void> {
     logger,
     timeoutMs: config.shutdownTimeoutMs,
     async stop() {
-      // io.close() also closes the HTTP server: no new connections, in-flight requests finish;
-      // keep-alive connections with no request in flight would otherwise hold it open.
-      const closed = io.close();
+      // Closing Socket.IO also closes the HTTP server: no new connections, in-flight requests
+      // finish; keep-alive connections with no request in flight would otherwise hold it open.
+      const closed = container.realtime.close();
       httpServer.closeIdleConnections();
       await closed;
       await Promise.all([container.close(), errorReporting?.flush()]);

@@ -54,6 +54,12 @@ const environmentSchema = z.object({
   RATE_LIMIT_ANONYMOUS_MAX: int(120, 1),
   RATE_LIMIT_USER_MAX: int(600, 1),
   RATE_LIMIT_AUTH_MAX: int(20, 1),
+  RATE_LIMIT_MACHINE_MAX: int(6_000, 1),
+  SOCKET_EVENTS_PER_SECOND: int(20, 1, 10_000),
+  GYM_SESSION_EXPIRE_AFTER_SECONDS: int(4 * 3600, 1),
+  MACHINE_OFFLINE_AFTER_SECONDS: int(120, 1),
+  MACHINE_LINK_IDLE_SECONDS: int(15 * 60, 1),
+  GYM_FLOOR_SWEEP_SECONDS: int(30, 1, 3600),
   IDEMPOTENCY_TTL_SECONDS: int(24 * 3600, 60),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: optionalString,
@@ -102,7 +108,23 @@ export interface Config {
     maxFailuresPerIp: number;
     lockoutSeconds: number;
   };
-  rateLimit: { windowSeconds: number; anonymousMax: number; userMax: number; authMax: number };
+  rateLimit: {
+    windowSeconds: number;
+    anonymousMax: number;
+    userMax: number;
+    authMax: number;
+    /** Device requests (machine heartbeats over HTTP) per IP and window. */
+    machineMax: number;
+  };
+  /** Events one socket may send per second (bursts up to twice that). */
+  socketEventsPerSecond: number;
+  /** When the gym floor's sweeps step in, and how often they run. */
+  gymFloor: {
+    sessionExpireAfterSeconds: number;
+    machineOfflineAfterSeconds: number;
+    linkIdleAfterSeconds: number;
+    sweepIntervalSeconds: number;
+  };
   idempotencyTtlSeconds: number;
   admin?: { email: string; password: string; username: string };
   sentryDsn?: string;
@@ -217,6 +239,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       anonymousMax: e.RATE_LIMIT_ANONYMOUS_MAX,
       userMax: e.RATE_LIMIT_USER_MAX,
       authMax: e.RATE_LIMIT_AUTH_MAX,
+      machineMax: e.RATE_LIMIT_MACHINE_MAX,
+    },
+    socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
+    gymFloor: {
+      sessionExpireAfterSeconds: e.GYM_SESSION_EXPIRE_AFTER_SECONDS,
+      machineOfflineAfterSeconds: e.MACHINE_OFFLINE_AFTER_SECONDS,
+      linkIdleAfterSeconds: e.MACHINE_LINK_IDLE_SECONDS,
+      sweepIntervalSeconds: e.GYM_FLOOR_SWEEP_SECONDS,
     },
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
     admin:

@@ -1,4 +1,5 @@
 import type { Logger } from '../lib/logger.js';
+import { registerGymFloorJobs, type GymFloor } from '../modules/gym-floor/index.js';
 import { registerNutritionJobs, type NutritionService } from '../modules/nutrition/index.js';
 import { registerWorkoutsJobs, type WorkoutsService } from '../modules/workouts/index.js';
 import type { JobRunner } from './job-runner.js';
@@ -11,6 +12,7 @@ export interface JobDependencies {
   logger: Logger;
   workouts: WorkoutsService;
   nutrition: NutritionService;
+  gymFloor: GymFloor;
 }
 
 /**
@@ -29,4 +31,5 @@ export interface JobDependencies {
 export function registerJobs(runner: JobRunner, deps: JobDependencies): void {
   registerWorkoutsJobs(runner, deps);
   registerNutritionJobs(runner, deps);
+  registerGymFloorJobs(runner, deps);
 }

@@ -87,3 +87,19 @@ export function authRateLimit(
     stores,
   );
 }
+
+/**
+ * The limit on device endpoints (machine heartbeats over HTTP), per IP: a gym's machines share
+ * its address and each calls often, so they get their own, larger budget instead of the
+ * anonymous one that would lock the whole floor out.
+ */
+export function machineRateLimit(
+  limits: { windowSeconds: number; machineMax: number },
+  stores: RateLimitStores,
+): RequestHandler {
+  return limiter(
+    'machine',
+    { windowSeconds: limits.windowSeconds, max: limits.machineMax, key: clientIp },
+    stores,
+  );
+}

@@ -1,53 +1,117 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server, type DefaultEventsMap } from 'socket.io';
+import type { Namespace } from 'socket.io';
 import type { Container } from '../container.js';
+import { AppError, unauthenticated } from '../lib/errors.js';
+import { machinesSocket } from '../modules/gym-floor/index.js';
+import { workoutsSocket } from '../modules/activity/index.js';
+import { limitEventRate, type AppSocket, type SocketIdentity } from './socket-events.js';
+import { rooms } from './realtime.js';
 
-/** What the handshake establishes about a connection. */
-export interface SocketData {
-  userId: string;
+/** A namespace's event handlers, given a socket that has passed the handshake. */
+export interface SocketFeature {
+  namespace: string;
+  /** Whether gym machines (device keys) may connect here, or only users. */
+  admitsMachines: boolean;
+  onConnection(socket: AppSocket): void;
 }
 
-/** Socket.IO messages are small JSON events; anything bigger is refused at the transport. */
-const MAX_SOCKET_MESSAGE_BYTES = 16 * 1024;
+/**
+ * Binds the container's Socket.IO server to the HTTP server on `/api/ws` and installs the
+ * namespaces. Every connection passes the same checks as HTTP: browsers' Origin against the
+ * CORS allow-list, then a live user access token (signature, blacklist, revoked session, user
+ * exists) or, where a namespace admits them, a gym machine's device key.
+ */
+export function attachSocketServer(httpServer: HttpServer, container: Container): void {
+  const { config, logger, realtime } = container;
+  realtime.io.attach(httpServer, {
+    cors: { origin: config.corsOrigins, credentials: true },
+    // CORS does not cover WebSocket upgrades: browsers' Origin is checked here for every
+    // transport. Machines and mobile apps send no Origin and are judged by their credentials.
+    allowRequest: (req, callback) => {
+      const origin = req.headers.origin;
+      callback(null, origin === undefined || config.corsOrigins.includes(origin));
+    },
+  });
+
+  const features: SocketFeature[] = [
+    machinesSocket(container.gymFloor, container.activity, logger),
+    workoutsSocket(container.activity, logger),
+  ];
+  for (const feature of features) {
+    const namespace: Namespace = realtime.io.of(feature.namespace);
+    namespace.use((socket, next) => {
+      identify(container, socket.handshake.auth, feature.admitsMachines).then(
+        (identity) => {
+          (socket as AppSocket).data.identity = identity;
+          next();
+        },
+        (error: unknown) => {
+          const refusal = new Error(error instanceof AppError ? error.code : 'UNAVAILABLE');
+          // Sent to the client with connect_error, so it can tell "log in again" from "retry".
+          Object.assign(refusal, {
+            data: error instanceof AppError ? { code: error.code, message: error.detail } : {},
+          });
+          if (!(error instanceof AppError)) logger.warn({ err: error }, 'socket handshake failed');
+          next(refusal);
+        },
+      );
+    });
+    namespace.on('connection', (raw) => {
+      const socket = raw as AppSocket;
+      joinIdentityRooms(socket);
+      limitEventRate(socket, config.socketEventsPerSecond);
+      feature.onConnection(socket);
+    });
+  }
+}
+
+/** The handshake's credentials, checked: `auth: { token }` for users, `{ machineKey }` for devices. */
+async function identify(
+  container: Container,
+  auth: Record<string, unknown>,
+  admitsMachines: boolean,
+): Promise<SocketIdentity> {
+  if (typeof auth.token === 'string') {
+    const user = await container.authGuard.authenticateToken(auth.token);
+    return {
+      kind: 'user',
+      userId: user.userId,
+      role: user.role,
+      jti: user.jti,
+      familyId: user.familyId,
+      expiresAt: user.expiresAt,
+    };
+  }
+  if (admitsMachines && typeof auth.machineKey === 'string') {
+    const machine = await container.gymFloor.machines.authenticateDevice(auth.machineKey);
+    return { kind: 'machine', machineId: machine.id, branchId: machine.branchId };
+  }
+  throw unauthenticated(
+    admitsMachines
+      ? 'Connect with auth: { token } (users) or auth: { machineKey } (machines).'
+      : 'Connect with auth: { token }.',
+  );
+}
 
 /**
- * Attaches Socket.IO on `/api/ws`. Connections are admitted only from allowed origins and with a
- * live access token in the handshake (`auth: { token }`); namespaces arrive with the real-time
- * features.
+ * Rooms that let any instance reach this socket: a user's sockets by user, access token and
+ * login session (so logout ends them), a device's by machine. A user's socket also closes when
+ * its access token expires; the client reconnects with a fresh one.
  */
-export function attachSocketServer(
-  httpServer: HttpServer,
-  container: Container,
-): Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData> {
-  const io = new Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>(
-    httpServer,
-    {
-      path: '/api/ws',
-      maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
-      cors: { origin: container.config.corsOrigins, credentials: true },
-      // CORS does not cover WebSocket upgrades: browsers' Origin is checked here for every
-      // transport. Machines and mobile apps send no Origin and are judged by their credentials.
-      allowRequest: (req, callback) => {
-        const origin = req.headers.origin;
-        callback(null, origin === undefined || container.config.corsOrigins.includes(origin));
-      },
-      serveClient: false,
-    },
+function joinIdentityRooms(socket: AppSocket): void {
+  const identity = socket.data.identity;
+  if (identity.kind === 'machine') {
+    void socket.join(rooms.machine(identity.machineId));
+    return;
+  }
+  void socket.join([
+    rooms.user(identity.userId),
+    rooms.accessToken(identity.jti),
+    rooms.family(identity.familyId),
+  ]);
+  const expiry = setTimeout(
+    () => socket.disconnect(true),
+    Math.max(0, identity.expiresAt * 1000 - Date.now()),
   );
-  // Same checks as HTTP: signature, blacklist, revoked family, user still exists.
-  io.use((socket, next) => {
-    const token: unknown = (socket.handshake.auth as Record<string, unknown>).token;
-    if (typeof token !== 'string') {
-      next(new Error('UNAUTHENTICATED'));
-      return;
-    }
-    container.authGuard.authenticateToken(token).then(
-      (user) => {
-        socket.data.userId = user.userId;
-        next();
-      },
-      () => next(new Error('UNAUTHENTICATED')),
-    );
-  });
-  return io;
+  socket.once('disconnect', () => clearTimeout(expiry));
 }

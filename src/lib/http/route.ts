@@ -81,6 +81,11 @@ export interface RouteGroup {
   basePath: string;
   tag: string;
   routes: Route[];
+  /**
+   * False for groups whose routes carry their own limit instead of the general per-user/per-IP
+   * one (device endpoints, called far more often than people call the API).
+   */
+  generalRateLimit?: false;
 }
 
 const errorDescriptions: Record<number, string> = {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { uniqueViolation } from '../../db/constraint-violations.js';
 import type { Database } from '../../db/database.js';
 import {
-  causeChain,
   conflict,
   invalidCredentials,
   unauthenticated,
@@ -12,10 +12,10 @@ import type { Logger } from '../../lib/logger.js';
 import type { AuthUser } from '../../lib/http/request-context.js';
 import {
   emptyProfile,
-  presentUser,
   usersRepository,
   type SessionSummary,
   type UserRow,
+  type UserView,
 } from '../users/index.js';
 import type { AccessTokens } from './access-tokens.js';
 import { authRepository, type RevocationReason } from './auth.repository.js';
@@ -32,6 +32,20 @@ export interface AuthServiceDeps {
   throttle: LoginThrottle;
   refreshTokenTtlSeconds: number;
   refreshFamilyLifetimeSeconds: number;
+  /**
+   * Hears every revocation once it is recorded, so long-lived connections made with those
+   * tokens (sockets) end too instead of living until the token expires.
+   */
+  /** The user as the API shows it (with branch memberships, which another module owns). */
+  presentUser(row: UserRow): Promise<UserView>;
+  onRevoked?: (revoked: { accessTokenIds?: string[]; familyIds?: string[] }) => void;
+}
+
+/** A login session just recorded, before it is presented. */
+interface StartedSession {
+  user: UserRow;
+  familyId: string;
+  refreshToken: string;
 }
 
 /** Where a session starts from, kept on the family for the user's session list. */
@@ -44,16 +58,6 @@ export interface ClientInfo {
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 const newRefreshToken = () => randomBytes(32).toString('base64url');
-const UNIQUE_VIOLATION = '23505';
-
-/** The violated unique constraint's name ('' if unnamed), or undefined for other errors. */
-function uniqueViolation(error: unknown): string | undefined {
-  for (const { code, constraint } of causeChain(error)) {
-    if (code === UNIQUE_VIOLATION) return typeof constraint === 'string' ? constraint : '';
-  }
-  return undefined;
-}
-
 /** Registration, sign-in, refresh-token rotation and revocation. */
 export class AuthService {
   constructor(private readonly deps: AuthServiceDeps) {}
@@ -64,7 +68,7 @@ export class AuthService {
   ): Promise<AuthSession> {
     const passwordHash = await this.deps.hasher.hash(input.password, client.signal);
     try {
-      return await this.deps.db.transaction(async (tx) => {
+      const started = await this.deps.db.transaction(async (tx) => {
         const user = await usersRepository.insert(tx, {
           username: input.username,
           email: input.email,
@@ -73,6 +77,7 @@ export class AuthService {
         });
         return this.startSession(tx, user, client);
       });
+      return await this.sessionResponse(started);
     } catch (error) {
       const constraint = uniqueViolation(error);
       if (constraint === undefined) throw error;
@@ -105,7 +110,8 @@ export class AuthService {
       throw invalidCredentials();
     }
     await this.deps.throttle.succeeded(attempt);
-    return this.deps.db.transaction((tx) => this.startSession(tx, user, client));
+    const started = await this.deps.db.transaction((tx) => this.startSession(tx, user, client));
+    return this.sessionResponse(started);
   }
 
   /**
@@ -142,7 +148,7 @@ export class AuthService {
 
     switch (outcome.kind) {
       case 'rotated':
-        return this.sessionResponse(outcome.user, outcome.familyId, outcome.refreshToken);
+        return this.sessionResponse(outcome);
       case 'reused':
         await this.markFamiliesRevoked([outcome.familyId]);
         this.deps.logger.warn(
@@ -275,7 +281,7 @@ export class AuthService {
     tx: Database,
     user: UserRow,
     client: ClientInfo,
-  ): Promise<AuthSession> {
+  ): Promise<StartedSession> {
     const family = await authRepository.createFamily(tx, {
       userId: user.id,
       userAgent: client.userAgent?.slice(0, 200) ?? null,
@@ -287,12 +293,17 @@ export class AuthService {
       tokenHash: hashToken(refreshToken),
       expiresAt: this.refreshExpiry(family.expiresAt),
     });
-    return this.sessionResponse(user, family.id, refreshToken);
+    return { user, familyId: family.id, refreshToken };
   }
 
-  private sessionResponse(user: UserRow, familyId: string, refreshToken: string): AuthSession {
+  /** Built after the transaction, since presenting the user reads more than its row. */
+  private async sessionResponse({
+    user,
+    familyId,
+    refreshToken,
+  }: StartedSession): Promise<AuthSession> {
     return {
-      user: presentUser(user),
+      user: await this.deps.presentUser(user),
       accessToken: this.deps.tokens.sign(user, familyId),
       refreshToken,
       tokenType: 'Bearer',
@@ -303,6 +314,7 @@ export class AuthService {
   private async blacklistAccessToken(user: AuthUser): Promise<void> {
     const remaining = user.expiresAt - Math.floor(Date.now() / 1000);
     if (remaining > 0) await this.deps.kv.set(kvKeys.revokedAccessToken(user.jti), '1', remaining);
+    this.deps.onRevoked?.({ accessTokenIds: [user.jti] });
   }
 
   /** Access tokens of revoked families stop working at once, not when they expire. */
@@ -312,5 +324,6 @@ export class AuthService {
         this.deps.kv.set(kvKeys.revokedFamily(id), '1', this.deps.tokens.ttlSeconds),
       ),
     );
+    if (familyIds.length > 0) this.deps.onRevoked?.({ familyIds });
   }
 }

@@ -1,6 +1,5 @@
 // The users feature as other modules see it.
 export { usersRepository } from './users.repository.js';
-export { presentUser } from './users.presenter.js';
 export {
   activityLevels,
   emptyProfile,
@@ -9,6 +8,8 @@ export {
   genders,
   userSchema,
   usernameSchema,
+  type BranchMembership,
+  type UserView,
 } from './users.schemas.js';
 export { UsersService, type SessionSummary } from './users.service.js';
 export { usersRoutes } from './users.routes.js';

@@ -1,9 +1,9 @@
 import type { BodyCompositionRow } from './body-composition.table.js';
-import type { BodyCompositionEntry, UserView } from './users.schemas.js';
+import type { BodyCompositionEntry, BranchMembership, UserView } from './users.schemas.js';
 import type { UserRow } from './users.table.js';
 
-/** A user as the API shows it; never the password hash. */
-export function presentUser(row: UserRow): UserView {
+/** A user as the API shows it, with the branches they joined; never the password hash. */
+export function presentUser(row: UserRow, branches: BranchMembership[]): UserView {
   return {
     id: row.id,
     username: row.username,
@@ -15,16 +15,18 @@ export function presentUser(row: UserRow): UserView {
       workoutPlanId: row.activeWorkoutPlanId,
       dietPlanId: row.activeDietPlanId,
     },
-    // Branch memberships arrive with the branches module; until then the list is empty.
-    branches: [],
+    branches,
     totalPoints: row.totalPoints,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
 }
 
-export function presentAdminUser(row: UserRow): UserView & { isActive: boolean } {
-  return { ...presentUser(row), isActive: row.isActive };
+export function presentAdminUser(
+  row: UserRow,
+  branches: BranchMembership[],
+): UserView & { isActive: boolean } {
+  return { ...presentUser(row, branches), isActive: row.isActive };
 }
 
 export function presentBodyComposition(row: BodyCompositionRow): BodyCompositionEntry {

@@ -12,7 +12,6 @@ import {
   userExportSchema,
   userSchema,
 } from './users.schemas.js';
-import { presentUser } from './users.presenter.js';
 import type { UsersService } from './users.service.js';
 
 /** `/api/users`: the caller's own account, and user administration for admins. */
@@ -28,7 +27,7 @@ export function usersRoutes(users: UsersService): RouteGroup {
         access: 'user',
         responses: { 200: { description: 'The user', schema: userSchema } },
         // The guard has just read the account to authenticate the caller; it is served as is.
-        handler: ({ user }) => Promise.resolve({ status: 200, body: presentUser(user.account) }),
+        handler: async ({ user }) => ({ status: 200, body: await users.present(user.account) }),
       }),
       defineRoute({
         method: 'patch',

@@ -129,6 +129,13 @@ export type BodyCompositionEntry = z.infer<typeof bodyCompositionEntrySchema>;
 /** The latest entry as kept on the user row. */
 export type BodyCompositionSnapshot = BodyCompositionEntry;
 
+/** A branch the user joined, as `branches[]` shows it. */
+const branchMembershipSchema = z.object({
+  branchId: z.uuid(),
+  branchName: z.string(),
+  joinedAt: z.iso.datetime(),
+});
+
 export const userSchema = z
   .object({
     id: z.uuid(),
@@ -141,15 +148,14 @@ export const userSchema = z
       workoutPlanId: z.uuid().nullable(),
       dietPlanId: z.uuid().nullable(),
     }),
-    branches: z.array(
-      z.object({ branchId: z.uuid(), branchName: z.string(), joinedAt: z.iso.datetime() }),
-    ),
+    branches: z.array(branchMembershipSchema),
     totalPoints: z.number().int(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
   .openapi('User');
 export type UserView = z.infer<typeof userSchema>;
+export type BranchMembership = z.infer<typeof branchMembershipSchema>;
 
 export const adminUserSchema = userSchema.extend({ isActive: z.boolean() }).openapi('AdminUser');
 
@@ -181,4 +187,9 @@ export const userExportSchema = z
       }),
     ),
   })
-  .openapi('UserExport');
+  // Each feature that keeps the user's data adds its own section (gymSessions, workoutActivity…).
+  .catchall(z.unknown())
+  .openapi('UserExport', {
+    description:
+      'Also `gymSessions` (every visit) and `workoutActivity` (every recorded set), oldest first.',
+  });

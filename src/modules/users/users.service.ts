@@ -4,6 +4,7 @@ import { decodeCursor, toPage } from '../../lib/http/cursor.js';
 import { usersRepository } from './users.repository.js';
 import { presentAdminUser, presentBodyComposition, presentUser } from './users.presenter.js';
 import type {
+  BranchMembership,
   CreateBodyCompositionBody,
   UpdateMeBody,
   UserProfile,
@@ -25,6 +26,14 @@ export interface UsersServiceDeps {
   db: Database;
   /** Supplied by the auth module, which owns login sessions. */
   listSessions(userId: string): Promise<SessionSummary[]>;
+  /** Supplied by the gym floor, which owns branches: each user's `branches[]`. */
+  branchesOf(userIds: string[]): Promise<Map<string, BranchMembership[]>>;
+  /** More of the user's data for the export, from the features that keep it. */
+  exportSections(userId: string): Promise<Record<string, unknown>>;
+  /** Lets other features let go of the user first (a machine they hold). */
+  beforeDelete(userId: string): Promise<void>;
+  /** Hears a deleted account, so its live connections can be closed. */
+  onDeleted(userId: string): void;
 }
 
 function mergeProfile(
@@ -43,6 +52,12 @@ function mergeProfile(
 export class UsersService {
   constructor(private readonly deps: UsersServiceDeps) {}
 
+  /** The user as the API shows it, memberships included. */
+  async present(row: UserRow): Promise<UserView> {
+    const branches = await this.deps.branchesOf([row.id]);
+    return presentUser(row, branches.get(row.id) ?? []);
+  }
+
   private async requireUser(id: string): Promise<UserRow> {
     const row = await usersRepository.findById(this.deps.db, id);
     if (!row) throw notFound('User');
@@ -59,25 +74,30 @@ export class UsersService {
       });
     });
     if (!row) throw notFound('User');
-    return presentUser(row);
+    return this.present(row);
   }
 
-  /** Deletes the account; body composition and login sessions go with it (FK cascade). */
+  /** Deletes the account; everything of the user goes with it (FK cascade). */
   async deleteMe(userId: string): Promise<void> {
+    await this.deps.beforeDelete(userId);
     if (!(await usersRepository.delete(this.deps.db, userId))) throw notFound('User');
+    this.deps.onDeleted(userId);
   }
 
   async exportMe(userId: string) {
     const user = await this.requireUser(userId);
-    const [entries, sessions] = await Promise.all([
+    const [presented, entries, sessions, sections] = await Promise.all([
+      this.present(user),
       usersRepository.allBodyComposition(this.deps.db, userId),
       this.deps.listSessions(userId),
+      this.deps.exportSections(userId),
     ]);
     return {
       exportedAt: new Date().toISOString(),
-      user: presentUser(user),
+      user: presented,
       bodyComposition: entries.map(presentBodyComposition),
       sessions,
+      ...sections,
     };
   }
 
@@ -119,11 +139,12 @@ export class UsersService {
       ...query,
       cursor: decodeCursor(query.cursor),
     });
+    const branches = await this.deps.branchesOf(rows.map((row) => row.id));
     return toPage(
       rows,
       query.limit,
       (row) => ({ at: row.createdAt, id: row.id }),
-      presentAdminUser,
+      (row) => presentAdminUser(row, branches.get(row.id) ?? []),
     );
   }
 
@@ -143,6 +164,7 @@ export class UsersService {
       return usersRepository.update(tx, targetId, { role });
     });
     if (!row) throw notFound('User');
-    return presentAdminUser(row);
+    const branches = await this.deps.branchesOf([row.id]);
+    return presentAdminUser(row, branches.get(row.id) ?? []);
   }
 }

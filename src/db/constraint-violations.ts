@@ -1,0 +1,20 @@
+import { causeChain } from '../lib/errors.js';
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The violated unique constraint's name ('' if unnamed), or undefined for other errors, so a
+ * service can turn the database's verdict on a race into a precise conflict.
+ */
+export function uniqueViolation(error: unknown): string | undefined {
+  for (const { code, constraint } of causeChain(error)) {
+    if (code === UNIQUE_VIOLATION) return typeof constraint === 'string' ? constraint : '';
+  }
+  return undefined;
+}
+
+/** Whether the error is a foreign-key violation (a row still referenced, or a missing parent). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  for (const { code } of causeChain(error)) if (code === '23503') return true;
+  return false;
+}

@@ -1,0 +1,80 @@
+import type { Database } from '../../db/database.js';
+import type { Realtime } from '../../realtime/realtime.js';
+import { activityRepository } from './activity.repository.js';
+import type { WorkoutProgressPayload, WorkoutProgressRecord } from './activity.schemas.js';
+import type { WorkoutActivityRow, WorkoutActivitySource } from './activity.table.js';
+
+/** `YYYY-MM-DD` of the instant in the time zone. */
+export function localDay(at: Date, timeZone: string): string {
+  // en-CA formats dates as ISO does.
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(at);
+}
+
+export function presentProgress(row: WorkoutActivityRow): WorkoutProgressRecord {
+  return {
+    id: row.id,
+    userId: row.userId,
+    day: row.day,
+    exerciseId: row.exerciseId,
+    exerciseName: row.exerciseName,
+    setNumber: row.setNumber,
+    reps: row.reps,
+    weightKg: row.weightKg,
+    durationSec: row.durationSec,
+    machineId: row.machineId,
+    source: row.source,
+    recordedAt: row.recordedAt.toISOString(),
+  };
+}
+
+export interface ActivityServiceDeps {
+  db: Database;
+  realtime: Realtime;
+  /** The time zone of the branch the member is at, if checked in (their local day). */
+  timezoneOf(userId: string): Promise<string | undefined>;
+  /** Hears each recorded set (the gym floor keeps the member's machine link alive with it). */
+  onProgress(userId: string): Promise<void>;
+}
+
+/** The members' daily workout activity, as their apps and the machines report it live. */
+export class ActivityService {
+  constructor(private readonly deps: ActivityServiceDeps) {}
+
+  /**
+   * Stores one reported set in the member's activity for their local day, then sends it to the
+   * member's devices: all of them when a machine reported it, the others when one of them did.
+   */
+  async recordProgress(
+    userId: string,
+    payload: WorkoutProgressPayload,
+    source: { kind: WorkoutActivitySource; socketId?: string },
+  ): Promise<WorkoutProgressRecord> {
+    const timezone = (await this.deps.timezoneOf(userId)) ?? 'UTC';
+    const row = await activityRepository.insert(this.deps.db, {
+      userId,
+      day: localDay(new Date(), timezone),
+      exerciseId: payload.exerciseId,
+      exerciseName: payload.exerciseName,
+      setNumber: payload.setNumber,
+      reps: payload.reps,
+      weightKg: payload.weightKg ?? null,
+      durationSec: payload.durationSec ?? null,
+      machineId: payload.machineId ?? null,
+      source: source.kind,
+    });
+    await this.deps.onProgress(userId);
+    const record = presentProgress(row);
+    this.deps.realtime.emitToUser(userId, 'workout:progress', record, source.socketId);
+    return record;
+  }
+
+  /** Everything the member recorded, for their data export. */
+  async exportOf(userId: string): Promise<WorkoutProgressRecord[]> {
+    return (await activityRepository.allOf(this.deps.db, userId)).map(presentProgress);
+  }
+}

@@ -1,0 +1,144 @@
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../../db/database.js';
+import { containsPattern } from '../../db/sql-patterns.js';
+import type { Cursor } from '../../lib/http/cursor.js';
+import { users } from '../users/users.table.js';
+import { branchMembers, branchStaff, branches, type BranchRow } from './gym-floor.table.js';
+
+/** The only place that queries branches, their members and their staff. */
+export const branchesRepository = {
+  async insert(db: Database, values: typeof branches.$inferInsert): Promise<BranchRow> {
+    const [row] = await db.insert(branches).values(values).returning();
+    if (!row) throw new Error('insert returned no row');
+    return row;
+  },
+
+  async findById(db: Database, id: string): Promise<BranchRow | undefined> {
+    const [row] = await db.select().from(branches).where(eq(branches.id, id)).limit(1);
+    return row;
+  },
+
+  async update(
+    db: Database,
+    id: string,
+    values: Partial<Pick<BranchRow, 'name' | 'address' | 'timezone'>>,
+  ): Promise<BranchRow | undefined> {
+    const [row] = await db
+      .update(branches)
+      .set({ ...values, updatedAt: new Date() })
+      .where(eq(branches.id, id))
+      .returning();
+    return row;
+  },
+
+  async delete(db: Database, id: string): Promise<boolean> {
+    const deleted = await db
+      .delete(branches)
+      .where(eq(branches.id, id))
+      .returning({ id: branches.id });
+    return deleted.length > 0;
+  },
+
+  /** Branches by name, optionally only those whose name contains `q`. */
+  async list(
+    db: Database,
+    page: { limit: number; cursor?: Cursor<string>; q?: string },
+  ): Promise<BranchRow[]> {
+    const filters: SQL[] = [];
+    if (page.q) filters.push(sql`${branches.name} ilike ${containsPattern(page.q)}`);
+    if (page.cursor) {
+      filters.push(
+        sql`(${branches.name}, ${branches.id}) > (${page.cursor.at}, ${page.cursor.id}::uuid)`,
+      );
+    }
+    return db
+      .select()
+      .from(branches)
+      .where(and(...filters))
+      .orderBy(asc(branches.name), asc(branches.id))
+      .limit(page.limit + 1);
+  },
+
+  /** Adds the membership; true when it is new, false when the user had already joined. */
+  async join(db: Database, branchId: string, userId: string): Promise<boolean> {
+    const inserted = await db
+      .insert(branchMembers)
+      .values({ branchId, userId })
+      .onConflictDoNothing()
+      .returning({ userId: branchMembers.userId });
+    return inserted.length > 0;
+  },
+
+  async leave(db: Database, branchId: string, userId: string): Promise<boolean> {
+    const deleted = await db
+      .delete(branchMembers)
+      .where(and(eq(branchMembers.branchId, branchId), eq(branchMembers.userId, userId)))
+      .returning({ userId: branchMembers.userId });
+    return deleted.length > 0;
+  },
+
+  async isMember(db: Database, branchId: string, userId: string): Promise<boolean> {
+    const [row] = await db
+      .select({ userId: branchMembers.userId })
+      .from(branchMembers)
+      .where(and(eq(branchMembers.branchId, branchId), eq(branchMembers.userId, userId)))
+      .limit(1);
+    return row !== undefined;
+  },
+
+  /** The users' memberships with the branch names, oldest first. */
+  async membershipsOf(
+    db: Database,
+    userIds: string[],
+  ): Promise<{ userId: string; branchId: string; branchName: string; joinedAt: Date }[]> {
+    if (userIds.length === 0) return [];
+    return db
+      .select({
+        userId: branchMembers.userId,
+        branchId: branchMembers.branchId,
+        branchName: branches.name,
+        joinedAt: branchMembers.joinedAt,
+      })
+      .from(branchMembers)
+      .innerJoin(branches, eq(branches.id, branchMembers.branchId))
+      .where(inArray(branchMembers.userId, userIds))
+      .orderBy(asc(branchMembers.joinedAt), asc(branchMembers.branchId));
+  },
+
+  async assignStaff(db: Database, branchId: string, userId: string): Promise<void> {
+    await db.insert(branchStaff).values({ branchId, userId }).onConflictDoNothing();
+  },
+
+  async removeStaff(db: Database, branchId: string, userId: string): Promise<boolean> {
+    const deleted = await db
+      .delete(branchStaff)
+      .where(and(eq(branchStaff.branchId, branchId), eq(branchStaff.userId, userId)))
+      .returning({ userId: branchStaff.userId });
+    return deleted.length > 0;
+  },
+
+  async isStaff(db: Database, branchId: string, userId: string): Promise<boolean> {
+    const [row] = await db
+      .select({ userId: branchStaff.userId })
+      .from(branchStaff)
+      .where(and(eq(branchStaff.branchId, branchId), eq(branchStaff.userId, userId)))
+      .limit(1);
+    return row !== undefined;
+  },
+
+  async listStaff(
+    db: Database,
+    branchId: string,
+  ): Promise<{ userId: string; username: string; assignedAt: Date }[]> {
+    return db
+      .select({
+        userId: branchStaff.userId,
+        username: users.username,
+        assignedAt: branchStaff.assignedAt,
+      })
+      .from(branchStaff)
+      .innerJoin(users, eq(users.id, branchStaff.userId))
+      .where(eq(branchStaff.branchId, branchId))
+      .orderBy(asc(users.username));
+  },
+};

@@ -1,0 +1,176 @@
+import { idParams } from '../../lib/http/common.schemas.js';
+import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
+import { z } from '../../lib/zod.js';
+import type { GymFloor } from './gym-floor.js';
+import {
+  assignStaffBody,
+  branchListQuery,
+  branchPage,
+  branchSchema,
+  createBranchBody,
+  machineListQuery,
+  machinePage,
+  membershipSchema,
+  staffMemberSchema,
+  staffParams,
+  updateBranchBody,
+} from './gym-floor.schemas.js';
+
+const membershipsSchema = z
+  .object({ branches: z.array(membershipSchema) })
+  .openapi('BranchMemberships');
+const staffListSchema = z.object({ items: z.array(staffMemberSchema) }).openapi('BranchStaff');
+
+/** `/api/branches`: gym locations, membership, staff assignment and each branch's machines. */
+export function branchesRoutes({ branches, machines }: GymFloor): RouteGroup {
+  return {
+    basePath: '/api/branches',
+    tag: 'Branches',
+    routes: [
+      defineRoute({
+        method: 'post',
+        path: '/',
+        summary: 'Create a branch',
+        access: ['admin'],
+        body: createBranchBody,
+        errors: [409],
+        responses: { 201: { description: 'The branch', schema: branchSchema } },
+        handler: async ({ body }) => ({ status: 201, body: await branches.create(body) }),
+      }),
+      defineRoute({
+        method: 'get',
+        path: '/',
+        summary: 'Branches by name',
+        description: '`q` keeps branches whose name contains it (case-insensitive).',
+        access: 'user',
+        query: branchListQuery,
+        responses: { 200: { description: 'A page of branches', schema: branchPage } },
+        handler: async ({ query }) => ({ status: 200, body: await branches.list(query) }),
+      }),
+      defineRoute({
+        method: 'get',
+        path: '/:id',
+        summary: 'One branch',
+        access: 'user',
+        params: idParams,
+        errors: [404],
+        responses: { 200: { description: 'The branch', schema: branchSchema } },
+        handler: async ({ params }) => ({ status: 200, body: await branches.get(params.id) }),
+      }),
+      defineRoute({
+        method: 'patch',
+        path: '/:id',
+        summary: 'Change a branch',
+        access: ['admin'],
+        params: idParams,
+        body: updateBranchBody,
+        errors: [404, 409],
+        responses: { 200: { description: 'The branch', schema: branchSchema } },
+        handler: async ({ params, body }) => ({
+          status: 200,
+          body: await branches.update(params.id, body),
+        }),
+      }),
+      defineRoute({
+        method: 'delete',
+        path: '/:id',
+        summary: 'Delete a branch',
+        description: 'Only a branch without machines and gym-session history can be deleted (409).',
+        access: ['admin'],
+        params: idParams,
+        errors: [404, 409],
+        responses: { 204: { description: 'Deleted' } },
+        handler: async ({ params }) => {
+          await branches.delete(params.id);
+          return { status: 204 };
+        },
+      }),
+      defineRoute({
+        method: 'post',
+        path: '/:id/join',
+        summary: 'Join a branch',
+        description: 'Joining again changes nothing. Answers the caller’s `branches[]`.',
+        access: 'user',
+        params: idParams,
+        errors: [404],
+        responses: { 200: { description: 'The caller’s memberships', schema: membershipsSchema } },
+        handler: async ({ user, params }) => ({
+          status: 200,
+          body: { branches: await branches.join(user.userId, params.id) },
+        }),
+      }),
+      defineRoute({
+        method: 'post',
+        path: '/:id/leave',
+        summary: 'Leave a branch',
+        access: 'user',
+        params: idParams,
+        errors: [404],
+        responses: { 200: { description: 'The caller’s memberships', schema: membershipsSchema } },
+        handler: async ({ user, params }) => ({
+          status: 200,
+          body: { branches: await branches.leave(user.userId, params.id) },
+        }),
+      }),
+      defineRoute({
+        method: 'get',
+        path: '/:id/machines',
+        summary: 'The branch’s machines with live status',
+        description:
+          'Ordered by name; filter by `status` and `type`. Telemetry is shown to staff and to ' +
+          'the member linked to the machine.',
+        access: 'user',
+        params: idParams,
+        query: machineListQuery,
+        errors: [404],
+        responses: { 200: { description: 'A page of machines', schema: machinePage } },
+        handler: async ({ user, params, query }) => ({
+          status: 200,
+          body: await machines.listForBranch(user, params.id, query),
+        }),
+      }),
+      defineRoute({
+        method: 'get',
+        path: '/:id/staff',
+        summary: 'The branch’s staff',
+        access: ['admin', 'staff'],
+        params: idParams,
+        errors: [404],
+        responses: { 200: { description: 'Staff of the branch', schema: staffListSchema } },
+        handler: async ({ user, params }) => {
+          await branches.assertCanManage(user, params.id);
+          return { status: 200, body: { items: await branches.listStaff(params.id) } };
+        },
+      }),
+      defineRoute({
+        method: 'post',
+        path: '/:id/staff',
+        summary: 'Make a staff user staff of the branch',
+        description:
+          'The user must have the `staff` role (409 otherwise). Assigning twice is fine.',
+        access: ['admin'],
+        params: idParams,
+        body: assignStaffBody,
+        errors: [404, 409],
+        responses: { 200: { description: 'Staff of the branch', schema: staffListSchema } },
+        handler: async ({ params, body }) => ({
+          status: 200,
+          body: { items: await branches.assignStaff(params.id, body.userId) },
+        }),
+      }),
+      defineRoute({
+        method: 'delete',
+        path: '/:id/staff/:userId',
+        summary: 'Remove a staff member from the branch',
+        access: ['admin'],
+        params: staffParams,
+        errors: [404],
+        responses: { 204: { description: 'Removed' } },
+        handler: async ({ params }) => {
+          await branches.removeStaff(params.id, params.userId);
+          return { status: 204 };
+        },
+      }),
+    ],
+  };
+}

@@ -1,0 +1,162 @@
+import { isForeignKeyViolation, uniqueViolation } from '../../db/constraint-violations.js';
+import type { Database } from '../../db/database.js';
+import { conflict, forbidden, notFound } from '../../lib/errors.js';
+import { decodeTextCursor, toPage } from '../../lib/http/cursor.js';
+import { usersRepository } from '../users/index.js';
+import type { Role } from '../users/users.table.js';
+import { branchesRepository } from './branches.repository.js';
+import { presentBranch } from './gym-floor.presenter.js';
+import type {
+  BranchView,
+  CreateBranchBody,
+  MembershipView,
+  UpdateBranchBody,
+} from './gym-floor.schemas.js';
+import type { BranchRow } from './gym-floor.table.js';
+
+/** Who is acting, as far as branch permissions go. */
+export interface Actor {
+  userId: string;
+  role: Role;
+}
+
+const duplicateName = () => conflict('A branch with this name already exists.');
+
+/** Gym locations, who belongs to them and who staffs them. */
+export class BranchesService {
+  constructor(private readonly deps: { db: Database }) {}
+
+  async create(body: CreateBranchBody): Promise<BranchView> {
+    try {
+      return presentBranch(await branchesRepository.insert(this.deps.db, body));
+    } catch (error) {
+      if (uniqueViolation(error) !== undefined) throw duplicateName();
+      throw error;
+    }
+  }
+
+  async list(query: { limit: number; cursor?: string; q?: string }) {
+    const rows = await branchesRepository.list(this.deps.db, {
+      limit: query.limit,
+      q: query.q,
+      cursor: decodeTextCursor(query.cursor),
+    });
+    return toPage(rows, query.limit, (row) => ({ at: row.name, id: row.id }), presentBranch);
+  }
+
+  async get(id: string): Promise<BranchView> {
+    return presentBranch(await this.require(id));
+  }
+
+  async update(id: string, body: UpdateBranchBody): Promise<BranchView> {
+    try {
+      const row = await branchesRepository.update(this.deps.db, id, body);
+      if (!row) throw notFound('Branch');
+      return presentBranch(row);
+    } catch (error) {
+      if (uniqueViolation(error) !== undefined) throw duplicateName();
+      throw error;
+    }
+  }
+
+  /** Deletes an empty branch; machines and gym-session history keep it (409). */
+  async delete(id: string): Promise<void> {
+    try {
+      if (!(await branchesRepository.delete(this.deps.db, id))) throw notFound('Branch');
+    } catch (error) {
+      if (isForeignKeyViolation(error)) {
+        throw conflict('The branch still has machines or gym sessions; it cannot be deleted.');
+      }
+      throw error;
+    }
+  }
+
+  /** Joins the member to the branch (again is fine) and returns all their memberships. */
+  async join(userId: string, branchId: string): Promise<MembershipView[]> {
+    await this.require(branchId);
+    await branchesRepository.join(this.deps.db, branchId, userId);
+    return this.memberships(userId);
+  }
+
+  async leave(userId: string, branchId: string): Promise<MembershipView[]> {
+    if (!(await branchesRepository.leave(this.deps.db, branchId, userId))) {
+      throw notFound('Membership');
+    }
+    return this.memberships(userId);
+  }
+
+  /** `branches[]` of the user, as GET /users/me shows it. */
+  async memberships(userId: string): Promise<MembershipView[]> {
+    return (await this.membershipsOfMany([userId])).get(userId) ?? [];
+  }
+
+  /** `branches[]` of several users at once (user lists). */
+  async membershipsOfMany(userIds: string[]): Promise<Map<string, MembershipView[]>> {
+    const byUser = new Map<string, MembershipView[]>();
+    for (const { userId, joinedAt, ...branch } of await branchesRepository.membershipsOf(
+      this.deps.db,
+      userIds,
+    )) {
+      const list = byUser.get(userId) ?? [];
+      list.push({ ...branch, joinedAt: joinedAt.toISOString() });
+      byUser.set(userId, list);
+    }
+    return byUser;
+  }
+
+  isMember(branchId: string, userId: string): Promise<boolean> {
+    return branchesRepository.isMember(this.deps.db, branchId, userId);
+  }
+
+  /** Makes a staff user staff of the branch; other roles are refused. */
+  async assignStaff(branchId: string, userId: string) {
+    await this.require(branchId);
+    const user = await usersRepository.findById(this.deps.db, userId);
+    if (!user?.isActive) throw notFound('User');
+    if (user.role !== 'staff') {
+      throw conflict('Only users with the staff role can staff a branch; change the role first.');
+    }
+    await branchesRepository.assignStaff(this.deps.db, branchId, userId);
+    return this.listStaff(branchId);
+  }
+
+  async removeStaff(branchId: string, userId: string): Promise<void> {
+    if (!(await branchesRepository.removeStaff(this.deps.db, branchId, userId))) {
+      throw notFound('Staff assignment');
+    }
+  }
+
+  async listStaff(branchId: string) {
+    await this.require(branchId);
+    const rows = await branchesRepository.listStaff(this.deps.db, branchId);
+    return rows.map((row) => ({ ...row, assignedAt: row.assignedAt.toISOString() }));
+  }
+
+  /** Whether the actor may manage the branch's floor: admins anywhere, staff where they work. */
+  async canManage(actor: Actor, branchId: string): Promise<boolean> {
+    if (actor.role === 'admin') return true;
+    if (actor.role !== 'staff') return false;
+    return branchesRepository.isStaff(this.deps.db, branchId, actor.userId);
+  }
+
+  /** Throws 403 unless the actor may manage the branch. */
+  async assertCanManage(actor: Actor, branchId: string): Promise<void> {
+    if (!(await this.canManage(actor, branchId))) {
+      throw forbidden('Only admins and the staff of this branch can do this.');
+    }
+  }
+
+  /** Whether the actor may watch the branch's floor live: its members, its staff, admins. */
+  async canWatch(actor: Actor, branchId: string): Promise<boolean> {
+    return (
+      (await this.canManage(actor, branchId)) ||
+      branchesRepository.isMember(this.deps.db, branchId, actor.userId)
+    );
+  }
+
+  async require(id: string): Promise<BranchRow> {
+    const row = await branchesRepository.findById(this.deps.db, id);
+    if (!row) throw notFound('Branch');
+    return row;
+  }
+}

@@ -1,0 +1,64 @@
+import type { Realtime } from '../../realtime/realtime.js';
+import { machineStatusEvent } from './gym-floor.presenter.js';
+import type { ReleasedMachine } from './machines.repository.js';
+import type { MachineRow } from './gym-floor.table.js';
+
+/** A notification pushed to a member's devices on `/workouts`. */
+export interface FloorNotification {
+  type: 'gym-session-expired' | 'machine-released';
+  message: string;
+  at: string;
+  [detail: string]: unknown;
+}
+
+/**
+ * What the gym floor tells connected clients, called after the change is committed: every status
+ * change to the branch room (`machine:status`), links and releases to the device itself, and
+ * notices to the member. The emits go through the adapter, so they reach clients on any instance.
+ */
+export class FloorEvents {
+  constructor(private readonly realtime: Realtime) {}
+
+  statusChanged(machine: MachineRow): void {
+    this.realtime.emitToBranch(machine.branchId, 'machine:status', machineStatusEvent(machine));
+  }
+
+  linked(machine: MachineRow): void {
+    this.statusChanged(machine);
+    this.realtime.emitToMachine(machine.id, 'machine:linked', {
+      userId: machine.currentUserId,
+      at: machine.updatedAt.toISOString(),
+    });
+  }
+
+  /** Machines freed by a change; the device hears which member it lost. */
+  released(changes: ReleasedMachine[]): void {
+    for (const { machine, previousUserId } of changes) {
+      this.statusChanged(machine);
+      if (previousUserId) {
+        this.realtime.emitToMachine(machine.id, 'machine:unlinked', {
+          userId: previousUserId,
+          status: machine.status,
+          at: machine.updatedAt.toISOString(),
+        });
+      }
+    }
+  }
+
+  removed(machine: MachineRow): void {
+    this.realtime.emitToBranch(machine.branchId, 'machine:removed', {
+      machineId: machine.id,
+      branchId: machine.branchId,
+      at: new Date().toISOString(),
+    });
+    this.realtime.disconnectMachine(machine.id);
+  }
+
+  keyReplaced(machineId: string): void {
+    this.realtime.disconnectMachine(machineId);
+  }
+
+  notify(userId: string, notification: FloorNotification): void {
+    this.realtime.emitToUser(userId, 'notification', notification);
+  }
+}

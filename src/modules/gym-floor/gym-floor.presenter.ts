@@ -1,0 +1,81 @@
+import type {
+  BranchView,
+  GymSessionView,
+  MachineStatusEvent,
+  MachineView,
+  MaintenanceEntryView,
+} from './gym-floor.schemas.js';
+import type {
+  BranchRow,
+  GymSessionRow,
+  MachineRow,
+  MaintenanceEntryRow,
+} from './gym-floor.table.js';
+
+export function presentBranch(row: BranchRow): BranchView {
+  return {
+    id: row.id,
+    name: row.name,
+    address: row.address,
+    timezone: row.timezone,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/**
+ * A machine as the API shows it. Telemetry describes the linked member's workout, so only staff
+ * and that member see it; the device key hash never leaves the server.
+ */
+export function presentMachine(row: MachineRow, options: { showTelemetry: boolean }): MachineView {
+  return {
+    id: row.id,
+    branchId: row.branchId,
+    name: row.name,
+    type: row.type,
+    location: row.location,
+    qrCode: row.qrCode,
+    status: row.status,
+    currentUserId: row.currentUserId,
+    linkedAt: row.linkedAt?.toISOString() ?? null,
+    lastHeartbeat: row.lastHeartbeat?.toISOString() ?? null,
+    telemetry: options.showTelemetry ? (row.telemetry ?? null) : null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function presentMaintenanceEntry(row: MaintenanceEntryRow): MaintenanceEntryView {
+  return {
+    id: row.id,
+    type: row.type,
+    notes: row.notes,
+    performedBy: row.performedBy,
+    date: row.createdAt.toISOString(),
+  };
+}
+
+export function presentSession(row: GymSessionRow): GymSessionView {
+  return {
+    id: row.id,
+    userId: row.userId,
+    branchId: row.branchId,
+    startTime: row.startTime.toISOString(),
+    endTime: row.endTime?.toISOString() ?? null,
+    duration: row.duration,
+    machinesUsed: row.machinesUsed,
+    status: row.status,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** `machine:status` for a machine's current row. */
+export function machineStatusEvent(row: MachineRow): MachineStatusEvent {
+  return {
+    machineId: row.id,
+    branchId: row.branchId,
+    status: row.status,
+    ...(row.currentUserId && { currentUserId: row.currentUserId }),
+    at: row.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,287 @@
+import { and, asc, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../../db/database.js';
+import type { Cursor } from '../../lib/http/cursor.js';
+import type { MachineTelemetry } from './gym-floor.schemas.js';
+import {
+  machineMaintenanceLog,
+  machines,
+  type MachineRow,
+  type MachineStatus,
+  type MachineType,
+  type MaintenanceEntryRow,
+} from './gym-floor.table.js';
+
+/** What a released machine goes back to: free, with no member's data left on it. */
+const released = {
+  currentUserId: null,
+  linkedAt: null,
+  lastActivityAt: null,
+  telemetry: null,
+} as const;
+
+/** `now() - seconds`, on the database clock that every instance shares. */
+const secondsAgo = (seconds: number) => sql`now() - make_interval(secs => ${seconds})`;
+
+/** A machine released by a change, with the member who held it. */
+export interface ReleasedMachine {
+  machine: MachineRow;
+  previousUserId: string | null;
+}
+
+/** The only place that queries machines and their maintenance log. */
+export const machinesRepository = {
+  async insert(db: Database, values: typeof machines.$inferInsert): Promise<MachineRow> {
+    const [row] = await db.insert(machines).values(values).returning();
+    if (!row) throw new Error('insert returned no row');
+    return row;
+  },
+
+  async findById(db: Database, id: string): Promise<MachineRow | undefined> {
+    const [row] = await db.select().from(machines).where(eq(machines.id, id)).limit(1);
+    return row;
+  },
+
+  async findByQrCode(db: Database, qrCode: string): Promise<MachineRow | undefined> {
+    const [row] = await db.select().from(machines).where(eq(machines.qrCode, qrCode)).limit(1);
+    return row;
+  },
+
+  async findByDeviceKeyHash(db: Database, hash: string): Promise<MachineRow | undefined> {
+    const [row] = await db.select().from(machines).where(eq(machines.deviceKeyHash, hash)).limit(1);
+    return row;
+  },
+
+  async list(
+    db: Database,
+    branchId: string,
+    page: { limit: number; cursor?: Cursor<string>; status?: MachineStatus; type?: MachineType },
+  ): Promise<MachineRow[]> {
+    const filters: SQL[] = [eq(machines.branchId, branchId)];
+    if (page.status) filters.push(eq(machines.status, page.status));
+    if (page.type) filters.push(eq(machines.type, page.type));
+    if (page.cursor) {
+      filters.push(
+        sql`(${machines.name}, ${machines.id}) > (${page.cursor.at}, ${page.cursor.id}::uuid)`,
+      );
+    }
+    return db
+      .select()
+      .from(machines)
+      .where(and(...filters))
+      .orderBy(asc(machines.name), asc(machines.id))
+      .limit(page.limit + 1);
+  },
+
+  async update(
+    db: Database,
+    id: string,
+    values: Partial<Pick<MachineRow, 'name' | 'location' | 'deviceKeyHash'>>,
+  ): Promise<MachineRow | undefined> {
+    const [row] = await db
+      .update(machines)
+      .set({ ...values, updatedAt: new Date() })
+      .where(eq(machines.id, id))
+      .returning();
+    return row;
+  },
+
+  async delete(db: Database, id: string): Promise<boolean> {
+    const deleted = await db
+      .delete(machines)
+      .where(eq(machines.id, id))
+      .returning({ id: machines.id });
+    return deleted.length > 0;
+  },
+
+  /**
+   * Gives the machine to the user if, at the moment its row is locked, it is available. Racing
+   * requests queue on the row lock and re-check the condition, so exactly one of them wins.
+   */
+  async occupy(db: Database, machineId: string, userId: string): Promise<MachineRow | undefined> {
+    const [row] = await db
+      .update(machines)
+      .set({
+        status: 'occupied',
+        currentUserId: userId,
+        linkedAt: sql`now()`,
+        lastActivityAt: sql`now()`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(machines.id, machineId), eq(machines.status, 'available')))
+      .returning();
+    return row;
+  },
+
+  /** Releases whatever machine the user holds (except one), e.g. before linking another. */
+  async releaseHeldBy(
+    db: Database,
+    userIds: string[],
+    exceptMachineId?: string,
+  ): Promise<ReleasedMachine[]> {
+    if (userIds.length === 0) return [];
+    const filters: SQL[] = [inArray(machines.currentUserId, userIds)];
+    if (exceptMachineId) filters.push(ne(machines.id, exceptMachineId));
+    return releaseWhere(db, and(...filters), 'available');
+  },
+
+  /** Releases the machine only if `userId` still holds it (guards against a concurrent change). */
+  async releaseIfHeldBy(
+    db: Database,
+    machineId: string,
+    userId: string,
+  ): Promise<ReleasedMachine | undefined> {
+    const [row] = await releaseWhere(
+      db,
+      and(eq(machines.id, machineId), eq(machines.currentUserId, userId)),
+      'available',
+    );
+    return row;
+  },
+
+  /**
+   * Puts the machine into maintenance or back into service. Going into maintenance releases the
+   * member using it; going back makes it available only from maintenance (an offline machine
+   * comes back by its own heartbeat).
+   */
+  async setServiceStatus(
+    db: Database,
+    machineId: string,
+    status: 'maintenance' | 'available',
+  ): Promise<ReleasedMachine | undefined> {
+    const from: MachineStatus[] =
+      status === 'maintenance' ? ['available', 'occupied', 'offline'] : ['maintenance'];
+    const [row] = await releaseWhere(
+      db,
+      and(eq(machines.id, machineId), inArray(machines.status, from)),
+      status,
+    );
+    return row;
+  },
+
+  /**
+   * Records a heartbeat: its time, the telemetry if sent, and activity when the telemetry shows
+   * the machine in motion while a member holds it. One statement, the common case.
+   */
+  async recordHeartbeat(
+    db: Database,
+    machineId: string,
+    telemetry: MachineTelemetry | undefined,
+    moving: boolean,
+  ): Promise<MachineRow | undefined> {
+    const [row] = await db
+      .update(machines)
+      .set({
+        lastHeartbeat: sql`now()`,
+        ...(telemetry && { telemetry }),
+        ...(moving && {
+          lastActivityAt: sql`case when ${machines.status} = 'occupied' then now() else ${machines.lastActivityAt} end`,
+        }),
+      })
+      .where(eq(machines.id, machineId))
+      .returning();
+    return row;
+  },
+
+  /** An offline machine that is heard from again becomes available; undefined if it was not offline. */
+  async markOnline(db: Database, machineId: string): Promise<MachineRow | undefined> {
+    const [row] = await db
+      .update(machines)
+      .set({ status: 'available', updatedAt: sql`now()` })
+      .where(and(eq(machines.id, machineId), eq(machines.status, 'offline')))
+      .returning();
+    return row;
+  },
+
+  /** Marks in-service machines silent for longer than `seconds` offline, releasing their members. */
+  async markSilentOffline(db: Database, seconds: number): Promise<ReleasedMachine[]> {
+    return releaseWhere(
+      db,
+      and(
+        inArray(machines.status, ['available', 'occupied']),
+        sql`coalesce(${machines.lastHeartbeat}, ${machines.createdAt}) < ${secondsAgo(seconds)}`,
+      ),
+      'offline',
+    );
+  },
+
+  /** Releases links with no activity for longer than `seconds`. */
+  async releaseIdleLinks(db: Database, seconds: number): Promise<ReleasedMachine[]> {
+    return releaseWhere(
+      db,
+      and(
+        eq(machines.status, 'occupied'),
+        sql`${machines.lastActivityAt} < ${secondsAgo(seconds)}`,
+      ),
+      'available',
+    );
+  },
+
+  /** Notes activity on the machine the user holds (workout progress while linked). */
+  async touchHeldBy(db: Database, userId: string): Promise<void> {
+    await db
+      .update(machines)
+      .set({ lastActivityAt: sql`now()` })
+      .where(eq(machines.currentUserId, userId));
+  },
+
+  async addMaintenanceEntry(
+    db: Database,
+    values: typeof machineMaintenanceLog.$inferInsert,
+  ): Promise<MaintenanceEntryRow> {
+    const [row] = await db.insert(machineMaintenanceLog).values(values).returning();
+    if (!row) throw new Error('insert returned no row');
+    return row;
+  },
+
+  /** Newest first. */
+  async listMaintenance(
+    db: Database,
+    machineId: string,
+    page: { limit: number; cursor?: Cursor },
+  ): Promise<MaintenanceEntryRow[]> {
+    const filters: SQL[] = [eq(machineMaintenanceLog.machineId, machineId)];
+    if (page.cursor) {
+      filters.push(
+        sql`(${machineMaintenanceLog.createdAt}, ${machineMaintenanceLog.id}) < (${page.cursor.at.toISOString()}::timestamptz, ${page.cursor.id}::uuid)`,
+      );
+    }
+    return db
+      .select()
+      .from(machineMaintenanceLog)
+      .where(and(...filters))
+      .orderBy(desc(machineMaintenanceLog.createdAt), desc(machineMaintenanceLog.id))
+      .limit(page.limit + 1);
+  },
+};
+
+/**
+ * Sets the matching machines to `status` with no member on them, and returns them with the
+ * member each held. The rows are locked first, and the condition re-checked once a concurrent
+ * change to them has committed, so the previous holder is read reliably.
+ */
+async function releaseWhere(
+  db: Database,
+  condition: SQL | undefined,
+  status: MachineStatus,
+): Promise<ReleasedMachine[]> {
+  return db.transaction(async (tx) => {
+    const locked = await tx
+      .select({ id: machines.id, previousUserId: machines.currentUserId })
+      .from(machines)
+      .where(condition)
+      .for('update');
+    if (locked.length === 0) return [];
+    const rows = await tx
+      .update(machines)
+      .set({ ...released, status, updatedAt: sql`now()` })
+      .where(
+        inArray(
+          machines.id,
+          locked.map((row) => row.id),
+        ),
+      )
+      .returning();
+    const previous = new Map(locked.map((row) => [row.id, row.previousUserId]));
+    return rows.map((machine) => ({ machine, previousUserId: previous.get(machine.id) ?? null }));
+  });
+}

@@ -1,0 +1,315 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { uniqueViolation } from '../../db/constraint-violations.js';
+import type { Database } from '../../db/database.js';
+import { conflict, forbidden, notFound, unauthenticated } from '../../lib/errors.js';
+import { decodeCursor, decodeTextCursor, toPage } from '../../lib/http/cursor.js';
+import type { Actor, BranchesService } from './branches.service.js';
+import type { FloorEvents } from './gym-floor.events.js';
+import {
+  machineStatusEvent,
+  presentMachine,
+  presentMaintenanceEntry,
+} from './gym-floor.presenter.js';
+import type {
+  AddMaintenanceBody,
+  CreateMachineBody,
+  MachineListQuery,
+  MachineTelemetry,
+  MachineView,
+  UpdateMachineBody,
+} from './gym-floor.schemas.js';
+import type { MachineRow, MachineStatus } from './gym-floor.table.js';
+import { machinesRepository, type ReleasedMachine } from './machines.repository.js';
+import { sessionsRepository } from './sessions.repository.js';
+
+const hashDeviceKey = (key: string) => createHash('sha256').update(key).digest('hex');
+// 256 random bits: a hash lookup is enough, no slow password hash is needed for such a key.
+const newDeviceKey = () => `nxgdk_${randomBytes(32).toString('base64url')}`;
+// Printed on the machine as a QR code; unguessable, so knowing one proves presence at the machine.
+const newQrCode = () => `NXG-${randomBytes(12).toString('base64url')}`;
+
+const unavailableBecause: Record<Exclude<MachineStatus, 'available'>, string> = {
+  occupied: 'The machine is in use by another member.',
+  maintenance: 'The machine is under maintenance.',
+  offline: 'The machine is offline.',
+};
+
+/** Telemetry that shows someone on the machine, which keeps a link alive. */
+const inMotion = (telemetry?: MachineTelemetry) =>
+  (telemetry?.speedKmh ?? 0) > 0 ||
+  (telemetry?.cadenceRpm ?? 0) > 0 ||
+  (telemetry?.powerW ?? 0) > 0;
+
+/** The gym's machines: inventory, live status, linking members, heartbeats and upkeep. */
+export class MachinesService {
+  constructor(
+    private readonly deps: { db: Database; branches: BranchesService; events: FloorEvents },
+  ) {}
+
+  /** Creates a machine; its device key is returned here once and only its hash is kept. */
+  async create(actor: Actor, body: CreateMachineBody) {
+    await this.deps.branches.require(body.branchId);
+    await this.deps.branches.assertCanManage(actor, body.branchId);
+    const deviceKey = newDeviceKey();
+    const row = await machinesRepository.insert(this.deps.db, {
+      ...body,
+      qrCode: newQrCode(),
+      deviceKeyHash: hashDeviceKey(deviceKey),
+    });
+    this.deps.events.statusChanged(row);
+    return { machine: presentMachine(row, { showTelemetry: true }), deviceKey };
+  }
+
+  async get(actor: Actor, id: string) {
+    const row = await this.require(id);
+    const [machine, maintenance] = await Promise.all([
+      this.present(actor, row),
+      machinesRepository.listMaintenance(this.deps.db, id, { limit: 20 }),
+    ]);
+    return { ...machine, maintenanceLog: maintenance.slice(0, 20).map(presentMaintenanceEntry) };
+  }
+
+  async listForBranch(actor: Actor, branchId: string, query: MachineListQuery) {
+    await this.deps.branches.require(branchId);
+    const rows = await machinesRepository.list(this.deps.db, branchId, {
+      limit: query.limit,
+      status: query.status,
+      type: query.type,
+      cursor: decodeTextCursor(query.cursor),
+    });
+    const staff = await this.deps.branches.canManage(actor, branchId);
+    return toPage(
+      rows,
+      query.limit,
+      (row) => ({ at: row.name, id: row.id }),
+      (row) => presentMachine(row, { showTelemetry: staff || row.currentUserId === actor.userId }),
+    );
+  }
+
+  /** Renames or moves a machine, or takes it out of service and back (staff of its branch). */
+  async update(actor: Actor, id: string, body: UpdateMachineBody): Promise<MachineView> {
+    const current = await this.require(id);
+    await this.deps.branches.assertCanManage(actor, current.branchId);
+    const { status, ...details } = body;
+    let row = current;
+    if (Object.keys(details).length > 0) {
+      row = (await machinesRepository.update(this.deps.db, id, details)) ?? notFoundMachine();
+    }
+    if (status && status !== row.status) {
+      const change = await machinesRepository.setServiceStatus(this.deps.db, id, status);
+      if (!change) {
+        throw conflict('Only a machine in maintenance can be put back into service.');
+      }
+      this.deps.events.released([change]);
+      row = change.machine;
+    }
+    return presentMachine(row, { showTelemetry: true });
+  }
+
+  async remove(actor: Actor, id: string): Promise<void> {
+    const row = await this.require(id);
+    await this.deps.branches.assertCanManage(actor, row.branchId);
+    if (!(await machinesRepository.delete(this.deps.db, id))) notFoundMachine();
+    this.deps.events.removed(row);
+  }
+
+  /** Replaces a lost or leaked device key; connected devices with the old key are cut off. */
+  async replaceDeviceKey(actor: Actor, id: string) {
+    const row = await this.require(id);
+    await this.deps.branches.assertCanManage(actor, row.branchId);
+    const deviceKey = newDeviceKey();
+    const updated = await machinesRepository.update(this.deps.db, id, {
+      deviceKeyHash: hashDeviceKey(deviceKey),
+    });
+    this.deps.events.keyReplaced(id);
+    return {
+      machine: presentMachine(updated ?? notFoundMachine(), { showTelemetry: true }),
+      deviceKey,
+    };
+  }
+
+  async addMaintenance(actor: Actor, id: string, body: AddMaintenanceBody) {
+    const row = await this.require(id);
+    await this.deps.branches.assertCanManage(actor, row.branchId);
+    const entry = await machinesRepository.addMaintenanceEntry(this.deps.db, {
+      machineId: id,
+      type: body.type,
+      notes: body.notes,
+      performedBy: actor.userId,
+    });
+    return presentMaintenanceEntry(entry);
+  }
+
+  async listMaintenance(actor: Actor, id: string, query: { limit: number; cursor?: string }) {
+    const row = await this.require(id);
+    await this.deps.branches.assertCanManage(actor, row.branchId);
+    const rows = await machinesRepository.listMaintenance(this.deps.db, id, {
+      limit: query.limit,
+      cursor: decodeCursor(query.cursor),
+    });
+    return toPage(
+      rows,
+      query.limit,
+      (entry) => ({ at: entry.createdAt, id: entry.id }),
+      presentMaintenanceEntry,
+    );
+  }
+
+  /**
+   * Links the member to the machine whose QR code they scanned. Needs an active gym session at
+   * the machine's branch; a machine the member already holds is released first. The machine is
+   * taken by a conditional update, so of many members racing for it exactly one wins, and a
+   * member racing for two machines keeps one (the partial unique index refuses the second).
+   */
+  async link(userId: string, qrCode: string): Promise<MachineView> {
+    const machine = await machinesRepository.findByQrCode(this.deps.db, qrCode);
+    if (!machine) throw notFound('Machine');
+    if (machine.currentUserId === userId) return presentMachine(machine, { showTelemetry: true });
+
+    let outcome: { linked: MachineRow; released: ReleasedMachine[] };
+    try {
+      outcome = await this.deps.db.transaction(async (tx) => {
+        const session = await sessionsRepository.findActive(tx, userId);
+        if (session?.branchId !== machine.branchId) {
+          throw conflict('Check in at this machine’s branch before linking to it.');
+        }
+        const released = await machinesRepository.releaseHeldBy(tx, [userId], machine.id);
+        const linked = await machinesRepository.occupy(tx, machine.id, userId);
+        if (!linked) {
+          const now = await machinesRepository.findById(tx, machine.id);
+          const status = now?.status === 'available' || !now ? 'occupied' : now.status;
+          throw conflict(unavailableBecause[status]);
+        }
+        await sessionsRepository.addMachineUsed(tx, session.id, machine.id);
+        return { linked, released };
+      });
+    } catch (error) {
+      if (uniqueViolation(error) !== undefined) {
+        throw conflict('You are linking to another machine at the same time; try again.');
+      }
+      throw error;
+    }
+    this.deps.events.released(outcome.released);
+    this.deps.events.linked(outcome.linked);
+    return presentMachine(outcome.linked, { showTelemetry: true });
+  }
+
+  /** Releases a machine: by the member holding it, or by admins and the branch's staff. */
+  async unlink(actor: Actor, id: string): Promise<MachineView> {
+    const machine = await this.require(id);
+    const holder = machine.currentUserId;
+    if (holder === null) throw conflict('The machine is not linked to anyone.');
+    if (holder !== actor.userId && !(await this.deps.branches.canManage(actor, machine.branchId))) {
+      throw forbidden('Only the member using the machine or the branch’s staff can release it.');
+    }
+    const change = await machinesRepository.releaseIfHeldBy(this.deps.db, id, holder);
+    if (!change) throw conflict('The machine changed hands meanwhile; reload it.');
+    this.deps.events.released([change]);
+    return presentMachine(change.machine, { showTelemetry: true });
+  }
+
+  /** The machine a device key belongs to; anything else is a 401. */
+  async authenticateDevice(deviceKey: string): Promise<MachineRow> {
+    const row =
+      deviceKey.length <= 200
+        ? await machinesRepository.findByDeviceKeyHash(this.deps.db, hashDeviceKey(deviceKey))
+        : undefined;
+    if (!row) throw unauthenticated('Unknown machine key.');
+    return row;
+  }
+
+  /** An HTTP heartbeat: the key must be the machine's own. */
+  async heartbeatWithKey(id: string, deviceKey: string | undefined, telemetry?: MachineTelemetry) {
+    const machine = deviceKey ? await this.authenticateDevice(deviceKey) : undefined;
+    if (machine?.id !== id)
+      throw unauthenticated('X-Machine-Key is missing or not this machine’s.');
+    return this.heartbeat(id, telemetry);
+  }
+
+  /**
+   * Records that the machine is alive, with its latest telemetry. A machine that was marked
+   * offline becomes available again and the branch hears about it.
+   */
+  async heartbeat(machineId: string, telemetry?: MachineTelemetry) {
+    let row = await machinesRepository.recordHeartbeat(
+      this.deps.db,
+      machineId,
+      telemetry,
+      inMotion(telemetry),
+    );
+    if (!row) throw notFound('Machine');
+    if (row.status === 'offline') {
+      const online = await machinesRepository.markOnline(this.deps.db, machineId);
+      if (online) {
+        this.deps.events.statusChanged(online);
+        row = online;
+      }
+    }
+    return {
+      machineId: row.id,
+      status: row.status,
+      currentUserId: row.currentUserId,
+      at: (row.lastHeartbeat ?? new Date()).toISOString(),
+    };
+  }
+
+  /** Every machine's status in the branch (at most 1,000), for a new subscriber. */
+  async branchSnapshot(branchId: string) {
+    const rows = await machinesRepository.list(this.deps.db, branchId, { limit: 1000 });
+    return rows.slice(0, 1000).map(machineStatusEvent);
+  }
+
+  /** The member currently linked to the machine, if any. */
+  async linkedUser(machineId: string): Promise<string | null> {
+    return (await this.require(machineId)).currentUserId;
+  }
+
+  /** Releases the machine the member holds, if any (their account is going away). */
+  async releaseHeldBy(userId: string): Promise<void> {
+    this.deps.events.released(await machinesRepository.releaseHeldBy(this.deps.db, [userId]));
+  }
+
+  /** Notes activity on the machine the member holds, so it is not released as idle. */
+  touchHeldBy(userId: string): Promise<void> {
+    return machinesRepository.touchHeldBy(this.deps.db, userId);
+  }
+
+  /** Job: machines silent for `seconds` go offline, releasing their members. */
+  async markSilentMachinesOffline(seconds: number): Promise<number> {
+    const changes = await machinesRepository.markSilentOffline(this.deps.db, seconds);
+    this.deps.events.released(changes);
+    return changes.length;
+  }
+
+  /** Job: links with no activity for `seconds` are released. */
+  async releaseIdleLinks(seconds: number): Promise<number> {
+    const changes = await machinesRepository.releaseIdleLinks(this.deps.db, seconds);
+    this.deps.events.released(changes);
+    for (const { machine, previousUserId } of changes) {
+      if (previousUserId) {
+        this.deps.events.notify(previousUserId, {
+          type: 'machine-released',
+          message: `${machine.name} was released after a period without activity.`,
+          machineId: machine.id,
+          at: machine.updatedAt.toISOString(),
+        });
+      }
+    }
+    return changes.length;
+  }
+
+  private async present(actor: Actor, row: MachineRow): Promise<MachineView> {
+    const showTelemetry =
+      row.currentUserId === actor.userId ||
+      (await this.deps.branches.canManage(actor, row.branchId));
+    return presentMachine(row, { showTelemetry });
+  }
+
+  private async require(id: string): Promise<MachineRow> {
+    return (await machinesRepository.findById(this.deps.db, id)) ?? notFoundMachine();
+  }
+}
+
+function notFoundMachine(): never {
+  throw notFound('Machine');
+}

@@ -1,0 +1,65 @@
+import { conflict, forbidden } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { namespaces, rooms } from '../../realtime/realtime.js';
+import { onEvent, type AppSocket } from '../../realtime/socket-events.js';
+import type { SocketFeature } from '../../realtime/socket-server.js';
+import { workoutProgressPayload, type ActivityService } from '../activity/index.js';
+import type { GymFloor } from './gym-floor.js';
+import { branchSubscribePayload, machineHeartbeatPayload } from './gym-floor.schemas.js';
+
+/**
+ * `/machines`: members and staff subscribe to a branch's `machine:status`; devices heartbeat,
+ * report their linked member's workout progress, and hear `machine:linked` / `machine:unlinked`.
+ */
+export function machinesSocket(
+  gymFloor: GymFloor,
+  activity: ActivityService,
+  logger: Logger,
+): SocketFeature {
+  return {
+    namespace: namespaces.machines,
+    admitsMachines: true,
+    onConnection(socket) {
+      if (socket.data.identity.kind === 'machine') onDevice(socket, socket.data.identity.machineId);
+      else onUser(socket);
+    },
+  };
+
+  function onUser(socket: AppSocket): void {
+    const identity = socket.data.identity;
+    if (identity.kind !== 'user') return;
+    onEvent(socket, 'branch:subscribe', branchSubscribePayload, logger, async ({ branchId }) => {
+      await gymFloor.branches.require(branchId);
+      if (!(await gymFloor.branches.canWatch(identity, branchId))) {
+        throw forbidden('Join this branch (or staff it) to follow its machines.');
+      }
+      await socket.join(rooms.branch(branchId));
+      // The current state, so the client needs no separate request before following changes.
+      return { branchId, machines: await gymFloor.machines.branchSnapshot(branchId) };
+    });
+    onEvent(socket, 'branch:unsubscribe', branchSubscribePayload, logger, async ({ branchId }) => {
+      await socket.leave(rooms.branch(branchId));
+      return { branchId };
+    });
+  }
+
+  function onDevice(socket: AppSocket, machineId: string): void {
+    // Connecting is a sign of life: an offline machine comes back at once.
+    gymFloor.machines.heartbeat(machineId).catch((error: unknown) => {
+      logger.warn({ err: error, machineId }, 'heartbeat on connect failed');
+    });
+    onEvent(socket, 'machine:heartbeat', machineHeartbeatPayload, logger, ({ telemetry }) =>
+      gymFloor.machines.heartbeat(machineId, telemetry),
+    );
+    onEvent(socket, 'workout:progress', workoutProgressPayload, logger, async (payload) => {
+      const userId = await gymFloor.machines.linkedUser(machineId);
+      if (!userId) throw conflict('No member is linked to this machine.');
+      const record = await activity.recordProgress(
+        userId,
+        { ...payload, machineId },
+        { kind: 'machine' },
+      );
+      return { record };
+    });
+  }
+}

@@ -1,0 +1,104 @@
+import { and, asc, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../../db/database.js';
+import type { Cursor } from '../../lib/http/cursor.js';
+import { branches, gymSessions, type GymSessionRow } from './gym-floor.table.js';
+
+/** Ends sessions on the database clock: end time now, duration in whole minutes. */
+const ending = (status: 'completed' | 'expired') => ({
+  status,
+  endTime: sql`now()`,
+  duration: sql`round(extract(epoch from (now() - ${gymSessions.startTime})) / 60)::int`,
+});
+
+/** The only place that queries gym sessions. */
+export const sessionsRepository = {
+  /** Starts a session; the partial unique index refuses a second active one for the user. */
+  async insertActive(db: Database, userId: string, branchId: string): Promise<GymSessionRow> {
+    const [row] = await db.insert(gymSessions).values({ userId, branchId }).returning();
+    if (!row) throw new Error('insert returned no row');
+    return row;
+  },
+
+  async findActive(db: Database, userId: string): Promise<GymSessionRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(gymSessions)
+      .where(and(eq(gymSessions.userId, userId), eq(gymSessions.status, 'active')))
+      .limit(1);
+    return row;
+  },
+
+  async complete(db: Database, userId: string): Promise<GymSessionRow | undefined> {
+    const [row] = await db
+      .update(gymSessions)
+      .set(ending('completed'))
+      .where(and(eq(gymSessions.userId, userId), eq(gymSessions.status, 'active')))
+      .returning();
+    return row;
+  },
+
+  /** Expires active sessions started more than `seconds` ago. */
+  async expireOlderThan(db: Database, seconds: number): Promise<GymSessionRow[]> {
+    return db
+      .update(gymSessions)
+      .set(ending('expired'))
+      .where(
+        and(
+          eq(gymSessions.status, 'active'),
+          sql`${gymSessions.startTime} < now() - make_interval(secs => ${seconds})`,
+        ),
+      )
+      .returning();
+  },
+
+  /** Adds the machine to the session's `machinesUsed` once. */
+  async addMachineUsed(db: Database, sessionId: string, machineId: string): Promise<void> {
+    await db
+      .update(gymSessions)
+      .set({
+        machinesUsed: sql`case when ${machineId}::uuid = any(${gymSessions.machinesUsed}) then ${gymSessions.machinesUsed} else array_append(${gymSessions.machinesUsed}, ${machineId}::uuid) end`,
+      })
+      .where(eq(gymSessions.id, sessionId));
+  },
+
+  /** The user's sessions, newest first, optionally those started within [from, to]. */
+  async list(
+    db: Database,
+    userId: string,
+    page: { limit: number; cursor?: Cursor; from?: Date; to?: Date },
+  ): Promise<GymSessionRow[]> {
+    const filters: SQL[] = [eq(gymSessions.userId, userId)];
+    if (page.from) filters.push(gte(gymSessions.startTime, page.from));
+    if (page.to) filters.push(lte(gymSessions.startTime, page.to));
+    if (page.cursor) {
+      filters.push(
+        sql`(${gymSessions.startTime}, ${gymSessions.id}) < (${page.cursor.at.toISOString()}::timestamptz, ${page.cursor.id}::uuid)`,
+      );
+    }
+    return db
+      .select()
+      .from(gymSessions)
+      .where(and(...filters))
+      .orderBy(desc(gymSessions.startTime), desc(gymSessions.id))
+      .limit(page.limit + 1);
+  },
+
+  async allOf(db: Database, userId: string): Promise<GymSessionRow[]> {
+    return db
+      .select()
+      .from(gymSessions)
+      .where(eq(gymSessions.userId, userId))
+      .orderBy(asc(gymSessions.startTime), asc(gymSessions.id));
+  },
+
+  /** The time zone of the branch where the user has an active session, if any. */
+  async activeSessionTimezone(db: Database, userId: string): Promise<string | undefined> {
+    const [row] = await db
+      .select({ timezone: branches.timezone })
+      .from(gymSessions)
+      .innerJoin(branches, eq(branches.id, gymSessions.branchId))
+      .where(and(eq(gymSessions.userId, userId), eq(gymSessions.status, 'active')))
+      .limit(1);
+    return row?.timezone;
+  },
+};

@@ -1,0 +1,100 @@
+import { uniqueViolation } from '../../db/constraint-violations.js';
+import type { Database } from '../../db/database.js';
+import { conflict, forbidden, notFound } from '../../lib/errors.js';
+import { decodeCursor, toPage } from '../../lib/http/cursor.js';
+import type { BranchesService } from './branches.service.js';
+import type { FloorEvents } from './gym-floor.events.js';
+import { presentSession } from './gym-floor.presenter.js';
+import type { GymSessionView } from './gym-floor.schemas.js';
+import { machinesRepository } from './machines.repository.js';
+import { sessionsRepository } from './sessions.repository.js';
+
+/** Gym visits: check-in, check-out, history, and the expiry of abandoned ones. */
+export class SessionsService {
+  constructor(
+    private readonly deps: { db: Database; branches: BranchesService; events: FloorEvents },
+  ) {}
+
+  /** Starts a session at a branch the member has joined; one active session at a time. */
+  async checkIn(userId: string, branchId: string): Promise<GymSessionView> {
+    await this.deps.branches.require(branchId);
+    if (!(await this.deps.branches.isMember(branchId, userId))) {
+      throw forbidden('Join this branch before checking in.');
+    }
+    try {
+      return presentSession(await sessionsRepository.insertActive(this.deps.db, userId, branchId));
+    } catch (error) {
+      // The partial unique index decides between concurrent check-ins, not a prior read.
+      if (uniqueViolation(error) !== undefined) {
+        throw conflict('A gym session is already active; check out first.');
+      }
+      throw error;
+    }
+  }
+
+  /** Ends the active session with its duration and machines, releasing a linked machine. */
+  async checkOut(userId: string): Promise<GymSessionView> {
+    const { session, released } = await this.deps.db.transaction(async (tx) => {
+      const ended = await sessionsRepository.complete(tx, userId);
+      if (!ended) throw conflict('No gym session is active.');
+      return { session: ended, released: await machinesRepository.releaseHeldBy(tx, [userId]) };
+    });
+    this.deps.events.released(released);
+    return presentSession(session);
+  }
+
+  async getActive(userId: string): Promise<GymSessionView> {
+    const row = await sessionsRepository.findActive(this.deps.db, userId);
+    if (!row) throw notFound('Active gym session');
+    return presentSession(row);
+  }
+
+  async list(
+    userId: string,
+    query: { limit: number; cursor?: string; from?: string; to?: string },
+  ) {
+    const rows = await sessionsRepository.list(this.deps.db, userId, {
+      limit: query.limit,
+      cursor: decodeCursor(query.cursor),
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
+    });
+    return toPage(rows, query.limit, (row) => ({ at: row.startTime, id: row.id }), presentSession);
+  }
+
+  /** Every session of the member, oldest first, for their data export. */
+  async exportOf(userId: string): Promise<GymSessionView[]> {
+    return (await sessionsRepository.allOf(this.deps.db, userId)).map(presentSession);
+  }
+
+  /** The time zone of the branch the member is at now, for their local day. */
+  activeTimezone(userId: string): Promise<string | undefined> {
+    return sessionsRepository.activeSessionTimezone(this.deps.db, userId);
+  }
+
+  /**
+   * Job: sessions left open longer than `seconds` become `expired`, their machines are released
+   * and their members notified, all in one transaction so no machine stays held by an ended visit.
+   */
+  async expireAbandoned(seconds: number): Promise<number> {
+    const { expired, released } = await this.deps.db.transaction(async (tx) => {
+      const sessions = await sessionsRepository.expireOlderThan(tx, seconds);
+      const machines = await machinesRepository.releaseHeldBy(
+        tx,
+        sessions.map((session) => session.userId),
+      );
+      return { expired: sessions, released: machines };
+    });
+    this.deps.events.released(released);
+    for (const session of expired) {
+      this.deps.events.notify(session.userId, {
+        type: 'gym-session-expired',
+        message: 'Your gym session was ended because it stayed open too long.',
+        sessionId: session.id,
+        branchId: session.branchId,
+        at: (session.endTime ?? new Date()).toISOString(),
+      });
+    }
+    return expired.length;
+  }
+}

@@ -1,0 +1,103 @@
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { Redis } from 'ioredis';
+import { Server } from 'socket.io';
+import type { Logger } from '../lib/logger.js';
+
+/** Socket.IO messages are small JSON events; anything bigger is refused at the transport. */
+export const MAX_SOCKET_MESSAGE_BYTES = 16 * 1024;
+
+/** The namespaces clients see as `/api/ws/machines` and `/api/ws/workouts` (engine path `/api/ws`). */
+export const namespaces = { machines: '/machines', workouts: '/workouts' } as const;
+
+/** Room names, spelled in one place for the handlers that join them and the code that emits. */
+export const rooms = {
+  branch: (branchId: string) => `branch:${branchId}`,
+  machine: (machineId: string) => `machine:${machineId}`,
+  user: (userId: string) => `user:${userId}`,
+  accessToken: (jti: string) => `token:${jti}`,
+  family: (familyId: string) => `family:${familyId}`,
+};
+
+/**
+ * Sends events to rooms from anywhere (HTTP handlers, jobs, another namespace). With Redis the
+ * Socket.IO server carries a Redis Streams adapter, so an event emitted on one instance, or by
+ * a worker process that serves no sockets at all, reaches subscribers connected to any other.
+ * Unlike the pub/sub adapter, a stream is read from an offset, so events emitted while Redis
+ * was briefly unreachable are delivered once it is back instead of being dropped.
+ */
+export interface Realtime {
+  /** The Socket.IO server; `attachSocketServer` binds it to the HTTP server. */
+  readonly io: Server;
+  emitToBranch(branchId: string, event: string, payload: unknown): void;
+  emitToMachine(machineId: string, event: string, payload: unknown): void;
+  /** To the member's devices on `/workouts`, except the socket that sent the update. */
+  emitToUser(userId: string, event: string, payload: unknown, exceptSocketId?: string): void;
+  /** Ends the sockets opened with these access tokens or login sessions (logout, revocation). */
+  disconnectRevoked(revoked: { accessTokenIds?: string[]; familyIds?: string[] }): void;
+  /** Ends every socket of a user (account deleted). */
+  disconnectUser(userId: string): void;
+  /** Ends a device's sockets (machine removed or its key replaced). */
+  disconnectMachine(machineId: string): void;
+  close(): Promise<void>;
+}
+
+export interface RealtimeOptions {
+  redis?: Redis;
+  /** The deployment's Redis key prefix; the stream and channels live under it. */
+  keyPrefix: string;
+  logger: Logger;
+}
+
+/** Builds the Socket.IO server (not yet listening) and the emitters over it. */
+export function createRealtime(options: RealtimeOptions): Realtime {
+  const io = new Server({
+    path: '/api/ws',
+    maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
+    serveClient: false,
+    ...(options.redis && {
+      adapter: createAdapter(options.redis, {
+        streamName: `${options.keyPrefix}socket.io`,
+        channelPrefix: `${options.keyPrefix}socket.io`,
+        // Bounds the stream's memory; at a few hundred events per second this is minutes.
+        maxLen: 100_000,
+        // How long a closing adapter's reader may stay blocked on Redis.
+        blockTimeInMs: 1_000,
+        onlyPlaintext: true,
+      }),
+    }),
+  });
+  const machines = io.of(namespaces.machines);
+  const workouts = io.of(namespaces.workouts);
+  const both = [machines, workouts];
+
+  let closing: Promise<void> | undefined;
+  return {
+    io,
+    emitToBranch: (branchId, event, payload) => {
+      machines.to(rooms.branch(branchId)).emit(event, payload);
+    },
+    emitToMachine: (machineId, event, payload) => {
+      machines.to(rooms.machine(machineId)).emit(event, payload);
+    },
+    emitToUser: (userId, event, payload, exceptSocketId) => {
+      const target = workouts.to(rooms.user(userId));
+      (exceptSocketId ? target.except(exceptSocketId) : target).emit(event, payload);
+    },
+    disconnectRevoked: ({ accessTokenIds = [], familyIds = [] }) => {
+      const targets = [...accessTokenIds.map(rooms.accessToken), ...familyIds.map(rooms.family)];
+      if (targets.length === 0) return;
+      for (const namespace of both) namespace.in(targets).disconnectSockets(true);
+    },
+    disconnectUser: (userId) => {
+      for (const namespace of both) namespace.in(rooms.user(userId)).disconnectSockets(true);
+    },
+    disconnectMachine: (machineId) => {
+      machines.in(rooms.machine(machineId)).disconnectSockets(true);
+    },
+    close: () =>
+      (closing ??= io.close().catch((error: unknown) => {
+        // Closing twice or before listening is not worth failing a shutdown over.
+        options.logger.debug({ err: error }, 'socket server close');
+      })),
+  };
+}

@@ -1,0 +1,117 @@
+import type { DefaultEventsMap, Socket } from 'socket.io';
+import type { ZodType } from 'zod';
+import { AppError } from '../lib/errors.js';
+import { toFieldErrors } from '../lib/http/route.js';
+import type { Logger } from '../lib/logger.js';
+import type { Role } from '../modules/users/users.table.js';
+
+/** Who is on the other end of a socket, as the handshake established it. */
+export type SocketIdentity =
+  | {
+      kind: 'user';
+      userId: string;
+      role: Role;
+      jti: string;
+      familyId: string;
+      /** Seconds since the epoch; the socket is closed then. */
+      expiresAt: number;
+    }
+  | { kind: 'machine'; machineId: string; branchId: string };
+
+export interface SocketData {
+  identity: SocketIdentity;
+}
+
+/** A connected socket of ours; its identity is always set once connected. */
+export type AppSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
+
+/** What every acknowledgement looks like (API.md). */
+export type Ack =
+  | ({ ok: true } & Record<string, unknown>)
+  | {
+      ok: false;
+      error: { code: string; message: string; errors?: { path: string; message: string }[] };
+    };
+
+/** An ack as an error, for a thrown AppError or anything else. */
+export function errorAck(error: unknown, logger: Logger, event: string): Ack {
+  if (error instanceof AppError) {
+    return {
+      ok: false,
+      error: {
+        code: error.code,
+        message: error.detail,
+        ...(error.extras.errors && { errors: error.extras.errors }),
+      },
+    };
+  }
+  logger.error({ err: error, event }, 'socket event failed');
+  return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side.' } };
+}
+
+type AckCallback = (ack: Ack) => void;
+
+/**
+ * Registers a handler for a client event whose payload is validated by `schema` first. The
+ * handler's result becomes `{ ok: true, ...result }`; a validation failure or a thrown error
+ * becomes `{ ok: false, error }` and nothing is changed. Clients that send no ack callback still
+ * get the event handled; a payload-less emit (`emit(event, ack)`) is treated as `{}`.
+ */
+export function onEvent<T>(
+  socket: AppSocket,
+  event: string,
+  schema: ZodType<T>,
+  logger: Logger,
+  handler: (payload: T) => Promise<Record<string, unknown>>,
+): void {
+  const listener = (...args: unknown[]) => {
+    const last = args.at(-1);
+    const ack: AckCallback = typeof last === 'function' ? (last as AckCallback) : () => undefined;
+    const raw = typeof args[0] === 'function' || args.length === 0 ? {} : args[0];
+    const parsed = schema.safeParse(raw ?? {});
+    if (!parsed.success) {
+      ack({
+        ok: false,
+        error: {
+          code: 'VALIDATION_ERROR',
+          message: `The ${event} payload is invalid.`,
+          errors: toFieldErrors('payload', parsed.error),
+        },
+      });
+      return;
+    }
+    handler(parsed.data).then(
+      (result) => ack({ ok: true, ...result }),
+      (error: unknown) => ack(errorAck(error, logger, event)),
+    );
+  };
+  socket.on(event, listener);
+}
+
+/**
+ * Caps how many events one socket may send: a token bucket of `perSecond` refilled continuously
+ * with bursts up to twice that. Events over the limit are dropped with a RATE_LIMITED ack, so a
+ * misbehaving device or script cannot flood the database through one connection.
+ */
+export function limitEventRate(socket: AppSocket, perSecond: number): void {
+  const capacity = perSecond * 2;
+  let tokens = capacity;
+  let refilledAt = Date.now();
+  socket.use((packet, next) => {
+    const now = Date.now();
+    tokens = Math.min(capacity, tokens + ((now - refilledAt) / 1000) * perSecond);
+    refilledAt = now;
+    if (tokens >= 1) {
+      tokens -= 1;
+      next();
+      return;
+    }
+    const last: unknown = packet.at(-1);
+    if (typeof last === 'function') {
+      (last as AckCallback)({
+        ok: false,
+        error: { code: 'RATE_LIMITED', message: `At most ${perSecond} events per second.` },
+      });
+    }
+  });
+}
