@@ -6,7 +6,7 @@ import { pinoHttp } from 'pino-http';
 import type { Container } from './container.js';
 import { mountRoutes, type RouteGroup } from './lib/http/route.js';
 import { errorHandler, routeNotFound, type ErrorReporter } from './middleware/error-handler.js';
-import { apiRateLimit, authRateLimit } from './middleware/rate-limit.js';
+import { apiRateLimit, authRateLimit, machineRateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
 import { authRoutes } from './modules/auth/index.js';
 import { buildOpenApiDocument, docsRoutes, mountSwaggerUi } from './modules/docs/docs.routes.js';
@@ -14,6 +14,13 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { usersRoutes } from './modules/users/index.js';
 import { workoutsRoutes } from './modules/workouts/index.js';
 import { nutritionRoutes } from './modules/nutrition/index.js';
+import {
+  branchesRoutes,
+  machineDeviceRoutes,
+  machinesRoutes,
+  sessionsRoutes,
+} from './modules/gym-floor/index.js';
+import { idempotency } from './middleware/idempotency.js';
 
 export interface AppOptions {
   /** Unknown errors go here as well as to the log (Sentry in production). */
@@ -35,6 +42,12 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   const registry = new OpenAPIRegistry();
   const guard = container.authGuard;
   const limitStores = { redis: container.redis, keyPrefix: config.redisKeyPrefix };
+  // POSTs that record an activity honour Idempotency-Key (API.md).
+  const idempotent = idempotency({
+    kv: container.kv,
+    ttlSeconds: config.idempotencyTtlSeconds,
+    logger,
+  });
 
   app.use(requestId);
   app.use(
@@ -94,6 +107,12 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     usersRoutes(container.users),
     workoutsRoutes(container.workouts),
     nutritionRoutes(container.nutrition),
+    branchesRoutes(container.gymFloor),
+    machinesRoutes(container.gymFloor, { idempotent }),
+    machineDeviceRoutes(container.gymFloor, {
+      rateLimit: machineRateLimit(config.rateLimit, limitStores),
+    }),
+    sessionsRoutes(container.gymFloor, { idempotent }),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));

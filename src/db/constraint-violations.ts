@@ -13,8 +13,11 @@ export function uniqueViolation(error: unknown): string | undefined {
   return undefined;
 }
 
+// foreign_key_violation, and restrict_violation for ON DELETE RESTRICT.
+const REFERENCE_VIOLATIONS = new Set(['23503', '23001']);
+
 /** Whether the error is a foreign-key violation (a row still referenced, or a missing parent). */
 export function isForeignKeyViolation(error: unknown): boolean {
-  for (const { code } of causeChain(error)) if (code === '23503') return true;
+  for (const { code } of causeChain(error)) if (REFERENCE_VIOLATIONS.has(String(code))) return true;
   return false;
 }

@@ -112,6 +112,8 @@ export function translateError(error: unknown, bodyLimitBytes: number): AppError
       return conflict('A record with these values already exists.');
     case '23503':
       return notFound('Referenced resource');
+    case '23001':
+      return conflict('The record is still in use by others.');
     case '22001':
     case '22003':
     case '22007':

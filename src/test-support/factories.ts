@@ -51,3 +51,37 @@ export async function buildSignedInUser(
   const session = await signIn(t, user);
   return { ...user, session, auth: `Bearer ${session.accessToken}` };
 }
+
+/** A branch made through the service, with a unique name. */
+export async function buildBranch(t: TestApp, overrides: { timezone?: string } = {}) {
+  return t.container.gymFloor.branches.create({
+    name: `Branch ${unique()}`,
+    address: '1 Test Street',
+    timezone: overrides.timezone ?? 'Europe/London',
+  });
+}
+
+/** A machine of the branch made as an admin would, with its one-time device key. */
+export async function buildMachine(
+  t: TestApp,
+  branchId: string,
+  overrides: { type?: 'cardio' | 'strength' | 'functional'; name?: string } = {},
+) {
+  return t.container.gymFloor.machines.create(
+    { userId: '00000000-0000-4000-8000-000000000000', role: 'admin' },
+    {
+      branchId,
+      name: overrides.name ?? `Machine ${unique()}`,
+      type: overrides.type ?? 'cardio',
+      location: 'Floor 1',
+    },
+  );
+}
+
+/** A signed-in member who joined the branch and checked in there. */
+export async function buildCheckedInMember(t: TestApp, branchId: string) {
+  const member = await buildSignedInUser(t);
+  await t.container.gymFloor.branches.join(member.row.id, branchId);
+  const session = await t.container.gymFloor.sessions.checkIn(member.row.id, branchId);
+  return { ...member, gymSession: session };
+}

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import supertest from 'supertest';
 import { inject } from 'vitest';
@@ -12,6 +14,8 @@ import { createLogger } from '../lib/logger.js';
 import type { ResilienceSettings } from '../integrations/index.js';
 import { LogCapture } from './log-capture.js';
 import { openTestDatabase } from './test-database.js';
+import { openDatabase, type DatabaseHandle } from '../db/database.js';
+import { attachSocketServer } from '../realtime/socket-server.js';
 
 /** Settings every test app starts from: fast bcrypt, limits out of the way unless a test lowers them. */
 const testEnvironment: Record<string, string> = {
@@ -30,7 +34,14 @@ export interface TestApp {
   http: ReturnType<typeof supertest>;
   container: Container;
   logs: LogCapture;
-  /** Drops the app's database and cache keys. */
+  /** Listens on a loopback port with Socket.IO attached; resolves with the base URL. */
+  listen(): Promise<string>;
+  /**
+   * Another instance of the server on the same database and cache (its own pool, cache
+   * connection and Socket.IO server), as a second process behind a load balancer would be.
+   */
+  startAnotherInstance(env?: Record<string, string>): Promise<TestApp>;
+  /** Stops listening and closes the app; for the first instance, drops its database and keys. */
   close(): Promise<void>;
 }
 
@@ -66,9 +77,38 @@ export async function createTestApp(
   env: Record<string, string> = {},
   options: { resilience?: Partial<ResilienceSettings> } = {},
 ): Promise<TestApp> {
-  const keys = inject('signingKeys');
   const store = openTestKeyValueStore();
   const testDatabase = await openTestDatabase();
+  const instance = await buildInstance(env, options, {
+    database: testDatabase.database,
+    kv: store.kv,
+    prefix: store.prefix,
+    databaseUrl: testDatabase.url,
+  });
+  return {
+    ...instance,
+    async close() {
+      await instance.close();
+      await store.drop();
+      await testDatabase.drop();
+    },
+  };
+}
+
+interface Backends {
+  database: DatabaseHandle;
+  kv: KeyValueStore;
+  prefix: string;
+  databaseUrl?: string;
+}
+
+async function buildInstance(
+  env: Record<string, string>,
+  options: { resilience?: Partial<ResilienceSettings> },
+  backends: Backends,
+): Promise<TestApp> {
+  const keys = inject('signingKeys');
+  const store = { prefix: backends.prefix };
   const config = loadConfig({
     ...testEnvironment,
     JWT_PRIVATE_KEY: keys.privateKeyPem,
@@ -80,19 +120,54 @@ export async function createTestApp(
   const logs = new LogCapture();
   const container = await createContainer(config, {
     logger: createLogger(config.logLevel, logs),
-    database: testDatabase.database,
-    kv: store.kv,
+    database: backends.database,
+    kv: backends.kv,
     resilience: options.resilience,
   });
   const app = createApp(container);
+  let server: Server | undefined;
+  const extraClosers: (() => Promise<void>)[] = [];
   return {
     app,
     http: supertest(app),
     container,
     logs,
+    async listen() {
+      server = createServer(app);
+      attachSocketServer(server, container);
+      const listening = server;
+      await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+    },
+    async startAnotherInstance(extraEnv = {}) {
+      // Real PostgreSQL: a second pool, as another process has. PGlite lives in this process,
+      // so there the instances share it. Redis: a second connection under the same prefix.
+      const database = backends.databaseUrl
+        ? await openDatabase({ url: backends.databaseUrl, poolSize: 5 })
+        : backends.database;
+      const kv =
+        backends.kv instanceof RedisKeyValueStore && process.env.TEST_REDIS_URL
+          ? RedisKeyValueStore.connect(process.env.TEST_REDIS_URL, backends.prefix)
+          : backends.kv;
+      const other = await buildInstance({ ...env, ...extraEnv }, options, {
+        ...backends,
+        database,
+        kv,
+      });
+      const closeOther = async () => {
+        await other.close();
+        if (kv !== backends.kv) await kv.close();
+        if (database !== backends.database) await database.close();
+      };
+      extraClosers.push(closeOther);
+      return { ...other, close: closeOther };
+    },
     async close() {
-      await store.drop();
-      await testDatabase.drop();
+      await Promise.all(extraClosers.map((closeOther) => closeOther()));
+      // Closing Socket.IO also closes the HTTP server it is attached to.
+      await container.realtime.close();
+      server?.closeAllConnections();
+      await container.jobs.stop({ graceful: false });
     },
   };
 }
