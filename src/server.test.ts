@@ -69,8 +69,12 @@ async function post(pathName: string, body: unknown, token?: string) {
 }
 
 /** 'connected', or the connect_error message. */
-function socketOutcome(token: string | undefined, origin?: string): Promise<string> {
-  const socket = connectSocket(server.baseUrl, {
+function socketOutcome(
+  token: string | undefined,
+  origin?: string,
+  namespace = '/workouts',
+): Promise<string> {
+  const socket = connectSocket(`${server.baseUrl}${namespace}`, {
     path: '/api/ws',
     auth: { token },
     transports: ['websocket'],
@@ -115,6 +119,8 @@ describe('the server process', () => {
     expect(await socketOutcome(undefined)).toBe('UNAUTHENTICATED');
     expect(await socketOutcome('not.a.token')).toBe('UNAUTHENTICATED');
     expect(await socketOutcome(token, 'https://evil.example')).not.toBe('connected');
+    // The main namespace serves nothing; the feature namespaces are the only way in.
+    expect(await socketOutcome(token, undefined, '/')).toBe('NOT_FOUND');
     expect((await post('/api/auth/logout', {}, token)).status).toBe(204);
     expect(await socketOutcome(token)).toBe('UNAUTHENTICATED');
   });

@@ -33,6 +33,15 @@ export function attachSocketServer(httpServer: HttpServer, container: Container)
     },
   });
 
+  // Clients talk to the feature namespaces only; the main namespace carries nothing.
+  realtime.io.use((_socket, next) => {
+    const refusal = new Error('NOT_FOUND');
+    Object.assign(refusal, {
+      data: { code: 'NOT_FOUND', message: 'Connect to /machines or /workouts.' },
+    });
+    next(refusal);
+  });
+
   const features: SocketFeature[] = [
     machinesSocket(container.gymFloor, container.activity, logger),
     workoutsSocket(container.activity, logger),
