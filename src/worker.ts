@@ -21,6 +21,10 @@ async function main(): Promise<void> {
     process.exit(78); // EX_CONFIG: PM2 is told not to restart on it
   }
   const container = await createContainer(config, { logger });
+  if (!container.redis) {
+    // Events reach sockets of other processes only through the Redis adapter.
+    logger.warn('REDIS_URL is not set: machine status changes made by jobs reach no client');
+  }
   // Jobs read the application's tables; a worker started before the API must not find them old.
   await container.database.migrate();
   await container.jobs.start();
