@@ -24,6 +24,13 @@ describe('loadConfig', () => {
       bcryptCost: 12,
       corsOrigins: [],
       jwt: { accessTokenTtlSeconds: 900, refreshFamilyLifetimeSeconds: 30 * 24 * 3600 },
+      socketEventsPerSecond: 20,
+      gymFloor: {
+        sessionExpireAfterSeconds: 4 * 3600,
+        machineOfflineAfterSeconds: 120,
+        linkIdleAfterSeconds: 900,
+        sweepIntervalSeconds: 30,
+      },
     });
     expect(config.dataDir).toMatch(/\/data$/);
   });
@@ -42,7 +49,11 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'loud',
       BCRYPT_COST: '3',
       CORS_ORIGINS: 'https://ok.example, not a url',
+      GYM_FLOOR_SWEEP_SECONDS: '0',
+      MACHINE_OFFLINE_AFTER_SECONDS: 'soon',
     });
+    expect(issues.join('\n')).toMatch(/GYM_FLOOR_SWEEP_SECONDS/);
+    expect(issues.join('\n')).toMatch(/MACHINE_OFFLINE_AFTER_SECONDS/);
     expect(issues.join('\n')).toMatch(/PORT/);
     expect(issues.join('\n')).toMatch(/DATABASE_URL/);
     expect(issues.join('\n')).toMatch(/LOG_LEVEL/);
