@@ -89,6 +89,27 @@ export function onEvent<T>(
 }
 
 /**
+ * Answers events no handler listens for with a NOT_FOUND ack instead of leaving the client's
+ * callback waiting for ever. Handlers are registered on connection, before any event arrives.
+ */
+export function refuseUnknownEvents(socket: AppSocket): void {
+  socket.use((packet, next) => {
+    const [event] = packet;
+    if (socket.listenerCount(event) > 0) {
+      next();
+      return;
+    }
+    const last: unknown = packet.at(-1);
+    if (typeof last === 'function') {
+      (last as AckCallback)({
+        ok: false,
+        error: { code: 'NOT_FOUND', message: `No event "${event}" in this namespace.` },
+      });
+    }
+  });
+}
+
+/**
  * Caps how many events one socket may send: a token bucket of `perSecond` refilled continuously
  * with bursts up to twice that. Events over the limit are dropped with a RATE_LIMITED ack, so a
  * misbehaving device or script cannot flood the database through one connection.

@@ -4,7 +4,12 @@ import type { Container } from '../container.js';
 import { AppError, unauthenticated } from '../lib/errors.js';
 import { machinesSocket } from '../modules/gym-floor/index.js';
 import { workoutsSocket } from '../modules/activity/index.js';
-import { limitEventRate, type AppSocket, type SocketIdentity } from './socket-events.js';
+import {
+  limitEventRate,
+  refuseUnknownEvents,
+  type AppSocket,
+  type SocketIdentity,
+} from './socket-events.js';
 import { rooms } from './realtime.js';
 
 /** A namespace's event handlers, given a socket that has passed the handshake. */
@@ -69,6 +74,7 @@ export function attachSocketServer(httpServer: HttpServer, container: Container)
       const socket = raw as AppSocket;
       joinIdentityRooms(socket);
       limitEventRate(socket, config.socketEventsPerSecond);
+      refuseUnknownEvents(socket);
       feature.onConnection(socket);
     });
   }

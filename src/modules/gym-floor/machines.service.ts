@@ -91,18 +91,20 @@ export class MachinesService {
     const current = await this.require(id);
     await this.deps.branches.assertCanManage(actor, current.branchId);
     const { status, ...details } = body;
-    let row = current;
-    if (Object.keys(details).length > 0) {
-      row = (await machinesRepository.update(this.deps.db, id, details)) ?? notFoundMachine();
-    }
-    if (status && status !== row.status) {
-      const change = await machinesRepository.setServiceStatus(this.deps.db, id, status);
-      if (!change) {
+    // Details and status change together or not at all.
+    const { row, change } = await this.deps.db.transaction(async (tx) => {
+      const updated =
+        Object.keys(details).length > 0
+          ? ((await machinesRepository.update(tx, id, details)) ?? notFoundMachine())
+          : current;
+      if (!status || status === updated.status) return { row: updated, change: undefined };
+      const serviceChange = await machinesRepository.setServiceStatus(tx, id, status);
+      if (!serviceChange) {
         throw conflict('Only a machine in maintenance can be put back into service.');
       }
-      this.deps.events.released([change]);
-      row = change.machine;
-    }
+      return { row: serviceChange.machine, change: serviceChange };
+    });
+    if (change) this.deps.events.released([change]);
     return presentMachine(row, { showTelemetry: true });
   }
 

@@ -188,6 +188,21 @@ describe('machine lists, details and upkeep', () => {
     expect(refused.status).toBe(409);
   });
 
+  it('when a rename comes with a status change that is refused, then neither is applied', async () => {
+    const branch = await buildBranch(t);
+    const { machine } = await buildMachine(t, branch.id, { name: 'Old name' });
+    await t.container.database.db
+      .update(machines)
+      .set({ status: 'offline' })
+      .where(eq(machines.id, machine.id));
+    const res = await t.http
+      .patch(`/api/machines/${machine.id}`)
+      .set('Authorization', admin.auth)
+      .send({ name: 'New name', status: 'available' });
+    expect(res.status).toBe(409);
+    expect(await machineRow(machine.id)).toMatchObject({ name: 'Old name', status: 'offline' });
+  });
+
   it('when staff of another branch try upkeep, then 403 and nothing changes', async () => {
     const [branch, other] = [await buildBranch(t), await buildBranch(t)];
     const foreignStaff = await staffOf(other.id);
