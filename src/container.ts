@@ -102,6 +102,7 @@ export async function createContainer(
     db: database.db,
     realtime,
     timezoneOf: (userId) => gymFloor.sessions.activeTimezone(userId),
+    machineHeldBy: (userId) => gymFloor.machines.heldBy(userId),
     onProgress: (userId) => gymFloor.machines.touchHeldBy(userId),
   });
   const auth: AuthService = new AuthService({
@@ -145,7 +146,7 @@ export async function createContainer(
       workoutActivity: await activity.exportOf(userId),
     }),
     beforeDelete: (userId) => gymFloor.machines.releaseHeldBy(userId),
-    onDeleted: (userId) => realtime.disconnectUser(userId),
+    onAccessChanged: (userId) => realtime.disconnectUser(userId),
   });
 
   const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });

@@ -34,7 +34,9 @@ export interface Realtime {
   emitToUser(userId: string, event: string, payload: unknown, exceptSocketId?: string): void;
   /** Ends the sockets opened with these access tokens or login sessions (logout, revocation). */
   disconnectRevoked(revoked: { accessTokenIds?: string[]; familyIds?: string[] }): void;
-  /** Ends every socket of a user (account deleted). */
+  /** Takes the user's sockets, on any instance, out of a branch's room. */
+  leaveBranch(userId: string, branchId: string): void;
+  /** Ends every socket of a user (account deleted, role changed). */
   disconnectUser(userId: string): void;
   /** Ends a device's sockets (machine removed or its key replaced). */
   disconnectMachine(machineId: string): void;
@@ -50,12 +52,21 @@ export interface RealtimeOptions {
 
 /** Builds the Socket.IO server (not yet listening) and the emitters over it. */
 export function createRealtime(options: RealtimeOptions): Realtime {
+  // The adapter gets a connection of its own that queues commands while Redis is unreachable
+  // (the cache's connection gives up after two retries, as a request path should): events
+  // emitted during an outage are appended once Redis is back, and every instance reads them
+  // from its last offset. Its stream readers are duplicated from this one.
+  const streamClient = options.redis?.duplicate({
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+  });
+  streamClient?.on('error', (error) => options.logger.warn({ err: error }, 'socket adapter redis'));
   const io = new Server({
     path: '/api/ws',
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
     serveClient: false,
-    ...(options.redis && {
-      adapter: createAdapter(options.redis, {
+    ...(streamClient && {
+      adapter: createAdapter(streamClient, {
         streamName: `${options.keyPrefix}socket.io`,
         channelPrefix: `${options.keyPrefix}socket.io`,
         // Bounds the stream's memory; at a few hundred events per second this is minutes.
@@ -88,6 +99,9 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       if (targets.length === 0) return;
       for (const namespace of both) namespace.in(targets).disconnectSockets(true);
     },
+    leaveBranch: (userId, branchId) => {
+      machines.in(rooms.user(userId)).socketsLeave(rooms.branch(branchId));
+    },
     disconnectUser: (userId) => {
       for (const namespace of both) namespace.in(rooms.user(userId)).disconnectSockets(true);
     },
@@ -95,9 +109,14 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       machines.in(rooms.machine(machineId)).disconnectSockets(true);
     },
     close: () =>
-      (closing ??= io.close().catch((error: unknown) => {
-        // Closing twice or before listening is not worth failing a shutdown over.
-        options.logger.debug({ err: error }, 'socket server close');
-      })),
+      (closing ??= (async () => {
+        try {
+          await io.close();
+        } catch (error) {
+          // Closing before listening is not worth failing a shutdown over.
+          options.logger.debug({ err: error }, 'socket server close');
+        }
+        await streamClient?.quit().catch(() => streamClient.disconnect());
+      })()),
   };
 }

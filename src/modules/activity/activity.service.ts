@@ -1,4 +1,5 @@
 import type { Database } from '../../db/database.js';
+import { conflict } from '../../lib/errors.js';
 import type { Realtime } from '../../realtime/realtime.js';
 import { activityRepository } from './activity.repository.js';
 import type { WorkoutProgressPayload, WorkoutProgressRecord } from './activity.schemas.js';
@@ -37,6 +38,8 @@ export interface ActivityServiceDeps {
   realtime: Realtime;
   /** The time zone of the branch the member is at, if checked in (their local day). */
   timezoneOf(userId: string): Promise<string | undefined>;
+  /** The machine the member is linked to now, if any. */
+  machineHeldBy(userId: string): Promise<string | undefined>;
   /** Hears each recorded set (the gym floor keeps the member's machine link alive with it). */
   onProgress(userId: string): Promise<void>;
 }
@@ -54,6 +57,10 @@ export class ActivityService {
     payload: WorkoutProgressPayload,
     source: { kind: WorkoutActivitySource; socketId?: string },
   ): Promise<WorkoutProgressRecord> {
+    if (payload.machineId && payload.machineId !== (await this.deps.machineHeldBy(userId))) {
+      // A set is credited to a machine only by the member using it.
+      throw conflict('You are not linked to that machine.');
+    }
     const timezone = (await this.deps.timezoneOf(userId)) ?? 'UTC';
     const row = await activityRepository.insert(this.deps.db, {
       userId,

@@ -109,7 +109,7 @@ export function branchesRoutes({ branches, machines }: GymFloor): RouteGroup {
         responses: { 200: { description: 'The caller’s memberships', schema: membershipsSchema } },
         handler: async ({ user, params }) => ({
           status: 200,
-          body: { branches: await branches.leave(user.userId, params.id) },
+          body: { branches: await branches.leave(user, params.id) },
         }),
       }),
       defineRoute({

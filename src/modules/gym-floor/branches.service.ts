@@ -12,6 +12,7 @@ import type {
   MembershipView,
   UpdateBranchBody,
 } from './gym-floor.schemas.js';
+import type { FloorEvents } from './gym-floor.events.js';
 import type { BranchRow } from './gym-floor.table.js';
 
 /** Who is acting, as far as branch permissions go. */
@@ -24,7 +25,7 @@ const duplicateName = () => conflict('A branch with this name already exists.');
 
 /** Gym locations, who belongs to them and who staffs them. */
 export class BranchesService {
-  constructor(private readonly deps: { db: Database }) {}
+  constructor(private readonly deps: { db: Database; events: FloorEvents }) {}
 
   async create(body: CreateBranchBody): Promise<BranchView> {
     try {
@@ -78,11 +79,12 @@ export class BranchesService {
     return this.memberships(userId);
   }
 
-  async leave(userId: string, branchId: string): Promise<MembershipView[]> {
-    if (!(await branchesRepository.leave(this.deps.db, branchId, userId))) {
+  async leave(actor: Actor, branchId: string): Promise<MembershipView[]> {
+    if (!(await branchesRepository.leave(this.deps.db, branchId, actor.userId))) {
       throw notFound('Membership');
     }
-    return this.memberships(userId);
+    await this.stopWatchingUnlessAllowed(actor, branchId);
+    return this.memberships(actor.userId);
   }
 
   /** `branches[]` of the user, as GET /users/me shows it. */
@@ -124,6 +126,8 @@ export class BranchesService {
     if (!(await branchesRepository.removeStaff(this.deps.db, branchId, userId))) {
       throw notFound('Staff assignment');
     }
+    const user = await usersRepository.findById(this.deps.db, userId);
+    if (user) await this.stopWatchingUnlessAllowed({ userId, role: user.role }, branchId);
   }
 
   async listStaff(branchId: string) {
@@ -152,6 +156,13 @@ export class BranchesService {
       (await this.canManage(actor, branchId)) ||
       branchesRepository.isMember(this.deps.db, branchId, actor.userId)
     );
+  }
+
+  /** Ends live subscriptions to the branch of someone who may no longer watch it. */
+  private async stopWatchingUnlessAllowed(actor: Actor, branchId: string): Promise<void> {
+    if (!(await this.canWatch(actor, branchId))) {
+      this.deps.events.stoppedWatching(actor.userId, branchId);
+    }
   }
 
   async require(id: string): Promise<BranchRow> {

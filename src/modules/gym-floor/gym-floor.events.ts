@@ -58,6 +58,11 @@ export class FloorEvents {
     this.realtime.disconnectMachine(machineId);
   }
 
+  /** The user may no longer watch the branch: their open subscriptions end too. */
+  stoppedWatching(userId: string, branchId: string): void {
+    this.realtime.leaveBranch(userId, branchId);
+  }
+
   notify(userId: string, notification: FloorNotification): void {
     this.realtime.emitToUser(userId, 'notification', notification);
   }

@@ -183,19 +183,7 @@ describe('releasing idle links', () => {
     const busyMember = await buildCheckedInMember(t, branch.id);
     await t.container.gymFloor.machines.link(idleMember.row.id, idle.qrCode);
     await t.container.gymFloor.machines.link(busyMember.row.id, busy.qrCode);
-    for (const id of [idle.id, busy.id]) {
-      await t.container.gymFloor.machines.heartbeat(id);
-      await t.container.database.db
-        .update(machines)
-        .set({ lastActivityAt: LONG_AGO() })
-        .where(eq(machines.id, id));
-    }
-    // A set reported by the busy member counts as activity on the machine they hold.
-    await t.container.activity.recordProgress(
-      busyMember.row.id,
-      { exerciseId: 'row', exerciseName: 'Row', setNumber: 1, reps: 10 },
-      { kind: 'app' },
-    );
+    // Listening before the rows are aged: the sweep may run the moment they are.
     const memberSocket = await open('/workouts', { token: idleMember.session.accessToken });
     const notified = nextEvent<{ type: string; machineId: string }>(
       memberSocket,
@@ -203,12 +191,29 @@ describe('releasing idle links', () => {
       () => true,
       10_000,
     );
+    for (const id of [idle.id, busy.id]) await t.container.gymFloor.machines.heartbeat(id);
+    await t.container.database.db
+      .update(machines)
+      .set({ lastActivityAt: LONG_AGO() })
+      .where(eq(machines.id, idle.id));
+    // The busy link is close to idle (but not yet, so no sweep can take it first) when a set
+    // reported by its member counts as activity on the machine they hold.
+    const almostIdle = new Date(Date.now() - (THRESHOLD_SECONDS - 10) * 1000);
+    await t.container.database.db
+      .update(machines)
+      .set({ lastActivityAt: almostIdle })
+      .where(eq(machines.id, busy.id));
+    const beforeProgress = Date.now();
+    await t.container.activity.recordProgress(
+      busyMember.row.id,
+      { exerciseId: 'row', exerciseName: 'Row', setNumber: 1, reps: 10 },
+      { kind: 'app' },
+    );
 
     expect(await notified).toMatchObject({ type: 'machine-released', machineId: idle.id });
     expect(await machineRow(idle.id)).toMatchObject({ status: 'available', currentUserId: null });
-    expect(await machineRow(busy.id)).toMatchObject({
-      status: 'occupied',
-      currentUserId: busyMember.row.id,
-    });
+    const busyRow = await machineRow(busy.id);
+    expect(busyRow).toMatchObject({ status: 'occupied', currentUserId: busyMember.row.id });
+    expect(busyRow?.lastActivityAt?.getTime()).toBeGreaterThanOrEqual(beforeProgress - 1_000);
   });
 });

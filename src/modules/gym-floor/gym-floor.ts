@@ -28,7 +28,7 @@ export function createGymFloor(deps: {
   settings: FloorSettings;
 }): GymFloor {
   const events = new FloorEvents(deps.realtime);
-  const branches = new BranchesService({ db: deps.db });
+  const branches = new BranchesService({ db: deps.db, events });
   return {
     branches,
     machines: new MachinesService({ db: deps.db, branches, events }),

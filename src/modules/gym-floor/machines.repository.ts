@@ -46,6 +46,15 @@ export const machinesRepository = {
     return row;
   },
 
+  async findHeldBy(db: Database, userId: string): Promise<MachineRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(machines)
+      .where(eq(machines.currentUserId, userId))
+      .limit(1);
+    return row;
+  },
+
   async findByDeviceKeyHash(db: Database, hash: string): Promise<MachineRow | undefined> {
     const [row] = await db.select().from(machines).where(eq(machines.deviceKeyHash, hash)).limit(1);
     return row;

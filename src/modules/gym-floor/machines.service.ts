@@ -271,6 +271,11 @@ export class MachinesService {
     this.deps.events.released(await machinesRepository.releaseHeldBy(this.deps.db, [userId]));
   }
 
+  /** The id of the machine the member holds, if any. */
+  async heldBy(userId: string): Promise<string | undefined> {
+    return (await machinesRepository.findHeldBy(this.deps.db, userId))?.id;
+  }
+
   /** Notes activity on the machine the member holds, so it is not released as idle. */
   touchHeldBy(userId: string): Promise<void> {
     return machinesRepository.touchHeldBy(this.deps.db, userId);

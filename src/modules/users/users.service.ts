@@ -32,8 +32,11 @@ export interface UsersServiceDeps {
   exportSections(userId: string): Promise<Record<string, unknown>>;
   /** Lets other features let go of the user first (a machine they hold). */
   beforeDelete(userId: string): Promise<void>;
-  /** Hears a deleted account, so its live connections can be closed. */
-  onDeleted(userId: string): void;
+  /**
+   * Hears a deleted account or a changed role, so the user's live connections, which were
+   * admitted under the old state, are closed (clients reconnect and are judged afresh).
+   */
+  onAccessChanged(userId: string): void;
 }
 
 function mergeProfile(
@@ -81,7 +84,7 @@ export class UsersService {
   async deleteMe(userId: string): Promise<void> {
     await this.deps.beforeDelete(userId);
     if (!(await usersRepository.delete(this.deps.db, userId))) throw notFound('User');
-    this.deps.onDeleted(userId);
+    this.deps.onAccessChanged(userId);
   }
 
   async exportMe(userId: string) {
@@ -164,6 +167,7 @@ export class UsersService {
       return usersRepository.update(tx, targetId, { role });
     });
     if (!row) throw notFound('User');
+    this.deps.onAccessChanged(row.id);
     const branches = await this.deps.branchesOf([row.id]);
     return presentAdminUser(row, branches.get(row.id) ?? []);
   }
