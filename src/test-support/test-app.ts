@@ -40,7 +40,10 @@ export interface TestApp {
    * Another instance of the server on the same database and cache (its own pool, cache
    * connection and Socket.IO server), as a second process behind a load balancer would be.
    */
-  startAnotherInstance(env?: Record<string, string>): Promise<TestApp>;
+  startAnotherInstance(
+    env?: Record<string, string>,
+    options?: { redisUrl?: string },
+  ): Promise<TestApp>;
   /** Stops listening and closes the app; for the first instance, drops its database and keys. */
   close(): Promise<void>;
 }
@@ -139,15 +142,16 @@ async function buildInstance(
       await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
       return `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
     },
-    async startAnotherInstance(extraEnv = {}) {
+    async startAnotherInstance(extraEnv = {}, instanceOptions = {}) {
       // Real PostgreSQL: a second pool, as another process has. PGlite lives in this process,
       // so there the instances share it. Redis: a second connection under the same prefix.
       const database = backends.databaseUrl
         ? await openDatabase({ url: backends.databaseUrl, poolSize: 5 })
         : backends.database;
+      const redisUrl = instanceOptions.redisUrl ?? process.env.TEST_REDIS_URL;
       const kv =
-        backends.kv instanceof RedisKeyValueStore && process.env.TEST_REDIS_URL
-          ? RedisKeyValueStore.connect(process.env.TEST_REDIS_URL, backends.prefix)
+        backends.kv instanceof RedisKeyValueStore && redisUrl
+          ? RedisKeyValueStore.connect(redisUrl, backends.prefix)
           : backends.kv;
       const other = await buildInstance({ ...env, ...extraEnv }, options, {
         ...backends,
