@@ -1,0 +1,1409 @@
+/**
+ * Real-time benchmark: member sockets subscribed to one branch and machines heartbeating every
+ * second, against the real API (built, on PostgreSQL and Redis) and against a bare Socket.IO
+ * server (bench/realtime-baseline-server.ts) driven by exactly the same client code.
+ *
+ *   npm run bench:realtime
+ *
+ * For each target: BENCH_MACHINES device sockets send `machine:heartbeat` every second (with
+ * ack) for the whole run; BENCH_MEMBERS member sockets send `branch:subscribe`; then a few
+ * "linker" members link and unlink the machines one pair at a time. Each link is timed from
+ * the moment its HTTP request is sent until the matching `machine:status` (machineId, status
+ * 'occupied', currentUserId) has reached every subscriber: each subscriber's delivery latency
+ * and the time to the last one are recorded. Unlinks are timed the same way ('available').
+ *
+ * All client sockets live in this one process. A burst of 1,000 deliveries is decoded one
+ * after another on its event loop, so part of every fan-out time is this process's own work;
+ * the baseline, measured with the same clients, shows that floor. The event-loop delay and CPU
+ * use of this process are printed next to the results so a saturated client can be told from
+ * a slow server.
+ *
+ * Settings (environment):
+ *   BENCH_MEMBERS          subscribed member sockets (default 1000)
+ *   BENCH_MACHINES         heartbeating machines (default 100)
+ *   BENCH_LINKS            measured link/unlink pairs per target (default 200)
+ *   BENCH_WARMUP_LINKS     unmeasured link/unlink pairs first (default 10)
+ *   BENCH_LINKERS          members who take turns linking (default 4)
+ *   BENCH_LINK_GAP_MS      pause after each link/unlink pair (default 100), so fan-outs are
+ *                          isolated events, as on a gym floor, not back-to-back load
+ *   BENCH_HEARTBEAT_MS     heartbeat interval per machine (default 1000)
+ *   BENCH_FANOUT_TIMEOUT_MS  longest wait for one fan-out to complete (default 10000)
+ *   BENCH_TARGETS          comma-separated subset of "baseline,api" (default both)
+ *   BENCH_DATABASE_URL     database to DROP and recreate (default postgres://postgres@127.0.0.1:5432/nxg_bench)
+ *   BENCH_REDIS_URL        Redis to use (default redis://127.0.0.1:6379); keys get a per-run prefix
+ *   BENCH_SKIP_BUILD=1     reuse the existing dist/ instead of running `npm run build`
+ */
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { io, type Socket } from 'socket.io-client';
+import {
+  freePort,
+  killAllChildrenNow,
+  runToCompletion,
+  startChild,
+  stopAllChildren,
+  stopChild,
+  waitForHttpOk,
+  type ChildHandle,
+} from './children.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
+/** Far above anything a run can reach, so limits and lockouts never shape the numbers. */
+const UNLIMITED = '100000000';
+const API_SHUTDOWN_TIMEOUT_MS = 5_000;
+const API_STOP_GRACE_MS = 2 * API_SHUTDOWN_TIMEOUT_MS;
+/** Concurrency of the REST set-up (bcrypt at cost 4 makes 20 registrations at a time cheap). */
+const SETUP_CONCURRENCY = 20;
+/** Sockets connecting at once; a wider burst only queues handshakes. */
+const CONNECT_CONCURRENCY = 50;
+const CONNECT_TIMEOUT_MS = 20_000;
+const ACK_TIMEOUT_MS = 10_000;
+/** The issue's goal: p99 link → last subscriber under 100 ms with 1,000 subscribers. */
+const GOAL = { target: 'api', members: 1000, maxP99Ms: 100 } as const;
+/** Above this p99 event-loop delay the client process is called out as a distortion. */
+const CLIENT_LAG_WARNING_MS = 20;
+
+type TargetKey = 'baseline' | 'api';
+
+interface Settings {
+  members: number;
+  machines: number;
+  links: number;
+  warmupLinks: number;
+  linkers: number;
+  linkGapMs: number;
+  heartbeatMs: number;
+  fanOutTimeoutMs: number;
+  targets: TargetKey[];
+  databaseUrl: string;
+  redisUrl: string;
+  skipBuild: boolean;
+}
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+function positiveNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+}
+
+function positiveInteger(name: string, fallback: number): number {
+  const value = positiveNumber(name, fallback);
+  if (!Number.isInteger(value)) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+function readSettings(): Settings {
+  const allTargets: TargetKey[] = ['baseline', 'api'];
+  const targets = (process.env.BENCH_TARGETS ?? allTargets.join(','))
+    .split(',')
+    .map((part) => part.trim());
+  const unknown = targets.filter((key) => !allTargets.includes(key as TargetKey));
+  if (unknown.length > 0) throw new Error(`BENCH_TARGETS: unknown ${unknown.join(', ')}`);
+  const warmupRaw = process.env.BENCH_WARMUP_LINKS;
+  return {
+    members: positiveInteger('BENCH_MEMBERS', 1000),
+    machines: positiveInteger('BENCH_MACHINES', 100),
+    links: positiveInteger('BENCH_LINKS', 200),
+    // Zero is allowed here: no warm-up at all.
+    warmupLinks: warmupRaw === '0' ? 0 : positiveInteger('BENCH_WARMUP_LINKS', 10),
+    linkers: positiveInteger('BENCH_LINKERS', 4),
+    linkGapMs: process.env.BENCH_LINK_GAP_MS === '0' ? 0 : positiveNumber('BENCH_LINK_GAP_MS', 100),
+    heartbeatMs: positiveNumber('BENCH_HEARTBEAT_MS', 1000),
+    fanOutTimeoutMs: positiveNumber('BENCH_FANOUT_TIMEOUT_MS', 10_000),
+    // Canonical order whatever the input order: the baseline first, as in http.bench.ts.
+    targets: allTargets.filter((key) => targets.includes(key)),
+    databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/nxg_bench',
+    redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    skipBuild: process.env.BENCH_SKIP_BUILD === '1',
+  };
+}
+
+/** Drops and recreates the benchmark database so every run starts from the same empty state. */
+async function recreateDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  // The database is dropped: refuse names that do not look like a throwaway bench database.
+  if (!name.includes('bench')) {
+    throw new Error(`refusing to drop database "${name}": its name must contain "bench"`);
+  }
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const identifier = client.escapeIdentifier(name);
+    // FORCE ends sessions a previous, killed run may have left behind.
+    await client.query(`DROP DATABASE IF EXISTS ${identifier} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${identifier}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Removes this run's keys (rate-limit counters, sessions, adapter streams) from Redis. */
+async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<number> {
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    // Cleanup is best effort: one failed connect is reported once, not retried forever.
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    let deleted = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+    return deleted;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
+/** One request with a readable failure: the status and body are quoted when they differ. */
+async function call(
+  url: string,
+  init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string },
+  expectedStatus: number,
+  timeoutMs = 30_000,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  const text = await response.text();
+  if (response.status !== expectedStatus) {
+    throw new Error(
+      `${init.method} ${url}${init.body === undefined ? '' : ` ${init.body}`}: expected ` +
+        `${expectedStatus}, got ${response.status}: ${text.slice(0, 500)}`,
+    );
+  }
+  if (text === '') return {};
+  const body: unknown = JSON.parse(text);
+  if (!isRecord(body)) throw new Error(`${init.method} ${url}: body is not a JSON object: ${text}`);
+  return body;
+}
+
+function requireString(value: unknown, what: string, body: unknown): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new Error(`${what} missing in ${JSON.stringify(body).slice(0, 500)}`);
+  }
+  return value;
+}
+
+/** Runs `task` over `items` with at most `limit` in flight; results keep the input order. */
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await task(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const range = (count: number) => Array.from({ length: count }, (_, index) => index);
+
+/** Nearest-rank percentile of an ascending-sorted array. */
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(Math.max(rank, 1), sorted.length) - 1]!;
+}
+
+const round = (value: number, digits = 1) => {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+};
+
+interface LatencyMs {
+  samples: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+function latencySummary(values: ArrayLike<number>): LatencyMs {
+  const sorted = Float64Array.from(values).sort();
+  const mean = sorted.length === 0 ? Number.NaN : sorted.reduce((a, b) => a + b, 0) / sorted.length;
+  return {
+    samples: sorted.length,
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted.at(-1) ?? Number.NaN),
+    mean: round(mean),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sockets
+// ---------------------------------------------------------------------------------------------
+
+interface Telemetry {
+  speedKmh: number;
+  inclinePercent: number;
+  cadenceRpm: number;
+  powerW: number;
+  heartRateBpm: number;
+  distanceM: number;
+  energyKcal: number;
+  elapsedSec: number;
+}
+
+interface ServerEvents {
+  'machine:status': (event: unknown) => void;
+}
+
+interface ClientEvents {
+  'branch:subscribe': (body: { branchId: string }, ack: (reply: unknown) => void) => void;
+  'machine:heartbeat': (body: { telemetry: Telemetry }, ack: (reply: unknown) => void) => void;
+}
+
+type BenchSocket = Socket<ServerEvents, ClientEvents>;
+
+/** Every socket this process opened, so each exit path can close them. */
+const openSockets = new Set<BenchSocket>();
+/** Sockets the server (or the network) dropped while a target was running. */
+let unexpectedDisconnects: { reason: string; count: number }[] = [];
+
+function closeAllSockets(): void {
+  for (const socket of openSockets) socket.disconnect();
+  openSockets.clear();
+}
+
+/** Connects one socket to `/machines`, as the API's clients do; no reconnection, so a drop shows. */
+function connectSocket(base: string, auth: Record<string, string>): Promise<BenchSocket> {
+  const socket: BenchSocket = io(`${base}/machines`, {
+    path: '/api/ws',
+    transports: ['websocket'],
+    auth,
+    // One connection per socket: io() would otherwise share a Manager between sockets.
+    forceNew: true,
+    reconnection: false,
+    timeout: CONNECT_TIMEOUT_MS,
+  });
+  openSockets.add(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => {
+      socket.off('connect_error');
+      socket.on('disconnect', (reason) => {
+        openSockets.delete(socket);
+        // Our own disconnect() at the end of a target is expected; anything else is counted.
+        if (reason === 'io client disconnect') return;
+        const entry = unexpectedDisconnects.find((seen) => seen.reason === reason);
+        if (entry) entry.count += 1;
+        else unexpectedDisconnects.push({ reason, count: 1 });
+      });
+      resolve(socket);
+    });
+    socket.once('connect_error', (error) => {
+      openSockets.delete(socket);
+      socket.disconnect();
+      reject(new Error(`socket to ${base}/machines refused: ${error.message}`));
+    });
+  });
+}
+
+function describeAck(reply: unknown): string {
+  // JSON.stringify answers undefined for undefined, whatever its declared type says.
+  const text = JSON.stringify(reply) as string | undefined;
+  return (text ?? String(reply)).slice(0, 300);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets: what differs between the API and the baseline is only how the fixture is made
+// ---------------------------------------------------------------------------------------------
+
+interface Fixture {
+  base: string;
+  branchId: string;
+  /** Handshake auth of each subscribed member. */
+  memberAuths: { token: string }[];
+  machines: { id: string; qrCode: string; deviceKey: string }[];
+  /** Members who link and unlink; checked in at the branch. */
+  linkers: { userId: string; accessToken: string }[];
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const bearer = (token: string) => ({ ...JSON_HEADERS, authorization: `Bearer ${token}` });
+const MACHINE_TYPES = ['cardio', 'strength', 'functional'] as const;
+
+interface AdminAccount {
+  username: string;
+  email: string;
+  password: string;
+}
+
+/** Creates the branch, machines and members through the API's own endpoints. */
+async function setUpApiFixture(
+  base: string,
+  settings: Settings,
+  runId: string,
+  admin: AdminAccount,
+): Promise<Fixture> {
+  const adminSession = await call(
+    `${base}/api/auth/login`,
+    {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ login: admin.username, password: admin.password }),
+    },
+    200,
+  );
+  const adminToken = requireString(adminSession.accessToken, 'admin accessToken', adminSession);
+  const branch = await call(
+    `${base}/api/branches`,
+    {
+      method: 'POST',
+      headers: bearer(adminToken),
+      body: JSON.stringify({
+        name: `Bench branch ${runId}`,
+        address: '1 Benchmark Street, London',
+        timezone: 'Europe/London',
+      }),
+    },
+    201,
+  );
+  const branchId = requireString(branch.id, 'branch id', branch);
+
+  log(`api: creating ${settings.machines} machines`);
+  const machines = await mapLimit(range(settings.machines), SETUP_CONCURRENCY, async (i) => {
+    const created = await call(
+      `${base}/api/machines`,
+      {
+        method: 'POST',
+        headers: bearer(adminToken),
+        body: JSON.stringify({
+          branchId,
+          name: `Bench machine ${i + 1}`,
+          type: MACHINE_TYPES[i % MACHINE_TYPES.length],
+          location: `Zone ${String.fromCharCode(65 + (i % 6))}`,
+        }),
+      },
+      201,
+    );
+    const machine = isRecord(created.machine) ? created.machine : {};
+    return {
+      id: requireString(machine.id, 'machine.id', created),
+      qrCode: requireString(machine.qrCode, 'machine.qrCode', created),
+      deviceKey: requireString(created.deviceKey, 'deviceKey', created),
+    };
+  });
+
+  const total = settings.members + settings.linkers;
+  log(`api: registering ${total} members and joining them to the branch`);
+  const password = `bench-${randomBytes(12).toString('hex')}`;
+  const users = await mapLimit(range(total), SETUP_CONCURRENCY, async (i) => {
+    const username = `rt${runId}_${i}`;
+    const session = await call(
+      `${base}/api/auth/register`,
+      {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: JSON.stringify({
+          username,
+          email: `${username}@example.com`,
+          password,
+          name: 'Bench Member',
+        }),
+      },
+      201,
+    );
+    const accessToken = requireString(session.accessToken, 'accessToken', session);
+    const user = isRecord(session.user) ? session.user : {};
+    const userId = requireString(user.id, 'user.id', session);
+    await call(
+      `${base}/api/branches/${branchId}/join`,
+      { method: 'POST', headers: bearer(accessToken) },
+      200,
+    );
+    return { userId, accessToken };
+  });
+  const linkers = users.slice(settings.members);
+  for (const linker of linkers) {
+    await call(
+      `${base}/api/sessions/check-in`,
+      { method: 'POST', headers: bearer(linker.accessToken), body: JSON.stringify({ branchId }) },
+      201,
+    );
+  }
+  return {
+    base,
+    branchId,
+    memberAuths: users.slice(0, settings.members).map((user) => ({ token: user.accessToken })),
+    machines,
+    linkers,
+  };
+}
+
+/** The baseline has no accounts: ids are made up and the token is the user id itself. */
+function baselineFixture(base: string, settings: Settings): Fixture {
+  const id = () => randomBytes(8).toString('hex');
+  const branchId = id();
+  return {
+    base,
+    branchId,
+    memberAuths: range(settings.members).map((i) => ({ token: `member-${i}` })),
+    machines: range(settings.machines).map((i) => {
+      const machineId = id();
+      return { id: machineId, qrCode: `${branchId}:${machineId}`, deviceKey: `device-${i}` };
+    }),
+    linkers: range(settings.linkers).map((i) => ({
+      userId: `linker-${i}`,
+      accessToken: `linker-${i}`,
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Heartbeats
+// ---------------------------------------------------------------------------------------------
+
+interface HeartbeatStats {
+  sent: number;
+  acked: number;
+  /** Acks that were not `{ ok: true }`, by error code. */
+  rejected: Record<string, number>;
+  timeouts: number;
+  latencies: number[];
+  windowStart: number;
+}
+
+/** Each device emits `machine:heartbeat` every interval, spread evenly over the interval. */
+class HeartbeatDriver {
+  private readonly timers: NodeJS.Timeout[] = [];
+  private stats: HeartbeatStats = HeartbeatDriver.emptyStats();
+  private readonly beats: number[];
+  private readonly firstAck: Promise<void>[];
+  private readonly firstAckResolvers: ((outcome: string | undefined) => void)[] = [];
+  private firstRejection: string | undefined;
+
+  constructor(
+    private readonly devices: BenchSocket[],
+    private readonly intervalMs: number,
+  ) {
+    this.beats = devices.map(() => 0);
+    this.firstAck = devices.map(
+      (_, i) =>
+        new Promise<void>((resolve, reject) => {
+          this.firstAckResolvers[i] = (problem) => {
+            if (problem === undefined) resolve();
+            else reject(new Error(problem));
+          };
+        }),
+    );
+    // Rejections are read through ready(); an unread one must not crash the process.
+    for (const promise of this.firstAck) promise.catch(() => undefined);
+  }
+
+  private static emptyStats(): HeartbeatStats {
+    return {
+      sent: 0,
+      acked: 0,
+      rejected: {},
+      timeouts: 0,
+      latencies: [],
+      windowStart: performance.now(),
+    };
+  }
+
+  start(): void {
+    this.devices.forEach((socket, i) => {
+      const offset = (i * this.intervalMs) / this.devices.length;
+      this.timers.push(
+        setTimeout(() => {
+          this.beat(socket, i);
+          this.timers.push(setInterval(() => this.beat(socket, i), this.intervalMs));
+        }, offset),
+      );
+    });
+  }
+
+  private beat(socket: BenchSocket, i: number): void {
+    const beat = (this.beats[i] ?? 0) + 1;
+    this.beats[i] = beat;
+    const telemetry: Telemetry = {
+      speedKmh: 10,
+      inclinePercent: 1,
+      cadenceRpm: 80,
+      powerW: 150 + (beat % 50),
+      heartRateBpm: 120 + (beat % 30),
+      distanceM: beat * 3,
+      energyKcal: Math.floor(beat / 5),
+      elapsedSec: beat,
+    };
+    const stats = this.stats;
+    const sentAt = performance.now();
+    stats.sent += 1;
+    socket
+      .timeout(ACK_TIMEOUT_MS)
+      .emit('machine:heartbeat', { telemetry }, (error: Error | null, reply: unknown) => {
+        if (error) {
+          stats.timeouts += 1;
+          this.firstAckResolvers[i]?.(`device ${i}: no heartbeat ack within ${ACK_TIMEOUT_MS} ms`);
+          return;
+        }
+        if (isRecord(reply) && reply.ok === true) {
+          stats.acked += 1;
+          stats.latencies.push(performance.now() - sentAt);
+          this.firstAckResolvers[i]?.(undefined);
+          return;
+        }
+        const code =
+          isRecord(reply) && isRecord(reply.error) && typeof reply.error.code === 'string'
+            ? reply.error.code
+            : 'UNKNOWN';
+        stats.rejected[code] = (stats.rejected[code] ?? 0) + 1;
+        this.firstRejection ??= describeAck(reply);
+        this.firstAckResolvers[i]?.(`device ${i}: heartbeat refused: ${describeAck(reply)}`);
+      });
+  }
+
+  /** Resolves once every device has had one heartbeat acknowledged. */
+  async ready(): Promise<void> {
+    await Promise.all(this.firstAck);
+  }
+
+  /** Starts a new measurement window; beats in flight are counted in the old one. */
+  resetWindow(): void {
+    this.stats = HeartbeatDriver.emptyStats();
+  }
+
+  window(): HeartbeatStats & { seconds: number; firstRejection: string | undefined } {
+    return {
+      ...this.stats,
+      seconds: (performance.now() - this.stats.windowStart) / 1000,
+      firstRejection: this.firstRejection,
+    };
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.length = 0;
+  }
+}
+
+let activeHeartbeats: HeartbeatDriver | undefined;
+
+// ---------------------------------------------------------------------------------------------
+// Fan-out
+// ---------------------------------------------------------------------------------------------
+
+interface Expectation {
+  machineId: string;
+  status: 'occupied' | 'available';
+  /** Checked when given: the linker for 'occupied'. */
+  currentUserId?: string;
+}
+
+interface PendingFanOut extends Expectation {
+  startedAt: number;
+  /** Per subscriber, ms from the request to delivery; NaN until delivered. */
+  arrivals: Float64Array;
+  received: number;
+  done: () => void;
+}
+
+/** The one fan-out being measured; subscribers compare every `machine:status` against it. */
+let pending: PendingFanOut | undefined;
+/** Per run: every `machine:status` seen, the ones matching nothing, a sample of those. */
+let statusCounters = { seen: 0, unmatched: 0, duplicates: 0 };
+let unmatchedSample: unknown[] = [];
+
+function onMachineStatus(index: number, event: unknown): void {
+  const now = performance.now();
+  statusCounters.seen += 1;
+  const current = pending;
+  const matches =
+    current !== undefined &&
+    isRecord(event) &&
+    event.machineId === current.machineId &&
+    event.status === current.status &&
+    (current.currentUserId === undefined || event.currentUserId === current.currentUserId);
+  if (!matches) {
+    statusCounters.unmatched += 1;
+    if (unmatchedSample.length < 5 && index === 0) unmatchedSample.push(event);
+    return;
+  }
+  if (!Number.isNaN(current.arrivals[index])) {
+    statusCounters.duplicates += 1;
+    return;
+  }
+  current.arrivals[index] = now - current.startedAt;
+  current.received += 1;
+  if (current.received === current.arrivals.length) current.done();
+}
+
+interface FanOutSample {
+  httpMs: number;
+  /** ms to the first and last subscriber; the last is the timeout when some never arrived. */
+  firstMs: number;
+  lastMs: number;
+  missed: number;
+  arrivals: Float64Array;
+}
+
+/**
+ * Sends one request and waits until every subscriber has the expected `machine:status`. The
+ * clock starts right before the request is sent, so the HTTP round trip is part of the time.
+ */
+async function measureFanOut(
+  subscriberCount: number,
+  expectation: Expectation,
+  send: () => Promise<void>,
+  timeoutMs: number,
+): Promise<FanOutSample> {
+  let done: () => void = () => undefined;
+  const allArrived = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  const arrivals = new Float64Array(subscriberCount).fill(Number.NaN);
+  const current: PendingFanOut = {
+    ...expectation,
+    startedAt: performance.now(),
+    arrivals,
+    received: 0,
+    done,
+  };
+  pending = current;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await send();
+    const httpMs = performance.now() - current.startedAt;
+    const remaining = Math.max(0, timeoutMs - httpMs);
+    await Promise.race([
+      allArrived,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, remaining);
+      }),
+    ]);
+    const delivered = arrivals.filter((value) => !Number.isNaN(value));
+    const missed = subscriberCount - delivered.length;
+    return {
+      httpMs,
+      firstMs: delivered.length === 0 ? Number.NaN : Math.min(...delivered),
+      lastMs: missed > 0 ? timeoutMs : Math.max(...delivered),
+      missed,
+      arrivals: delivered,
+    };
+  } finally {
+    clearTimeout(timer);
+    pending = undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One target
+// ---------------------------------------------------------------------------------------------
+
+interface HeartbeatResult {
+  sent: number;
+  acked: number;
+  acksPerSecond: number;
+  offeredPerSecond: number;
+  rejected: Record<string, number>;
+  timeouts: number;
+  ackLatencyMs: LatencyMs;
+  firstRejection?: string;
+}
+
+interface ClientLoad {
+  /** Event-loop delay of this (client) process during the measured phase. */
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  /** CPU time over wall time, in % of one core. */
+  benchCpuPercent: number;
+  serverCpuPercent: number | null;
+  /** Busy share of all CPUs of the machine. */
+  machineCpuPercent: number;
+  /**
+   * What the rest of the machine used, in % of all CPUs: PostgreSQL and Redis, and anything
+   * else running at the time (high in the baseline too means the numbers are noisy).
+   */
+  otherProcessesPercent: number | null;
+}
+
+interface TargetResult {
+  target: TargetKey;
+  label: string;
+  members: number;
+  machines: number;
+  links: number;
+  setupSeconds: { fixture: number; connectDevices: number; connectMembers: number };
+  measuredSeconds: number;
+  linkToLast: LatencyMs;
+  linkToFirst: LatencyMs;
+  linkToEach: LatencyMs;
+  linkHttp: LatencyMs;
+  unlinkToLast: LatencyMs;
+  unlinkHttp: LatencyMs;
+  missedDeliveries: { link: number; unlink: number };
+  linksWithMisses: number;
+  statusEvents: { seen: number; unmatched: number; duplicates: number };
+  unmatchedSample: unknown[];
+  unexpectedDisconnects: { reason: string; count: number }[];
+  heartbeats: HeartbeatResult;
+  client: ClientLoad;
+  p99RatioToBaseline: number | null;
+}
+
+/** Sampling interval of the event-loop delay histogram. */
+const EVENT_LOOP_RESOLUTION_MS = 10;
+
+/**
+ * The histogram records the whole time between its samples, the resolution included (an idle
+ * loop reads ~10 ms at 10 ms resolution); only the excess is delay caused by work.
+ */
+const excessDelayMs = (nanoseconds: number) =>
+  Math.max(0, nanoseconds / 1e6 - EVENT_LOOP_RESOLUTION_MS);
+
+const CLOCK_TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds a process has used so far, from /proc (Linux); undefined elsewhere. */
+function processCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after "(comm)": state is field 3, utime field 14, stime field 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+function machineCpuTimes(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const cpu of os.cpus()) {
+    const { user, nice, sys, idle, irq } = cpu.times;
+    busy += user + nice + sys + irq;
+    total += user + nice + sys + idle + irq;
+  }
+  return { busy, total };
+}
+
+async function runTarget(
+  key: TargetKey,
+  label: string,
+  fixture: Fixture,
+  fixtureSeconds: number,
+  server: ChildHandle,
+  settings: Settings,
+): Promise<TargetResult> {
+  unexpectedDisconnects = [];
+  statusCounters = { seen: 0, unmatched: 0, duplicates: 0 };
+  unmatchedSample = [];
+  const { base } = fixture;
+
+  log(`${label}: connecting ${fixture.machines.length} device sockets`);
+  let started = performance.now();
+  const devices = await mapLimit(fixture.machines, CONNECT_CONCURRENCY, (machine) =>
+    connectSocket(base, { machineKey: machine.deviceKey }),
+  );
+  const connectDevicesSeconds = (performance.now() - started) / 1000;
+  const heartbeats = new HeartbeatDriver(devices, settings.heartbeatMs);
+  activeHeartbeats = heartbeats;
+  heartbeats.start();
+  await heartbeats.ready();
+  log(`${label}: every machine has a heartbeat acknowledged`);
+
+  log(`${label}: connecting and subscribing ${fixture.memberAuths.length} member sockets`);
+  started = performance.now();
+  await mapLimit(fixture.memberAuths, CONNECT_CONCURRENCY, async (auth, index) => {
+    const socket = await connectSocket(base, auth);
+    socket.on('machine:status', (event) => onMachineStatus(index, event));
+    const reply: unknown = await socket
+      .timeout(ACK_TIMEOUT_MS)
+      .emitWithAck('branch:subscribe', { branchId: fixture.branchId });
+    if (!isRecord(reply) || reply.ok !== true) {
+      throw new Error(`member ${index}: branch:subscribe answered ${describeAck(reply)}`);
+    }
+    return socket;
+  });
+  const connectMembersSeconds = (performance.now() - started) / 1000;
+  const subscriberCount = fixture.memberAuths.length;
+
+  const post = async (url: string, token: string, body?: unknown) => {
+    await call(
+      url,
+      {
+        method: 'POST',
+        headers: bearer(token),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      },
+      200,
+    );
+  };
+  const linkPair = async (pair: number) => {
+    const machine = fixture.machines[pair % fixture.machines.length]!;
+    const linker = fixture.linkers[pair % fixture.linkers.length]!;
+    const link = await measureFanOut(
+      subscriberCount,
+      { machineId: machine.id, status: 'occupied', currentUserId: linker.userId },
+      () => post(`${base}/api/machines/link`, linker.accessToken, { qrCode: machine.qrCode }),
+      settings.fanOutTimeoutMs,
+    );
+    const unlink = await measureFanOut(
+      subscriberCount,
+      { machineId: machine.id, status: 'available' },
+      () => post(`${base}/api/machines/${machine.id}/unlink`, linker.accessToken),
+      settings.fanOutTimeoutMs,
+    );
+    if (link.missed === subscriberCount || unlink.missed === subscriberCount) {
+      const which = link.missed === subscriberCount ? 'link' : 'unlink';
+      throw new Error(
+        `${label}: no subscriber received machine:status for the ${which} of machine ` +
+          `${machine.id} within ${settings.fanOutTimeoutMs} ms (HTTP answered 200). ` +
+          `machine:status events seen this run: ${statusCounters.seen}; first unmatched ones ` +
+          `(subscriber 0): ${JSON.stringify(unmatchedSample).slice(0, 1000)}`,
+      );
+    }
+    return { link, unlink };
+  };
+
+  if (settings.warmupLinks > 0) {
+    log(`${label}: warm-up, ${settings.warmupLinks} link/unlink pairs`);
+    for (let pair = 0; pair < settings.warmupLinks; pair += 1) await linkPair(pair);
+  }
+
+  log(`${label}: measuring ${settings.links} link/unlink pairs with heartbeats running`);
+  const links: FanOutSample[] = [];
+  const unlinks: FanOutSample[] = [];
+  const delay = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+  const cpuBefore = process.cpuUsage();
+  const serverCpuBefore = processCpuSeconds(server.child.pid);
+  const machineBefore = machineCpuTimes();
+  heartbeats.resetWindow();
+  delay.enable();
+  const measureStart = performance.now();
+  for (let pair = 0; pair < settings.links; pair += 1) {
+    const { link, unlink } = await linkPair(settings.warmupLinks + pair);
+    links.push(link);
+    unlinks.push(unlink);
+    if (settings.linkGapMs > 0) await sleep(settings.linkGapMs);
+  }
+  const measuredSeconds = (performance.now() - measureStart) / 1000;
+  delay.disable();
+  const cpu = process.cpuUsage(cpuBefore);
+  const serverCpuAfter = processCpuSeconds(server.child.pid);
+  const machineAfter = machineCpuTimes();
+  const beats = heartbeats.window();
+  heartbeats.stop();
+  activeHeartbeats = undefined;
+  closeAllSockets();
+
+  const allDeliveries = new Float64Array(
+    links.reduce((sum, link) => sum + link.arrivals.length, 0),
+  );
+  let offset = 0;
+  for (const link of links) {
+    allDeliveries.set(link.arrivals, offset);
+    offset += link.arrivals.length;
+  }
+  const wallSeconds = measuredSeconds;
+  const benchCpuPercent = ((cpu.user + cpu.system) / 1e6 / wallSeconds) * 100;
+  const serverCpuPercent =
+    serverCpuBefore === undefined || serverCpuAfter === undefined
+      ? null
+      : ((serverCpuAfter - serverCpuBefore) / wallSeconds) * 100;
+  const machinePercent =
+    ((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * 100;
+  const cpuCount = os.cpus().length;
+  return {
+    target: key,
+    label,
+    members: subscriberCount,
+    machines: fixture.machines.length,
+    links: settings.links,
+    setupSeconds: {
+      fixture: round(fixtureSeconds),
+      connectDevices: round(connectDevicesSeconds),
+      connectMembers: round(connectMembersSeconds),
+    },
+    measuredSeconds: round(measuredSeconds),
+    linkToLast: latencySummary(links.map((link) => link.lastMs)),
+    linkToFirst: latencySummary(links.map((link) => link.firstMs)),
+    linkToEach: latencySummary(allDeliveries),
+    linkHttp: latencySummary(links.map((link) => link.httpMs)),
+    unlinkToLast: latencySummary(unlinks.map((unlink) => unlink.lastMs)),
+    unlinkHttp: latencySummary(unlinks.map((unlink) => unlink.httpMs)),
+    missedDeliveries: {
+      link: links.reduce((sum, link) => sum + link.missed, 0),
+      unlink: unlinks.reduce((sum, unlink) => sum + unlink.missed, 0),
+    },
+    linksWithMisses: links.filter((link) => link.missed > 0).length,
+    statusEvents: { ...statusCounters },
+    unmatchedSample,
+    unexpectedDisconnects,
+    heartbeats: {
+      sent: beats.sent,
+      acked: beats.acked,
+      acksPerSecond: round(beats.acked / beats.seconds),
+      offeredPerSecond: round(beats.sent / beats.seconds),
+      rejected: beats.rejected,
+      timeouts: beats.timeouts,
+      ackLatencyMs: latencySummary(beats.latencies),
+      ...(beats.firstRejection === undefined ? {} : { firstRejection: beats.firstRejection }),
+    },
+    client: {
+      eventLoopDelayMs: {
+        p50: round(excessDelayMs(delay.percentile(50))),
+        p99: round(excessDelayMs(delay.percentile(99))),
+        max: round(excessDelayMs(delay.max)),
+      },
+      benchCpuPercent: round(benchCpuPercent),
+      serverCpuPercent: serverCpuPercent === null ? null : round(serverCpuPercent),
+      machineCpuPercent: round(machinePercent),
+      otherProcessesPercent:
+        serverCpuPercent === null
+          ? null
+          : round(Math.max(0, machinePercent - (benchCpuPercent + serverCpuPercent) / cpuCount)),
+    },
+    p99RatioToBaseline: null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------
+
+function formatTable(results: TargetResult[]): string {
+  const header = [
+    'Measurement',
+    'Samples',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'max ms',
+    'Missed/Err',
+    'Rate',
+    'p99 vs baseline',
+  ];
+  const rows: string[][] = [];
+  const baseline = results.find((r) => r.target === 'baseline');
+  const versus = (value: number, reference: number | undefined) =>
+    reference === undefined || reference <= 0 || !Number.isFinite(value)
+      ? '-'
+      : `${round(value / reference, 2).toFixed(2)}x`;
+  for (const r of results) {
+    const other = r.target === 'baseline' ? undefined : baseline;
+    const row = (
+      name: string,
+      latency: LatencyMs,
+      missed: string,
+      rate: string,
+      reference: LatencyMs | undefined,
+    ) =>
+      rows.push([
+        `${r.label}: ${name}`,
+        String(latency.samples),
+        latency.p50.toFixed(1),
+        latency.p95.toFixed(1),
+        latency.p99.toFixed(1),
+        latency.max.toFixed(1),
+        missed,
+        rate,
+        versus(latency.p99, reference?.p99),
+      ]);
+    row(
+      'link -> last subscriber',
+      r.linkToLast,
+      String(r.missedDeliveries.link),
+      '-',
+      other?.linkToLast,
+    );
+    row('link -> first subscriber', r.linkToFirst, '-', '-', other?.linkToFirst);
+    row('link -> each subscriber', r.linkToEach, '-', '-', other?.linkToEach);
+    row('link HTTP answer', r.linkHttp, '0', '-', other?.linkHttp);
+    row(
+      'unlink -> last subscriber',
+      r.unlinkToLast,
+      String(r.missedDeliveries.unlink),
+      '-',
+      other?.unlinkToLast,
+    );
+    row('unlink HTTP answer', r.unlinkHttp, '0', '-', other?.unlinkHttp);
+    const rejected = Object.values(r.heartbeats.rejected).reduce((a, b) => a + b, 0);
+    row(
+      'heartbeat ack',
+      r.heartbeats.ackLatencyMs,
+      `${rejected}/${r.heartbeats.timeouts}`,
+      `${r.heartbeats.acksPerSecond.toFixed(1)} acks/s`,
+      other?.heartbeats.ackLatencyMs,
+    );
+  }
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) =>
+        column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
+      )
+      .join(' | ');
+  return [
+    line(header),
+    widths.map((width) => '-'.repeat(width)).join('-|-'),
+    ...rows.map(line),
+  ].join('\n');
+}
+
+interface GoalVerdict {
+  met: boolean;
+  lines: string[];
+}
+
+function judgeGoal(results: TargetResult[]): GoalVerdict | undefined {
+  const api = results.find((r) => r.target === GOAL.target);
+  if (api?.members !== GOAL.members) return undefined;
+  const p99Ok = api.linkToLast.p99 < GOAL.maxP99Ms;
+  // A missed delivery or a dropped socket would flatter the numbers, so they void the verdict.
+  const disconnects = api.unexpectedDisconnects.reduce((sum, entry) => sum + entry.count, 0);
+  const clean =
+    api.missedDeliveries.link === 0 && api.missedDeliveries.unlink === 0 && disconnects === 0;
+  return {
+    met: p99Ok && clean,
+    lines: [
+      `  p99 link -> last subscriber: ${api.linkToLast.p99} ms (need < ${GOAL.maxP99Ms} ms) ${p99Ok ? 'OK' : 'NOT MET'}`,
+      `  every subscriber got every event, no socket dropped: ${clean ? 'yes' : 'NO'}`,
+    ],
+  };
+}
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function apiEnvironment(
+  settings: Settings,
+  port: number,
+  redisPrefix: string,
+  admin: AdminAccount,
+): NodeJS.ProcessEnv {
+  // Fresh keys per run: nothing secret is stored, and tokens from other runs cannot match.
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_URL: settings.databaseUrl,
+    REDIS_URL: settings.redisUrl,
+    REDIS_KEY_PREFIX: redisPrefix,
+    JWT_PRIVATE_KEY: privateKey,
+    JWT_PUBLIC_KEY: publicKey,
+    JWT_PRIVATE_KEY_FILE: '',
+    JWT_PUBLIC_KEY_FILE: '',
+    // Sockets are authenticated once at the handshake; the longest lifetime keeps a slow
+    // set-up of 1,000 members from outliving its tokens.
+    ACCESS_TOKEN_TTL_SECONDS: '3600',
+    LOG_LEVEL: 'warn',
+    BCRYPT_COST: '4',
+    RATE_LIMIT_USER_MAX: UNLIMITED,
+    RATE_LIMIT_ANONYMOUS_MAX: UNLIMITED,
+    RATE_LIMIT_AUTH_MAX: UNLIMITED,
+    RATE_LIMIT_MACHINE_MAX: UNLIMITED,
+    LOGIN_MAX_FAILURES_PER_IP: UNLIMITED,
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: UNLIMITED,
+    SOCKET_EVENTS_PER_SECOND: '1000',
+    ADMIN_EMAIL: admin.email,
+    ADMIN_PASSWORD: admin.password,
+    ADMIN_USERNAME: admin.username,
+    CORS_ORIGINS: '',
+    SENTRY_DSN: '',
+    SHUTDOWN_TIMEOUT_MS: String(API_SHUTDOWN_TIMEOUT_MS),
+  };
+}
+
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const startedAt = new Date();
+  const runId = randomBytes(4).toString('hex');
+  const redisPrefix = `bench:${runId}:`;
+  const runApi = settings.targets.includes('api');
+  const admin: AdminAccount = {
+    username: `benchadmin_${runId}`,
+    email: `benchadmin_${runId}@example.com`,
+    password: `bench-${randomBytes(12).toString('hex')}`,
+  };
+  let api: ChildHandle | undefined;
+
+  try {
+    if (runApi) {
+      log(`recreating database ${new URL(settings.databaseUrl).pathname.slice(1)}`);
+      await recreateDatabase(settings.databaseUrl);
+      if (settings.skipBuild) log('skipping build (BENCH_SKIP_BUILD=1)');
+      else {
+        log('npm run build');
+        await runToCompletion('npm run build', 'npm', ['run', 'build'], process.env);
+      }
+    }
+
+    const baselinePort = await freePort();
+    // The OS may hand out a just-released port again; two servers cannot share one.
+    let apiPort = await freePort();
+    while (apiPort === baselinePort) apiPort = await freePort();
+    const baselineBase = `http://127.0.0.1:${baselinePort}`;
+    const apiBase = `http://127.0.0.1:${apiPort}`;
+    // Both start up front, so a server that cannot start fails the run before any measuring.
+    const baseline = settings.targets.includes('baseline')
+      ? startChild(
+          'realtime baseline server',
+          process.execPath,
+          ['--import', 'tsx', path.join(ROOT, 'bench', 'realtime-baseline-server.ts')],
+          { ...process.env, PORT: String(baselinePort), NODE_ENV: 'production' },
+        )
+      : undefined;
+    if (runApi) {
+      api = startChild(
+        'API server',
+        process.execPath,
+        [path.join(ROOT, 'dist', 'server.js')],
+        apiEnvironment(settings, apiPort, redisPrefix, admin),
+      );
+    }
+    await Promise.all([
+      baseline ? waitForHttpOk(`${baselineBase}/`, baseline, 30_000) : undefined,
+      api ? waitForHttpOk(`${apiBase}/health/ready`, api, 30_000) : undefined,
+    ]);
+
+    const results: TargetResult[] = [];
+    if (baseline) {
+      log(`baseline on ${baselineBase}`);
+      results.push(
+        await runTarget(
+          'baseline',
+          'baseline',
+          baselineFixture(baselineBase, settings),
+          0,
+          baseline,
+          settings,
+        ),
+      );
+      await stopChild(baseline, 5_000);
+      // Let closed sockets settle before the next target opens 1,000 new ones.
+      await sleep(1_000);
+    }
+    if (api) {
+      log(`API on ${apiBase}; creating the branch, machines and members`);
+      const fixtureStart = performance.now();
+      const fixture = await setUpApiFixture(apiBase, settings, runId, admin);
+      const fixtureSeconds = (performance.now() - fixtureStart) / 1000;
+      results.push(await runTarget('api', 'API', fixture, fixtureSeconds, api, settings));
+    }
+    const baselineResult = results.find((r) => r.target === 'baseline');
+    for (const result of results) {
+      if (result !== baselineResult && baselineResult && baselineResult.linkToLast.p99 > 0) {
+        result.p99RatioToBaseline = round(result.linkToLast.p99 / baselineResult.linkToLast.p99, 3);
+      }
+    }
+
+    const apiOutputLines = api?.lineCount() ?? 0;
+    const apiOutputTail = api?.tail().slice(-10) ?? [];
+    log('stopping servers');
+    const apiExit = api ? await stopChild(api, API_STOP_GRACE_MS) : undefined;
+    await stopAllChildren(5_000);
+
+    const verdict = judgeGoal(results);
+    const environment = {
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryGb: round(os.totalmem() / 1024 ** 3),
+      commit: gitCommit(),
+    };
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const file = path.join(
+      RESULTS_DIR,
+      `realtime-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`,
+    );
+    writeFileSync(
+      file,
+      `${JSON.stringify(
+        {
+          startedAt: startedAt.toISOString(),
+          finishedAt: new Date().toISOString(),
+          environment,
+          settings: {
+            members: settings.members,
+            machines: settings.machines,
+            links: settings.links,
+            warmupLinks: settings.warmupLinks,
+            linkers: settings.linkers,
+            linkGapMs: settings.linkGapMs,
+            heartbeatMs: settings.heartbeatMs,
+            fanOutTimeoutMs: settings.fanOutTimeoutMs,
+            database: new URL(settings.databaseUrl).pathname.slice(1),
+          },
+          results,
+          goal: verdict ? { ...GOAL, met: verdict.met } : null,
+          apiServer: api
+            ? { exit: apiExit, outputLines: apiOutputLines, outputTail: apiOutputTail }
+            : null,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+
+    const out = (text: string) => process.stdout.write(`${text}\n`);
+    out('');
+    out(
+      `Real-time benchmark: ${settings.members} member sockets subscribed to one branch, ` +
+        `${settings.machines} machines heartbeating every ${settings.heartbeatMs} ms, ` +
+        `${settings.links} measured link/unlink pairs per target (${settings.warmupLinks} warm-up, ${settings.linkGapMs} ms apart), ` +
+        `Node ${environment.node}, ${environment.cpus} CPU (${environment.cpuModel})`,
+    );
+    out(
+      'Times from the moment the HTTP request is sent; "last subscriber" = until all have the ' +
+        'event. Missed/Err = deliveries missing after the timeout, or heartbeat refusals/timeouts.',
+    );
+    out('');
+    out(formatTable(results));
+    out('');
+    out('Client process (all sockets run in this one bench process):');
+    for (const r of results) {
+      const c = r.client;
+      out(
+        `  ${r.label}: event-loop delay p50 ${c.eventLoopDelayMs.p50} / p99 ${c.eventLoopDelayMs.p99}` +
+          ` / max ${c.eventLoopDelayMs.max} ms; bench CPU ${c.benchCpuPercent}% of a core, ` +
+          `server CPU ${c.serverCpuPercent ?? 'n/a'}%; machine ${c.machineCpuPercent}% busy, of ` +
+          `which other processes ${c.otherProcessesPercent ?? 'n/a'}%; ` +
+          `set-up ${r.setupSeconds.fixture}s, sockets connected in ` +
+          `${r.setupSeconds.connectDevices}s + ${r.setupSeconds.connectMembers}s; ` +
+          `${r.heartbeats.acked}/${r.heartbeats.sent} heartbeats acked ` +
+          `(${r.heartbeats.offeredPerSecond}/s offered)`,
+      );
+      if (c.eventLoopDelayMs.p99 > CLIENT_LAG_WARNING_MS || c.benchCpuPercent > 80) {
+        out(
+          `  ${r.label}: the client process was busy (event-loop p99 > ${CLIENT_LAG_WARNING_MS} ms` +
+            ' or CPU > 80%): decoding 1 event per socket one after another is part of every ' +
+            'fan-out time above; compare with the baseline, which pays the same client cost.',
+        );
+      }
+      const disconnects = r.unexpectedDisconnects.map((d) => `${d.count} x ${d.reason}`);
+      if (disconnects.length > 0) {
+        out(`  ${r.label}: sockets dropped during the run: ${disconnects.join(', ')}`);
+      }
+      if (r.linksWithMisses > 0) {
+        out(
+          `  ${r.label}: ${r.linksWithMisses} link(s) did not reach every subscriber within ` +
+            `${settings.fanOutTimeoutMs} ms (counted at the timeout in "last subscriber").`,
+        );
+      }
+      if (r.statusEvents.duplicates > 0) {
+        out(`  ${r.label}: ${r.statusEvents.duplicates} duplicate machine:status deliveries`);
+      }
+      if (r.heartbeats.firstRejection !== undefined) {
+        out(`  ${r.label}: first refused heartbeat: ${r.heartbeats.firstRejection}`);
+      }
+    }
+    if (apiExit === 'SIGKILL') {
+      out(
+        `The API server did not exit within ${API_STOP_GRACE_MS / 1000}s of SIGTERM and was killed.`,
+      );
+    }
+    if (apiOutputLines > 0) {
+      out(`API server wrote ${apiOutputLines} log line(s) at warn level or above; last ones:`);
+      for (const line of apiOutputTail) out(`  ${line.slice(0, 300)}`);
+    }
+    out(`\nResults written to ${path.relative(ROOT, file)}`);
+    if (verdict) {
+      out(`\nGoal (API, ${GOAL.members} subscribers): ${verdict.met ? 'MET' : 'NOT MET'}`);
+      for (const line of verdict.lines) out(line);
+    } else {
+      out(`\nGoal not judged: the API target with ${GOAL.members} members was not run.`);
+    }
+  } catch (error) {
+    // The server's own words usually explain a refused request or a missing event.
+    if (api) {
+      log(`API server output (last lines):\n${api.tail().join('\n')}`);
+    }
+    throw error;
+  } finally {
+    activeHeartbeats?.stop();
+    closeAllSockets();
+    await stopAllChildren(5_000);
+    if (api) {
+      try {
+        const deleted = await deleteRedisKeys(settings.redisUrl, redisPrefix);
+        log(`removed ${deleted} Redis key(s) with prefix ${redisPrefix}`);
+      } catch (error) {
+        log(
+          `could not clean Redis keys: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+  }
+}
+
+// Every way out of the process takes the children and the sockets with it.
+process.on('exit', () => {
+  closeAllSockets();
+  killAllChildrenNow();
+});
+let interrupted = false;
+const onSignal = (signal: NodeJS.Signals) => {
+  if (interrupted) return;
+  interrupted = true;
+  log(`${signal}: stopping sockets and children`);
+  activeHeartbeats?.stop();
+  closeAllSockets();
+  void stopAllChildren(3_000).finally(() => process.exit(130));
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);
