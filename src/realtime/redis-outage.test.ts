@@ -1,6 +1,11 @@
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildBranch, buildMachine, buildSignedInUser } from '../test-support/factories.js';
+import {
+  buildBranch,
+  buildBranchMember,
+  buildMachine,
+  buildSignedInUser,
+} from '../test-support/factories.js';
 import {
   connectSocket,
   connected,
@@ -44,8 +49,7 @@ describe.runIf(Boolean(redisUrl))('events emitted while Redis is unreachable', (
     const branch = await buildBranch(a);
     const { machine } = await buildMachine(a, branch.id);
     const admin = await buildSignedInUser(a, { role: 'admin' });
-    const member = await buildSignedInUser(a);
-    await a.container.gymFloor.branches.join(member.row.id, branch.id);
+    const member = await buildBranchMember(a, branch.id);
     const socket = connectSocket(baseUrl, '/machines', { token: member.session.accessToken });
     sockets.push(socket);
     await connected(socket);

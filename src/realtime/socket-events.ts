@@ -88,6 +88,12 @@ export function onEvent<T>(
   socket.on(event, listener);
 }
 
+/** Drops an incoming event, answering its ack callback (if it has one) with the error. */
+function refusePacket(packet: unknown[], code: string, message: string): void {
+  const last = packet.at(-1);
+  if (typeof last === 'function') (last as AckCallback)({ ok: false, error: { code, message } });
+}
+
 /**
  * Answers events no handler listens for with a NOT_FOUND ack instead of leaving the client's
  * callback waiting for ever. Handlers are registered on connection, before any event arrives.
@@ -99,13 +105,7 @@ export function refuseUnknownEvents(socket: AppSocket): void {
       next();
       return;
     }
-    const last: unknown = packet.at(-1);
-    if (typeof last === 'function') {
-      (last as AckCallback)({
-        ok: false,
-        error: { code: 'NOT_FOUND', message: `No event "${event}" in this namespace.` },
-      });
-    }
+    refusePacket(packet, 'NOT_FOUND', `No event "${event}" in this namespace.`);
   });
 }
 
@@ -127,12 +127,6 @@ export function limitEventRate(socket: AppSocket, perSecond: number): void {
       next();
       return;
     }
-    const last: unknown = packet.at(-1);
-    if (typeof last === 'function') {
-      (last as AckCallback)({
-        ok: false,
-        error: { code: 'RATE_LIMITED', message: `At most ${perSecond} events per second.` },
-      });
-    }
+    refusePacket(packet, 'RATE_LIMITED', `At most ${perSecond} events per second.`);
   });
 }

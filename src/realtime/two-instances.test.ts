@@ -2,6 +2,7 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildBranch,
+  buildBranchMember,
   buildCheckedInMember,
   buildMachine,
   buildSignedInUser,
@@ -76,8 +77,7 @@ describe.runIf(Boolean(process.env.TEST_REDIS_URL))('two instances behind one Re
   it('when a member links through A, then a subscriber connected to B hears machine:status', async () => {
     const branch = await buildBranch(a);
     const { machine } = await buildMachine(a, branch.id);
-    const watcher = await buildSignedInUser(a);
-    await a.container.gymFloor.branches.join(watcher.row.id, branch.id);
+    const watcher = await buildBranchMember(a, branch.id);
     const socket = await openUser(urlB, watcher);
     expect(await emitWithAck(socket, 'branch:subscribe', { branchId: branch.id })).toMatchObject({
       ok: true,

@@ -78,10 +78,23 @@ export async function buildMachine(
   );
 }
 
-/** A signed-in member who joined the branch and checked in there. */
-export async function buildCheckedInMember(t: TestApp, branchId: string) {
+/** A signed-in member who joined the branch. */
+export async function buildBranchMember(t: TestApp, branchId: string) {
   const member = await buildSignedInUser(t);
   await t.container.gymFloor.branches.join(member.row.id, branchId);
+  return member;
+}
+
+/** A signed-in staff user assigned to the branch. */
+export async function buildBranchStaff(t: TestApp, branchId: string) {
+  const staff = await buildSignedInUser(t, { role: 'staff' });
+  await t.container.gymFloor.branches.assignStaff(branchId, staff.row.id);
+  return staff;
+}
+
+/** A signed-in member who joined the branch and checked in there. */
+export async function buildCheckedInMember(t: TestApp, branchId: string) {
+  const member = await buildBranchMember(t, branchId);
   const session = await t.container.gymFloor.sessions.checkIn(member.row.id, branchId);
   return { ...member, gymSession: session };
 }

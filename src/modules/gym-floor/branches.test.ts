@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBranch, buildSignedInUser } from '../../test-support/factories.js';
+import { buildBranch, buildBranchStaff, buildSignedInUser } from '../../test-support/factories.js';
 import { createTestApp, type TestApp } from '../../test-support/test-app.js';
 
 let t: TestApp;
@@ -213,8 +213,7 @@ describe('staff assignment', () => {
 
   it('when staff of one branch read another branch’s staff, then 403', async () => {
     const [mine, other] = [await buildBranch(t), await buildBranch(t)];
-    const staff = await buildSignedInUser(t, { role: 'staff' });
-    await t.container.gymFloor.branches.assignStaff(mine.id, staff.row.id);
+    const staff = await buildBranchStaff(t, mine.id);
     await t.http.get(`/api/branches/${mine.id}/staff`).set('Authorization', staff.auth).expect(200);
     await t.http
       .get(`/api/branches/${other.id}/staff`)

@@ -3,9 +3,9 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildBranch,
+  buildBranchMember,
   buildCheckedInMember,
   buildMachine,
-  buildSignedInUser,
 } from '../../test-support/factories.js';
 import { waitUntil } from '../../test-support/job-test-support.js';
 import {
@@ -66,8 +66,7 @@ async function open(namespace: string, auth: Record<string, unknown>) {
 
 /** A member socket on /machines following the branch. */
 async function subscriber(branchId: string) {
-  const watcher = await buildSignedInUser(t);
-  await t.container.gymFloor.branches.join(watcher.row.id, branchId);
+  const watcher = await buildBranchMember(t, branchId);
   const socket = await open('/machines', { token: watcher.session.accessToken });
   expect((await emitWithAck(socket, 'branch:subscribe', { branchId })).ok).toBe(true);
   return socket;

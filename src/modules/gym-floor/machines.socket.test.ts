@@ -5,6 +5,8 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   buildBranch,
+  buildBranchMember,
+  buildBranchStaff,
   buildCheckedInMember,
   buildMachine,
   buildSignedInUser,
@@ -74,8 +76,7 @@ async function floor() {
 
 /** A member of the branch with a /machines socket subscribed to it. */
 async function subscriber(branchId: string) {
-  const member = await buildSignedInUser(t);
-  await t.container.gymFloor.branches.join(member.row.id, branchId);
+  const member = await buildBranchMember(t, branchId);
   const socket = await openUser(member.session.accessToken);
   const ack = await emitWithAck(socket, 'branch:subscribe', { branchId });
   expect(ack).toMatchObject({ ok: true, branchId });
@@ -213,8 +214,7 @@ describe('branch:subscribe', () => {
     const linker = await buildCheckedInMember(t, branch.id);
     await link(linker, second.qrCode);
 
-    const member = await buildSignedInUser(t);
-    await t.container.gymFloor.branches.join(member.row.id, branch.id);
+    const member = await buildBranchMember(t, branch.id);
     const socket = await openUser(member.session.accessToken);
     const ack = await emitWithAck(socket, 'branch:subscribe', { branchId: branch.id });
     expect(ack.ok).toBe(true);
@@ -238,8 +238,7 @@ describe('branch:subscribe', () => {
   it('when staff of the branch or an admin subscribe, then they may; staff of another branch may not', async () => {
     const { branch } = await floor();
     const other = await buildBranch(t);
-    const staff = await buildSignedInUser(t, { role: 'staff' });
-    await t.container.gymFloor.branches.assignStaff(branch.id, staff.row.id);
+    const staff = await buildBranchStaff(t, branch.id);
     const staffSocket = await openUser(staff.session.accessToken);
     expect(
       await emitWithAck(staffSocket, 'branch:subscribe', { branchId: branch.id }),
@@ -301,8 +300,7 @@ describe('branch:subscribe', () => {
 
   it('when the payload is malformed, then VALIDATION_ERROR and nothing is joined', async () => {
     const { branch, machine } = await floor();
-    const member = await buildSignedInUser(t);
-    await t.container.gymFloor.branches.join(member.row.id, branch.id);
+    const member = await buildBranchMember(t, branch.id);
     const socket = await openUser(member.session.accessToken);
     const heard = recordEvents<MachineStatusEvent>(socket, 'machine:status');
 
@@ -365,8 +363,7 @@ describe('losing the right to watch', () => {
 
   it('when staff are unassigned from a branch they did not join, then their subscription ends', async () => {
     const { branch, machine } = await floor();
-    const staff = await buildSignedInUser(t, { role: 'staff' });
-    await t.container.gymFloor.branches.assignStaff(branch.id, staff.row.id);
+    const staff = await buildBranchStaff(t, branch.id);
     const socket = await openUser(staff.session.accessToken);
     expect((await emitWithAck(socket, 'branch:subscribe', { branchId: branch.id })).ok).toBe(true);
     const heard = recordEvents<MachineStatusEvent>(socket, 'machine:status');
@@ -461,8 +458,7 @@ describe('machine:status broadcasts', () => {
   it('when staff put a linked machine into maintenance and back, then the branch hears each status', async () => {
     const { branch, machine, deviceKey } = await floor();
     const device = await openDevice(deviceKey);
-    const staff = await buildSignedInUser(t, { role: 'staff' });
-    await t.container.gymFloor.branches.assignStaff(branch.id, staff.row.id);
+    const staff = await buildBranchStaff(t, branch.id);
     const { socket } = await subscriber(branch.id);
     const linker = await buildCheckedInMember(t, branch.id);
     await link(linker, machine.qrCode);

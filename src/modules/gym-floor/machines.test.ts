@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildBranch,
+  buildBranchStaff,
   buildCheckedInMember,
   buildMachine,
   buildSignedInUser,
@@ -24,17 +25,10 @@ async function machineRow(id: string) {
   return row;
 }
 
-/** Staff assigned to the branch. */
-async function staffOf(branchId: string) {
-  const staff = await buildSignedInUser(t, { role: 'staff' });
-  await t.container.gymFloor.branches.assignStaff(branchId, staff.row.id);
-  return staff;
-}
-
 describe('POST /api/machines', () => {
   it('when staff of the branch add a machine, then the device key is shown once and only its hash is kept', async () => {
     const branch = await buildBranch(t);
-    const staff = await staffOf(branch.id);
+    const staff = await buildBranchStaff(t, branch.id);
     const res = await t.http
       .post('/api/machines')
       .set('Authorization', staff.auth)
@@ -65,7 +59,7 @@ describe('POST /api/machines', () => {
 
   it('when staff of another branch or a member add a machine, then 403 and nothing is stored', async () => {
     const [branch, other] = [await buildBranch(t), await buildBranch(t)];
-    const foreignStaff = await staffOf(other.id);
+    const foreignStaff = await buildBranchStaff(t, other.id);
     const member = await buildSignedInUser(t);
     for (const auth of [foreignStaff.auth, member.auth]) {
       const res = await t.http
@@ -137,7 +131,7 @@ describe('machine lists, details and upkeep', () => {
 
   it('when staff put a machine into maintenance and log work, then status and log follow; back to available works only from maintenance', async () => {
     const branch = await buildBranch(t);
-    const staff = await staffOf(branch.id);
+    const staff = await buildBranchStaff(t, branch.id);
     const { machine } = await buildMachine(t, branch.id);
     const maintenance = await t.http
       .patch(`/api/machines/${machine.id}`)
@@ -205,7 +199,7 @@ describe('machine lists, details and upkeep', () => {
 
   it('when staff of another branch try upkeep, then 403 and nothing changes', async () => {
     const [branch, other] = [await buildBranch(t), await buildBranch(t)];
-    const foreignStaff = await staffOf(other.id);
+    const foreignStaff = await buildBranchStaff(t, other.id);
     const { machine } = await buildMachine(t, branch.id);
     const patch = await t.http
       .patch(`/api/machines/${machine.id}`)
@@ -529,7 +523,7 @@ describe('POST /api/machines/:id/unlink', () => {
 
   it('when staff of the branch release a member’s machine, then it is available', async () => {
     const branch = await buildBranch(t);
-    const staff = await staffOf(branch.id);
+    const staff = await buildBranchStaff(t, branch.id);
     const { machine } = await buildMachine(t, branch.id);
     const member = await buildCheckedInMember(t, branch.id);
     await t.container.gymFloor.machines.link(member.row.id, machine.qrCode);
@@ -545,7 +539,7 @@ describe('POST /api/machines/:id/unlink', () => {
 
   it('when staff put an occupied machine into maintenance, then the member is released', async () => {
     const branch = await buildBranch(t);
-    const staff = await staffOf(branch.id);
+    const staff = await buildBranchStaff(t, branch.id);
     const { machine } = await buildMachine(t, branch.id);
     const member = await buildCheckedInMember(t, branch.id);
     await t.container.gymFloor.machines.link(member.row.id, machine.qrCode);

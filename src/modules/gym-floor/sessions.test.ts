@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildBranch,
+  buildBranchMember,
   buildCheckedInMember,
   buildMachine,
   buildSignedInUser,
@@ -17,17 +18,10 @@ afterAll(async () => {
   await t.close();
 });
 
-/** A member who joined the branch but has not checked in. */
-async function memberOf(branchId: string) {
-  const member = await buildSignedInUser(t);
-  await t.container.gymFloor.branches.join(member.row.id, branchId);
-  return member;
-}
-
 describe('POST /api/sessions/check-in', () => {
   it('when a member of the branch checks in, then 201 with an active session', async () => {
     const branch = await buildBranch(t);
-    const member = await memberOf(branch.id);
+    const member = await buildBranchMember(t, branch.id);
     const res = await t.http
       .post('/api/sessions/check-in')
       .set('Authorization', member.auth)
@@ -61,7 +55,7 @@ describe('POST /api/sessions/check-in', () => {
 
   it('when one member checks in 10 times at once, then exactly one 201 and the database holds one active session', async () => {
     const branch = await buildBranch(t);
-    const member = await memberOf(branch.id);
+    const member = await buildBranchMember(t, branch.id);
     const responses = await Promise.all(
       Array.from({ length: 10 }, () =>
         t.http
@@ -129,7 +123,7 @@ describe('POST /api/sessions/check-in', () => {
 
   it('when a check-in is retried with the same Idempotency-Key, then the first 201 is replayed, not a 409', async () => {
     const branch = await buildBranch(t);
-    const member = await memberOf(branch.id);
+    const member = await buildBranchMember(t, branch.id);
     const send = () =>
       t.http
         .post('/api/sessions/check-in')
@@ -202,7 +196,7 @@ describe('POST /api/sessions/check-out', () => {
 describe('GET /api/sessions', () => {
   it('when filtered by from/to and paged, then only those visits come and no one else’s', async () => {
     const branch = await buildBranch(t);
-    const member = await memberOf(branch.id);
+    const member = await buildBranchMember(t, branch.id);
     const other = await buildCheckedInMember(t, branch.id);
     const days = [
       '2026-01-05T10:00:00.000Z',
