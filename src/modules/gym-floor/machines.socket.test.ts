@@ -102,6 +102,16 @@ async function flushStatus(socket: Socket, userId: string) {
   await heard;
 }
 
+/** A floor whose machine a checked-in member holds, with its device and a subscriber connected. */
+async function occupiedFloor() {
+  const { branch, machine, deviceKey } = await floor();
+  const device = await openDevice(deviceKey);
+  const { socket } = await subscriber(branch.id);
+  const linker = await buildCheckedInMember(t, branch.id);
+  await link(linker, machine.qrCode);
+  return { branch, machine, device, socket, linker };
+}
+
 async function link(member: SignedInUser, qrCode: string) {
   return t.http
     .post('/api/machines/link')
@@ -411,11 +421,7 @@ describe('machine:status broadcasts', () => {
   });
 
   it('when the member unlinks, then subscribers hear available and the device hears machine:unlinked', async () => {
-    const { branch, machine, deviceKey } = await floor();
-    const device = await openDevice(deviceKey);
-    const { socket } = await subscriber(branch.id);
-    const linker = await buildCheckedInMember(t, branch.id);
-    await link(linker, machine.qrCode);
+    const { branch, machine, device, socket, linker } = await occupiedFloor();
 
     const available = nextEvent<MachineStatusEvent>(
       socket,
@@ -438,11 +444,7 @@ describe('machine:status broadcasts', () => {
   });
 
   it('when the member checks out, then the device hears machine:unlinked and the branch hears available', async () => {
-    const { branch, machine, deviceKey } = await floor();
-    const device = await openDevice(deviceKey);
-    const { socket } = await subscriber(branch.id);
-    const linker = await buildCheckedInMember(t, branch.id);
-    await link(linker, machine.qrCode);
+    const { machine, device, socket, linker } = await occupiedFloor();
 
     const available = nextEvent<MachineStatusEvent>(
       socket,
@@ -456,12 +458,8 @@ describe('machine:status broadcasts', () => {
   });
 
   it('when staff put a linked machine into maintenance and back, then the branch hears each status', async () => {
-    const { branch, machine, deviceKey } = await floor();
-    const device = await openDevice(deviceKey);
+    const { branch, machine, device, socket, linker } = await occupiedFloor();
     const staff = await buildBranchStaff(t, branch.id);
-    const { socket } = await subscriber(branch.id);
-    const linker = await buildCheckedInMember(t, branch.id);
-    await link(linker, machine.qrCode);
 
     const maintenance = nextEvent<MachineStatusEvent>(
       socket,
