@@ -24,22 +24,24 @@ export function presentBranch(row: BranchRow): BranchView {
 }
 
 /**
- * A machine as the API shows it. Telemetry describes the linked member's workout, so only staff
- * and that member see it; the device key hash never leaves the server.
+ * A machine as the API shows it. `privileged` is for staff of its branch and the member using
+ * it: only they see its QR code (anyone else could link from afar with it, instead of scanning
+ * it at the machine) and its telemetry (the member's workout). The device key hash never leaves
+ * the server.
  */
-export function presentMachine(row: MachineRow, options: { showTelemetry: boolean }): MachineView {
+export function presentMachine(row: MachineRow, options: { privileged: boolean }): MachineView {
   return {
     id: row.id,
     branchId: row.branchId,
     name: row.name,
     type: row.type,
     location: row.location,
-    qrCode: row.qrCode,
+    qrCode: options.privileged ? row.qrCode : null,
     status: row.status,
     currentUserId: row.currentUserId,
     linkedAt: row.linkedAt?.toISOString() ?? null,
     lastHeartbeat: row.lastHeartbeat?.toISOString() ?? null,
-    telemetry: options.showTelemetry ? (row.telemetry ?? null) : null,
+    telemetry: options.privileged ? (row.telemetry ?? null) : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

@@ -123,7 +123,14 @@ export const machineSchema = z
     name: z.string(),
     type: z.enum(machineTypeValues),
     location: z.string(),
-    qrCode: z.string(),
+    qrCode: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          'What members scan to link. Shown to staff and to the member using the machine only: ' +
+          'knowing it should mean standing at the machine.',
+      }),
     status: z.enum(machineStatusValues),
     currentUserId: z.uuid().nullable(),
     linkedAt: timestamp.nullable(),

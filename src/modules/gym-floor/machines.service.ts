@@ -57,7 +57,11 @@ export class MachinesService {
       deviceKeyHash: hashDeviceKey(deviceKey),
     });
     this.deps.events.statusChanged(row);
-    return { machine: presentMachine(row, { showTelemetry: true }), deviceKey };
+    // Whoever creates a machine prints its QR code.
+    return {
+      machine: { ...presentMachine(row, { privileged: true }), qrCode: row.qrCode },
+      deviceKey,
+    };
   }
 
   async get(actor: Actor, id: string) {
@@ -82,7 +86,7 @@ export class MachinesService {
       rows,
       query.limit,
       (row) => ({ at: row.name, id: row.id }),
-      (row) => presentMachine(row, { showTelemetry: staff || row.currentUserId === actor.userId }),
+      (row) => presentMachine(row, { privileged: staff || row.currentUserId === actor.userId }),
     );
   }
 
@@ -105,7 +109,7 @@ export class MachinesService {
       return { row: serviceChange.machine, change: serviceChange };
     });
     if (change) this.deps.events.released([change]);
-    return presentMachine(row, { showTelemetry: true });
+    return presentMachine(row, { privileged: true });
   }
 
   async remove(actor: Actor, id: string): Promise<void> {
@@ -125,7 +129,7 @@ export class MachinesService {
     });
     this.deps.events.keyReplaced(id);
     return {
-      machine: presentMachine(updated ?? notFoundMachine(), { showTelemetry: true }),
+      machine: presentMachine(updated ?? notFoundMachine(), { privileged: true }),
       deviceKey,
     };
   }
@@ -166,7 +170,7 @@ export class MachinesService {
   async link(userId: string, qrCode: string): Promise<MachineView> {
     const machine = await machinesRepository.findByQrCode(this.deps.db, qrCode);
     if (!machine) throw notFound('Machine');
-    if (machine.currentUserId === userId) return presentMachine(machine, { showTelemetry: true });
+    if (machine.currentUserId === userId) return presentMachine(machine, { privileged: true });
 
     let outcome: { linked: MachineRow; released: ReleasedMachine[] };
     try {
@@ -193,7 +197,7 @@ export class MachinesService {
     }
     this.deps.events.released(outcome.released);
     this.deps.events.linked(outcome.linked);
-    return presentMachine(outcome.linked, { showTelemetry: true });
+    return presentMachine(outcome.linked, { privileged: true });
   }
 
   /** Releases a machine: by the member holding it, or by admins and the branch's staff. */
@@ -207,7 +211,7 @@ export class MachinesService {
     const change = await machinesRepository.releaseIfHeldBy(this.deps.db, id, holder);
     if (!change) throw conflict('The machine changed hands meanwhile; reload it.');
     this.deps.events.released([change]);
-    return presentMachine(change.machine, { showTelemetry: true });
+    return presentMachine(change.machine, { privileged: true });
   }
 
   /** The machine a device key belongs to; anything else is a 401. */
@@ -306,10 +310,10 @@ export class MachinesService {
   }
 
   private async present(actor: Actor, row: MachineRow): Promise<MachineView> {
-    const showTelemetry =
+    const privileged =
       row.currentUserId === actor.userId ||
       (await this.deps.branches.canManage(actor, row.branchId));
-    return presentMachine(row, { showTelemetry });
+    return presentMachine(row, { privileged });
   }
 
   private async require(id: string): Promise<MachineRow> {

@@ -218,6 +218,35 @@ describe('machine lists, details and upkeep', () => {
     expect((await machineRow(machine.id))?.status).toBe('available');
   });
 
+  it('when a member lists or reads machines, then QR codes are hidden so linking needs the machine in front of them', async () => {
+    const branch = await buildBranch(t);
+    const { machine } = await buildMachine(t, branch.id);
+    const staff = await buildBranchStaff(t, branch.id);
+    const member = await buildCheckedInMember(t, branch.id);
+    const listed = await t.http
+      .get(`/api/branches/${branch.id}/machines`)
+      .set('Authorization', member.auth)
+      .expect(200);
+    expect(listed.body.items).toEqual([expect.objectContaining({ id: machine.id, qrCode: null })]);
+    const read = await t.http
+      .get(`/api/machines/${machine.id}`)
+      .set('Authorization', member.auth)
+      .expect(200);
+    expect(read.body.qrCode).toBeNull();
+    const byStaff = await t.http
+      .get(`/api/machines/${machine.id}`)
+      .set('Authorization', staff.auth)
+      .expect(200);
+    expect(byStaff.body.qrCode).toBe(machine.qrCode);
+    // Once the member has scanned it, it is theirs to see.
+    const linked = await t.http
+      .post('/api/machines/link')
+      .set('Authorization', member.auth)
+      .send({ qrCode: machine.qrCode })
+      .expect(200);
+    expect(linked.body.qrCode).toBe(machine.qrCode);
+  });
+
   it('when a member reads a machine someone else is using, then its telemetry is hidden', async () => {
     const branch = await buildBranch(t);
     const { machine } = await buildMachine(t, branch.id);
