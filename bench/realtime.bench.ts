@@ -34,32 +34,47 @@
  *   BENCH_SKIP_BUILD=1     reuse the existing dist/ instead of running `npm run build`
  */
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import {
-  freePort,
-  killAllChildrenNow,
-  runToCompletion,
-  startChild,
-  stopAllChildren,
-  stopChild,
-  waitForHttpOk,
-  type ChildHandle,
-} from './children.js';
+  UNLIMITED,
+  apiServerNotes,
+  call,
+  cleanUpRun,
+  databaseName,
+  isRecord,
+  log,
+  positiveInteger,
+  positiveNumber,
+  prepareApi,
+  readApiSettings,
+  registerUser,
+  runBenchmark,
+  startApiServer,
+  startBaselineServer,
+  stopServers,
+  targetsFromEnv,
+  twoFreePorts,
+  waitUntilReady,
+  type ApiSettings,
+  type BenchServer,
+} from './api-under-test.js';
+import { stopChild, type ChildHandle } from './children.js';
+import {
+  describeEnvironment,
+  formatTable,
+  latencyPercentiles,
+  out,
+  printResultsAndGoal,
+  round,
+  writeResults,
+  type GoalVerdict,
+  type LatencyPercentiles,
+} from './report.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
-/** Far above anything a run can reach, so limits and lockouts never shape the numbers. */
-const UNLIMITED = '100000000';
-const API_SHUTDOWN_TIMEOUT_MS = 5_000;
-const API_STOP_GRACE_MS = 2 * API_SHUTDOWN_TIMEOUT_MS;
 /** Concurrency of the REST set-up (bcrypt at cost 4 makes 20 registrations at a time cheap). */
 const SETUP_CONCURRENCY = 20;
 /** Sockets connecting at once; a wider burst only queues handshakes. */
@@ -73,7 +88,7 @@ const CLIENT_LAG_WARNING_MS = 20;
 
 type TargetKey = 'baseline' | 'api';
 
-interface Settings {
+interface Settings extends ApiSettings {
   members: number;
   machines: number;
   links: number;
@@ -83,34 +98,11 @@ interface Settings {
   heartbeatMs: number;
   fanOutTimeoutMs: number;
   targets: TargetKey[];
-  databaseUrl: string;
-  redisUrl: string;
-  skipBuild: boolean;
-}
-
-const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
-
-function positiveNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-}
-
-function positiveInteger(name: string, fallback: number): number {
-  const value = positiveNumber(name, fallback);
-  if (!Number.isInteger(value)) throw new Error(`${name} must be a positive integer`);
-  return value;
 }
 
 function readSettings(): Settings {
-  const allTargets: TargetKey[] = ['baseline', 'api'];
-  const targets = (process.env.BENCH_TARGETS ?? allTargets.join(','))
-    .split(',')
-    .map((part) => part.trim());
-  const unknown = targets.filter((key) => !allTargets.includes(key as TargetKey));
-  if (unknown.length > 0) throw new Error(`BENCH_TARGETS: unknown ${unknown.join(', ')}`);
+  // In this order whatever the input order: the baseline first, as in http.bench.ts.
+  const targets = targetsFromEnv<TargetKey>(['baseline', 'api']);
   const warmupRaw = process.env.BENCH_WARMUP_LINKS;
   return {
     members: positiveInteger('BENCH_MEMBERS', 1000),
@@ -122,81 +114,9 @@ function readSettings(): Settings {
     linkGapMs: process.env.BENCH_LINK_GAP_MS === '0' ? 0 : positiveNumber('BENCH_LINK_GAP_MS', 100),
     heartbeatMs: positiveNumber('BENCH_HEARTBEAT_MS', 1000),
     fanOutTimeoutMs: positiveNumber('BENCH_FANOUT_TIMEOUT_MS', 10_000),
-    // Canonical order whatever the input order: the baseline first, as in http.bench.ts.
-    targets: allTargets.filter((key) => targets.includes(key)),
-    databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/nxg_bench',
-    redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    skipBuild: process.env.BENCH_SKIP_BUILD === '1',
+    targets,
+    ...readApiSettings(),
   };
-}
-
-/** Drops and recreates the benchmark database so every run starts from the same empty state. */
-async function recreateDatabase(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  // The database is dropped: refuse names that do not look like a throwaway bench database.
-  if (!name.includes('bench')) {
-    throw new Error(`refusing to drop database "${name}": its name must contain "bench"`);
-  }
-  url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    const identifier = client.escapeIdentifier(name);
-    // FORCE ends sessions a previous, killed run may have left behind.
-    await client.query(`DROP DATABASE IF EXISTS ${identifier} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${identifier}`);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Removes this run's keys (rate-limit counters, sessions, adapter streams) from Redis. */
-async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<number> {
-  const redis = new Redis(redisUrl, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    // Cleanup is best effort: one failed connect is reported once, not retried forever.
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    let deleted = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
-    return deleted;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null;
-
-/** One request with a readable failure: the status and body are quoted when they differ. */
-async function call(
-  url: string,
-  init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string },
-  expectedStatus: number,
-  timeoutMs = 30_000,
-): Promise<Record<string, unknown>> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  const text = await response.text();
-  if (response.status !== expectedStatus) {
-    throw new Error(
-      `${init.method} ${url}${init.body === undefined ? '' : ` ${init.body}`}: expected ` +
-        `${expectedStatus}, got ${response.status}: ${text.slice(0, 500)}`,
-    );
-  }
-  if (text === '') return {};
-  const body: unknown = JSON.parse(text);
-  if (!isRecord(body)) throw new Error(`${init.method} ${url}: body is not a JSON object: ${text}`);
-  return body;
 }
 
 function requireString(value: unknown, what: string, body: unknown): string {
@@ -229,38 +149,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const range = (count: number) => Array.from({ length: count }, (_, index) => index);
 
-/** Nearest-rank percentile of an ascending-sorted array. */
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(Math.max(rank, 1), sorted.length) - 1]!;
-}
-
-const round = (value: number, digits = 1) => {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-};
-
-interface LatencyMs {
+interface LatencyMs extends LatencyPercentiles {
   samples: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  mean: number;
 }
 
 function latencySummary(values: ArrayLike<number>): LatencyMs {
   const sorted = Float64Array.from(values).sort();
-  const mean = sorted.length === 0 ? Number.NaN : sorted.reduce((a, b) => a + b, 0) / sorted.length;
-  return {
-    samples: sorted.length,
-    p50: round(percentile(sorted, 50)),
-    p95: round(percentile(sorted, 95)),
-    p99: round(percentile(sorted, 99)),
-    max: round(sorted.at(-1) ?? Number.NaN),
-    mean: round(mean),
-  };
+  return { samples: sorted.length, ...latencyPercentiles(sorted) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -423,20 +318,7 @@ async function setUpApiFixture(
   const password = `bench-${randomBytes(12).toString('hex')}`;
   const users = await mapLimit(range(total), SETUP_CONCURRENCY, async (i) => {
     const username = `rt${runId}_${i}`;
-    const session = await call(
-      `${base}/api/auth/register`,
-      {
-        method: 'POST',
-        headers: JSON_HEADERS,
-        body: JSON.stringify({
-          username,
-          email: `${username}@example.com`,
-          password,
-          name: 'Bench Member',
-        }),
-      },
-      201,
-    );
+    const session = await registerUser(base, { username, password, name: 'Bench Member' });
     const accessToken = requireString(session.accessToken, 'accessToken', session);
     const user = isRecord(session.user) ? session.user : {};
     const userId = requireString(user.id, 'user.id', session);
@@ -1001,7 +883,8 @@ async function runTarget(
 // Report
 // ---------------------------------------------------------------------------------------------
 
-function formatTable(results: TargetResult[]): string {
+/** The printed table: per target, one row per measurement, its p99 next to the baseline's. */
+function resultsTable(results: TargetResult[]): string {
   const header = [
     'Measurement',
     'Samples',
@@ -1066,25 +949,7 @@ function formatTable(results: TargetResult[]): string {
       other?.heartbeats.ackLatencyMs,
     );
   }
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) =>
-        column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
-      )
-      .join(' | ');
-  return [
-    line(header),
-    widths.map((width) => '-'.repeat(width)).join('-|-'),
-    ...rows.map(line),
-  ].join('\n');
-}
-
-interface GoalVerdict {
-  met: boolean;
-  lines: string[];
+  return formatTable(header, rows);
 }
 
 function judgeGoal(results: TargetResult[]): GoalVerdict | undefined {
@@ -1104,59 +969,20 @@ function judgeGoal(results: TargetResult[]): GoalVerdict | undefined {
   };
 }
 
-function gitCommit(): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    }).trim();
-  } catch {
-    return undefined;
-  }
-}
-
-function apiEnvironment(
-  settings: Settings,
-  port: number,
-  redisPrefix: string,
-  admin: AdminAccount,
-): NodeJS.ProcessEnv {
-  // Fresh keys per run: nothing secret is stored, and tokens from other runs cannot match.
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
+/** On top of the shared API environment: what a thousand sockets and their set-up need. */
+function realtimeEnvironment(admin: AdminAccount): NodeJS.ProcessEnv {
   return {
-    ...process.env,
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    DATABASE_URL: settings.databaseUrl,
-    REDIS_URL: settings.redisUrl,
-    REDIS_KEY_PREFIX: redisPrefix,
-    JWT_PRIVATE_KEY: privateKey,
-    JWT_PUBLIC_KEY: publicKey,
-    JWT_PRIVATE_KEY_FILE: '',
-    JWT_PUBLIC_KEY_FILE: '',
     // Sockets are authenticated once at the handshake; the longest lifetime keeps a slow
     // set-up of 1,000 members from outliving its tokens.
     ACCESS_TOKEN_TTL_SECONDS: '3600',
-    LOG_LEVEL: 'warn',
     BCRYPT_COST: '4',
-    RATE_LIMIT_USER_MAX: UNLIMITED,
-    RATE_LIMIT_ANONYMOUS_MAX: UNLIMITED,
-    RATE_LIMIT_AUTH_MAX: UNLIMITED,
     RATE_LIMIT_MACHINE_MAX: UNLIMITED,
-    LOGIN_MAX_FAILURES_PER_IP: UNLIMITED,
-    LOGIN_MAX_FAILURES_PER_ACCOUNT: UNLIMITED,
     SOCKET_EVENTS_PER_SECOND: '1000',
+    // The first admin creates the branch and the machines.
     ADMIN_EMAIL: admin.email,
     ADMIN_PASSWORD: admin.password,
     ADMIN_USERNAME: admin.username,
     CORS_ORIGINS: '',
-    SENTRY_DSN: '',
-    SHUTDOWN_TIMEOUT_MS: String(API_SHUTDOWN_TIMEOUT_MS),
   };
 }
 
@@ -1171,70 +997,46 @@ async function main(): Promise<void> {
     email: `benchadmin_${runId}@example.com`,
     password: `bench-${randomBytes(12).toString('hex')}`,
   };
-  let api: ChildHandle | undefined;
+  let api: BenchServer | undefined;
 
   try {
-    if (runApi) {
-      log(`recreating database ${new URL(settings.databaseUrl).pathname.slice(1)}`);
-      await recreateDatabase(settings.databaseUrl);
-      if (settings.skipBuild) log('skipping build (BENCH_SKIP_BUILD=1)');
-      else {
-        log('npm run build');
-        await runToCompletion('npm run build', 'npm', ['run', 'build'], process.env);
-      }
-    }
+    if (runApi) await prepareApi(settings);
 
-    const baselinePort = await freePort();
-    // The OS may hand out a just-released port again; two servers cannot share one.
-    let apiPort = await freePort();
-    while (apiPort === baselinePort) apiPort = await freePort();
-    const baselineBase = `http://127.0.0.1:${baselinePort}`;
-    const apiBase = `http://127.0.0.1:${apiPort}`;
+    const [baselinePort, apiPort] = await twoFreePorts();
     // Both start up front, so a server that cannot start fails the run before any measuring.
     const baseline = settings.targets.includes('baseline')
-      ? startChild(
-          'realtime baseline server',
-          process.execPath,
-          ['--import', 'tsx', path.join(ROOT, 'bench', 'realtime-baseline-server.ts')],
-          { ...process.env, PORT: String(baselinePort), NODE_ENV: 'production' },
-        )
+      ? startBaselineServer('realtime baseline server', 'realtime-baseline-server.ts', baselinePort)
       : undefined;
     if (runApi) {
-      api = startChild(
-        'API server',
-        process.execPath,
-        [path.join(ROOT, 'dist', 'server.js')],
-        apiEnvironment(settings, apiPort, redisPrefix, admin),
-      );
+      api = startApiServer(settings, apiPort, redisPrefix, {
+        environment: realtimeEnvironment(admin),
+      });
     }
-    await Promise.all([
-      baseline ? waitForHttpOk(`${baselineBase}/`, baseline, 30_000) : undefined,
-      api ? waitForHttpOk(`${apiBase}/health/ready`, api, 30_000) : undefined,
-    ]);
+    await waitUntilReady([baseline, api]);
 
     const results: TargetResult[] = [];
     if (baseline) {
-      log(`baseline on ${baselineBase}`);
+      log(`baseline on ${baseline.base}`);
       results.push(
         await runTarget(
           'baseline',
           'baseline',
-          baselineFixture(baselineBase, settings),
+          baselineFixture(baseline.base, settings),
           0,
-          baseline,
+          baseline.handle,
           settings,
         ),
       );
-      await stopChild(baseline, 5_000);
+      await stopChild(baseline.handle, 5_000);
       // Let closed sockets settle before the next target opens 1,000 new ones.
       await sleep(1_000);
     }
     if (api) {
-      log(`API on ${apiBase}; creating the branch, machines and members`);
+      log(`API on ${api.base}; creating the branch, machines and members`);
       const fixtureStart = performance.now();
-      const fixture = await setUpApiFixture(apiBase, settings, runId, admin);
+      const fixture = await setUpApiFixture(api.base, settings, runId, admin);
       const fixtureSeconds = (performance.now() - fixtureStart) / 1000;
-      results.push(await runTarget('api', 'API', fixture, fixtureSeconds, api, settings));
+      results.push(await runTarget('api', 'API', fixture, fixtureSeconds, api.handle, settings));
     }
     const baselineResult = results.find((r) => r.target === 'baseline');
     for (const result of results) {
@@ -1243,56 +1045,27 @@ async function main(): Promise<void> {
       }
     }
 
-    const apiOutputLines = api?.lineCount() ?? 0;
-    const apiOutputTail = api?.tail().slice(-10) ?? [];
-    log('stopping servers');
-    const apiExit = api ? await stopChild(api, API_STOP_GRACE_MS) : undefined;
-    await stopAllChildren(5_000);
+    const apiServer = await stopServers(api);
 
     const verdict = judgeGoal(results);
-    const environment = {
-      node: process.version,
-      platform: `${os.platform()} ${os.release()}`,
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      memoryGb: round(os.totalmem() / 1024 ** 3),
-      commit: gitCommit(),
-    };
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    const file = path.join(
-      RESULTS_DIR,
-      `realtime-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`,
-    );
-    writeFileSync(
-      file,
-      `${JSON.stringify(
-        {
-          startedAt: startedAt.toISOString(),
-          finishedAt: new Date().toISOString(),
-          environment,
-          settings: {
-            members: settings.members,
-            machines: settings.machines,
-            links: settings.links,
-            warmupLinks: settings.warmupLinks,
-            linkers: settings.linkers,
-            linkGapMs: settings.linkGapMs,
-            heartbeatMs: settings.heartbeatMs,
-            fanOutTimeoutMs: settings.fanOutTimeoutMs,
-            database: new URL(settings.databaseUrl).pathname.slice(1),
-          },
-          results,
-          goal: verdict ? { ...GOAL, met: verdict.met } : null,
-          apiServer: api
-            ? { exit: apiExit, outputLines: apiOutputLines, outputTail: apiOutputTail }
-            : null,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    const environment = describeEnvironment();
+    const file = writeResults('realtime', startedAt, environment, {
+      settings: {
+        members: settings.members,
+        machines: settings.machines,
+        links: settings.links,
+        warmupLinks: settings.warmupLinks,
+        linkers: settings.linkers,
+        linkGapMs: settings.linkGapMs,
+        heartbeatMs: settings.heartbeatMs,
+        fanOutTimeoutMs: settings.fanOutTimeoutMs,
+        database: databaseName(settings.databaseUrl),
+      },
+      results,
+      goal: verdict ? { ...GOAL, met: verdict.met } : null,
+      apiServer: apiServer ?? null,
+    });
 
-    const out = (text: string) => process.stdout.write(`${text}\n`);
     out('');
     out(
       `Real-time benchmark: ${settings.members} member sockets subscribed to one branch, ` +
@@ -1305,7 +1078,7 @@ async function main(): Promise<void> {
         'event. Missed/Err = deliveries missing after the timeout, or heartbeat refusals/timeouts.',
     );
     out('');
-    out(formatTable(results));
+    out(resultsTable(results));
     out('');
     out('Client process (all sockets run in this one bench process):');
     for (const r of results) {
@@ -1344,66 +1117,30 @@ async function main(): Promise<void> {
         out(`  ${r.label}: first refused heartbeat: ${r.heartbeats.firstRejection}`);
       }
     }
-    if (apiExit === 'SIGKILL') {
-      out(
-        `The API server did not exit within ${API_STOP_GRACE_MS / 1000}s of SIGTERM and was killed.`,
-      );
-    }
-    if (apiOutputLines > 0) {
-      out(`API server wrote ${apiOutputLines} log line(s) at warn level or above; last ones:`);
-      for (const line of apiOutputTail) out(`  ${line.slice(0, 300)}`);
-    }
-    out(`\nResults written to ${path.relative(ROOT, file)}`);
-    if (verdict) {
-      out(`\nGoal (API, ${GOAL.members} subscribers): ${verdict.met ? 'MET' : 'NOT MET'}`);
-      for (const line of verdict.lines) out(line);
-    } else {
-      out(`\nGoal not judged: the API target with ${GOAL.members} members was not run.`);
-    }
+    for (const line of apiServerNotes(apiServer)) out(line);
+    printResultsAndGoal(file, verdict, {
+      title: `API, ${GOAL.members} subscribers`,
+      notJudged: `the API target with ${GOAL.members} members was not run.`,
+    });
   } catch (error) {
     // The server's own words usually explain a refused request or a missing event.
     if (api) {
-      log(`API server output (last lines):\n${api.tail().join('\n')}`);
+      log(`API server output (last lines):\n${api.handle.tail().join('\n')}`);
     }
     throw error;
   } finally {
     activeHeartbeats?.stop();
     closeAllSockets();
-    await stopAllChildren(5_000);
-    if (api) {
-      try {
-        const deleted = await deleteRedisKeys(settings.redisUrl, redisPrefix);
-        log(`removed ${deleted} Redis key(s) with prefix ${redisPrefix}`);
-      } catch (error) {
-        log(
-          `could not clean Redis keys: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-    }
+    await cleanUpRun(api, settings.redisUrl, redisPrefix);
   }
 }
 
-// Every way out of the process takes the children and the sockets with it.
-process.on('exit', () => {
-  closeAllSockets();
-  killAllChildrenNow();
-});
-let interrupted = false;
-const onSignal = (signal: NodeJS.Signals) => {
-  if (interrupted) return;
-  interrupted = true;
-  log(`${signal}: stopping sockets and children`);
-  activeHeartbeats?.stop();
-  closeAllSockets();
-  void stopAllChildren(3_000).finally(() => process.exit(130));
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
+runBenchmark(main, {
+  stopping: 'sockets and children',
+  onSignal: () => {
+    activeHeartbeats?.stop();
+    closeAllSockets();
   },
-);
+  // Every way out of the process takes the sockets with it, too.
+  onExit: closeAllSockets,
+});
