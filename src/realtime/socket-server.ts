@@ -40,11 +40,7 @@ export function attachSocketServer(httpServer: HttpServer, container: Container)
 
   // Clients talk to the feature namespaces only; the main namespace carries nothing.
   realtime.io.use((_socket, next) => {
-    const refusal = new Error('NOT_FOUND');
-    Object.assign(refusal, {
-      data: { code: 'NOT_FOUND', message: 'Connect to /machines or /workouts.' },
-    });
-    next(refusal);
+    next(connectionRefusal('NOT_FOUND', 'Connect to /machines or /workouts.'));
   });
 
   const features: SocketFeature[] = [
@@ -60,13 +56,13 @@ export function attachSocketServer(httpServer: HttpServer, container: Container)
           next();
         },
         (error: unknown) => {
-          const refusal = new Error(error instanceof AppError ? error.code : 'UNAVAILABLE');
-          // Sent to the client with connect_error, so it can tell "log in again" from "retry".
-          Object.assign(refusal, {
-            data: error instanceof AppError ? { code: error.code, message: error.detail } : {},
-          });
-          if (!(error instanceof AppError)) logger.warn({ err: error }, 'socket handshake failed');
-          next(refusal);
+          if (error instanceof AppError) {
+            next(connectionRefusal(error.code, error.detail));
+            return;
+          }
+          // The database or Redis did not answer: the client may retry, unlike a refusal.
+          logger.warn({ err: error }, 'socket handshake failed');
+          next(connectionRefusal('SERVICE_UNAVAILABLE', 'Try connecting again shortly.'));
         },
       );
     });
@@ -78,6 +74,14 @@ export function attachSocketServer(httpServer: HttpServer, container: Container)
       feature.onConnection(socket);
     });
   }
+}
+
+/**
+ * A refused connection as the client's `connect_error` shows it: the code as the message and
+ * `{ code, message }` as `data`, so clients can tell "sign in again" from "retry".
+ */
+function connectionRefusal(code: string, message: string): Error {
+  return Object.assign(new Error(code), { data: { code, message } });
 }
 
 /** The handshake's credentials, checked: `auth: { token }` for users, `{ machineKey }` for devices. */
