@@ -28,6 +28,31 @@ export interface ReleasedMachine {
   previousUserId: string | null;
 }
 
+/** What a heartbeat needs back: whether the machine was offline, and what to answer. */
+export type HeartbeatOutcome = Pick<
+  MachineRow,
+  'id' | 'status' | 'currentUserId' | 'lastHeartbeat'
+>;
+
+function prepareHeartbeat(db: Database) {
+  return db
+    .update(machines)
+    .set({
+      lastHeartbeat: sql`now()`,
+      telemetry: sql`coalesce(${sql.placeholder('telemetry')}::jsonb, ${machines.telemetry})`,
+      lastActivityAt: sql`case when ${sql.placeholder('moving')}::boolean and ${machines.status} = 'occupied' then now() else ${machines.lastActivityAt} end`,
+    })
+    .where(eq(machines.id, sql.placeholder('id')))
+    .returning({
+      id: machines.id,
+      status: machines.status,
+      currentUserId: machines.currentUserId,
+      lastHeartbeat: machines.lastHeartbeat,
+    })
+    .prepare('machines_record_heartbeat');
+}
+const preparedHeartbeat = new WeakMap<Database, ReturnType<typeof prepareHeartbeat>>();
+
 /** The only place that queries machines and their maintenance log. */
 export const machinesRepository = {
   async insert(db: Database, values: typeof machines.$inferInsert): Promise<MachineRow> {
@@ -169,25 +194,26 @@ export const machinesRepository = {
 
   /**
    * Records a heartbeat: its time, the telemetry if sent, and activity when the telemetry shows
-   * the machine in motion while a member holds it. One statement, the common case.
+   * the machine in motion while a member holds it. One prepared statement: heartbeats are the
+   * most frequent write, and building the query each time cost more than running it.
    */
   async recordHeartbeat(
     db: Database,
     machineId: string,
     telemetry: MachineTelemetry | undefined,
     moving: boolean,
-  ): Promise<MachineRow | undefined> {
-    const [row] = await db
-      .update(machines)
-      .set({
-        lastHeartbeat: sql`now()`,
-        ...(telemetry && { telemetry }),
-        ...(moving && {
-          lastActivityAt: sql`case when ${machines.status} = 'occupied' then now() else ${machines.lastActivityAt} end`,
-        }),
-      })
-      .where(eq(machines.id, machineId))
-      .returning();
+  ): Promise<HeartbeatOutcome | undefined> {
+    let query = preparedHeartbeat.get(db);
+    if (!query) {
+      query = prepareHeartbeat(db);
+      preparedHeartbeat.set(db, query);
+    }
+    const [row] = await query.execute({
+      id: machineId,
+      // As JSON text, which both drivers pass through unchanged to the ::jsonb cast.
+      telemetry: telemetry ? JSON.stringify(telemetry) : null,
+      moving,
+    });
     return row;
   },
 

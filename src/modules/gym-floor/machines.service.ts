@@ -19,7 +19,11 @@ import type {
   UpdateMachineBody,
 } from './gym-floor.schemas.js';
 import type { MachineRow, MachineStatus } from './gym-floor.table.js';
-import { machinesRepository, type ReleasedMachine } from './machines.repository.js';
+import {
+  machinesRepository,
+  type HeartbeatOutcome,
+  type ReleasedMachine,
+} from './machines.repository.js';
 import { sessionsRepository } from './sessions.repository.js';
 
 const hashDeviceKey = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -237,7 +241,7 @@ export class MachinesService {
    * offline becomes available again and the branch hears about it.
    */
   async heartbeat(machineId: string, telemetry?: MachineTelemetry) {
-    let row = await machinesRepository.recordHeartbeat(
+    let row: HeartbeatOutcome | undefined = await machinesRepository.recordHeartbeat(
       this.deps.db,
       machineId,
       telemetry,
