@@ -119,6 +119,34 @@ function lastRows(results: QueryOutcome[]): { rows: unknown[] } {
   return { rows: withRows.at(-1)?.rows ?? [] };
 }
 
+// Any fixed number works; it only has to be the same for every instance of this server.
+const QUEUE_SETUP_LOCK_ID = 4_726_002;
+
+/**
+ * Runs `setup` while no other instance runs its own. pg-boss guards its schema install with an
+ * advisory lock taken inside the install script, but the script's `CREATE SCHEMA IF NOT EXISTS`
+ * can still judge "not exists" from a catalog snapshot older than the lock wait, so two instances
+ * starting on a fresh database failed with a duplicate pg_namespace key (reproduced with two
+ * servers started together). Waiting here, in a statement of its own, means the install that
+ * follows sees what the previous instance committed. PGlite belongs to one process: no wait.
+ */
+export async function withQueueSetupLock<T>(
+  database: JobDatabase,
+  setup: () => Promise<T>,
+): Promise<T> {
+  if (database.kind !== 'postgres' || !database.pgPool) return setup();
+  // A connection of its own: holding one of the pool's could starve the setup of a small pool.
+  const client = new pg.Client(database.pgPool.options);
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [QUEUE_SETUP_LOCK_ID]);
+    return await setup();
+  } finally {
+    // Ending the session releases the lock too.
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** The raw client behind a DatabaseHandle, which pg-boss talks to through its `db` option. */
 export function jobDatabaseOf(handle: DatabaseHandle): JobDatabase {
   return { kind: handle.kind, pgPool: handle.pgPool, pglite: handle.pglite };

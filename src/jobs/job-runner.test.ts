@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openTestDatabase } from '../test-support/test-database.js';
@@ -12,12 +14,14 @@ import {
 } from '../test-support/job-test-support.js';
 
 let jobs: JobDatabase;
+let databaseUrl: string | undefined;
 let drop: () => Promise<void>;
 const runners: JobRunner[] = [];
 
 beforeEach(async () => {
   const opened = await openTestDatabase();
   jobs = jobDatabaseOf(opened.database);
+  databaseUrl = opened.url;
   drop = () => opened.drop();
 });
 
@@ -217,5 +221,30 @@ describe('stopping', () => {
     expect(Date.now() - stoppedAt).toBeLessThan(2_000);
     expect(context?.signal.aborted).toBe(true);
     expect(await jobState(jobs, id!)).toBe('retry');
+  });
+});
+
+// Separate pools are separate instances only on PostgreSQL; PGlite belongs to one process.
+describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('instances starting together', () => {
+  it('when several instances start at once on a database without the queue schema, then every one starts', async () => {
+    const pools = Array.from({ length: 4 }, () => new pg.Pool({ connectionString: databaseUrl }));
+    try {
+      // A few fresh schemas, since the install race does not strike on every attempt.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const schema = `pgboss_${randomBytes(4).toString('hex')}`;
+        const started = await Promise.allSettled(
+          pools.map((pool) => {
+            const { runner } = testRunner({ kind: 'postgres', pgPool: pool }, { schema });
+            runners.push(runner);
+            runner.defineJob(greeting, () => undefined);
+            return runner.start();
+          }),
+        );
+        expect(started.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+      }
+    } finally {
+      await Promise.all(runners.splice(0).map((runner) => runner.stop({ graceful: false })));
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
   });
 });

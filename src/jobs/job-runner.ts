@@ -34,7 +34,7 @@ import PgBoss from 'pg-boss';
 import type { z } from 'zod';
 import { describeErrorForLog } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { createQueueConnection, type JobDatabase } from './job-database.js';
+import { createQueueConnection, withQueueSetupLock, type JobDatabase } from './job-database.js';
 
 /** Job data is a JSON object; its schema is the single source of its type and validation. */
 export type JobSchema = z.ZodType<Record<string, unknown>>;
@@ -327,12 +327,16 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   }
 
   async function startAll(): Promise<void> {
-    await boss.start();
-    for (const definition of definitions.values()) await startWorking(definition);
-    for (const { type, expression, data } of schedules) {
-      await ensureQueue(type.name);
-      await boss.schedule(type.name, expression, data, { tz: 'UTC' });
-    }
+    // Installing the queue schema and creating queues race between instances that start
+    // together on a fresh database; they take turns instead.
+    await withQueueSetupLock(options.database, async () => {
+      await boss.start();
+      for (const definition of definitions.values()) await startWorking(definition);
+      for (const { type, expression, data } of schedules) {
+        await ensureQueue(type.name);
+        await boss.schedule(type.name, expression, data, { tz: 'UTC' });
+      }
+    });
     state = 'started';
     for (const { type, intervalSeconds, data } of repeats.values()) {
       startRepeating(type, intervalSeconds, data);
