@@ -111,12 +111,11 @@ async function buildInstance(
   backends: Backends,
 ): Promise<TestApp> {
   const keys = inject('signingKeys');
-  const store = { prefix: backends.prefix };
   const config = loadConfig({
     ...testEnvironment,
     JWT_PRIVATE_KEY: keys.privateKeyPem,
     JWT_PUBLIC_KEY: keys.publicKeyPem,
-    REDIS_KEY_PREFIX: store.prefix,
+    REDIS_KEY_PREFIX: backends.prefix,
     DATA_DIR: `/tmp/nxg-test-data-${process.pid}`,
     ...env,
   });
