@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import type { Cursor } from '../../lib/http/cursor.js';
 import type { MachineTelemetry } from './gym-floor.schemas.js';
@@ -291,32 +291,26 @@ export const machinesRepository = {
 
 /**
  * Sets the matching machines to `status` with no member on them, and returns them with the
- * member each held. The rows are locked first, and the condition re-checked once a concurrent
- * change to them has committed, so the previous holder is read reliably.
+ * member each held, in one statement: the subquery locks the rows (re-checking the condition
+ * once a concurrent change to them has committed) and hands the previous holder to RETURNING,
+ * which only sees the new values.
  */
 async function releaseWhere(
   db: Database,
   condition: SQL | undefined,
   status: MachineStatus,
 ): Promise<ReleasedMachine[]> {
-  return db.transaction(async (tx) => {
-    const locked = await tx
-      .select({ id: machines.id, previousUserId: machines.currentUserId })
-      .from(machines)
-      .where(condition)
-      .for('update');
-    if (locked.length === 0) return [];
-    const rows = await tx
-      .update(machines)
-      .set({ ...released, status, updatedAt: sql`now()` })
-      .where(
-        inArray(
-          machines.id,
-          locked.map((row) => row.id),
-        ),
-      )
-      .returning();
-    const previous = new Map(locked.map((row) => [row.id, row.previousUserId]));
-    return rows.map((machine) => ({ machine, previousUserId: previous.get(machine.id) ?? null }));
-  });
+  const previous = db
+    .select({ id: machines.id, previousUserId: machines.currentUserId })
+    .from(machines)
+    .where(condition)
+    .for('update')
+    .as('previous');
+  const rows = await db
+    .update(machines)
+    .set({ ...released, status, updatedAt: sql`now()` })
+    .from(previous)
+    .where(eq(machines.id, previous.id))
+    .returning({ ...getTableColumns(machines), previousUserId: previous.previousUserId });
+  return rows.map(({ previousUserId, ...machine }) => ({ machine, previousUserId }));
 }
