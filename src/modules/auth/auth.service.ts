@@ -32,12 +32,12 @@ export interface AuthServiceDeps {
   throttle: LoginThrottle;
   refreshTokenTtlSeconds: number;
   refreshFamilyLifetimeSeconds: number;
+  /** The user as the API shows it (with branch memberships, which another module owns). */
+  presentUser(row: UserRow): Promise<UserView>;
   /**
    * Hears every revocation once it is recorded, so long-lived connections made with those
    * tokens (sockets) end too instead of living until the token expires.
    */
-  /** The user as the API shows it (with branch memberships, which another module owns). */
-  presentUser(row: UserRow): Promise<UserView>;
   onRevoked?: (revoked: { accessTokenIds?: string[]; familyIds?: string[] }) => void;
 }
 
@@ -58,6 +58,7 @@ export interface ClientInfo {
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 const newRefreshToken = () => randomBytes(32).toString('base64url');
+
 /** Registration, sign-in, refresh-token rotation and revocation. */
 export class AuthService {
   constructor(private readonly deps: AuthServiceDeps) {}
