@@ -44,7 +44,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   const limitStores = { redis: container.redis, keyPrefix: config.redisKeyPrefix };
   // POSTs that record an activity honour Idempotency-Key (API.md).
   const idempotent = idempotency({
-    kv: container.kv,
+    db: container.database.db,
     ttlSeconds: config.idempotencyTtlSeconds,
     logger,
   });
