@@ -42,7 +42,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   const registry = new OpenAPIRegistry();
   const guard = container.authGuard;
   const limitStores = { redis: container.redis, keyPrefix: config.redisKeyPrefix };
-  // POSTs that record an activity honour Idempotency-Key (API.md).
+  // POSTs that record an activity or create something honour Idempotency-Key (API.md).
   const idempotent = idempotency({
     db: container.database.db,
     ttlSeconds: config.idempotencyTtlSeconds,
@@ -104,10 +104,10 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
       metricsToken: config.metricsToken,
     }),
     authRoutes(container.auth, authRateLimit(config.rateLimit, limitStores)),
-    usersRoutes(container.users),
-    workoutsRoutes(container.workouts),
-    nutritionRoutes(container.nutrition),
-    branchesRoutes(container.gymFloor),
+    usersRoutes(container.users, { idempotent }),
+    workoutsRoutes(container.workouts, { idempotent }),
+    nutritionRoutes(container.nutrition, { idempotent }),
+    branchesRoutes(container.gymFloor, { idempotent }),
     machinesRoutes(container.gymFloor, { idempotent }),
     machineDeviceRoutes(container.gymFloor, {
       rateLimit: machineRateLimit(config.rateLimit, limitStores),
