@@ -25,6 +25,8 @@ import { idempotency } from './middleware/idempotency.js';
 export interface AppOptions {
   /** Unknown errors go here as well as to the log (Sentry in production). */
   reportError?: ErrorReporter;
+  /** True once the process is shutting down: readiness then answers 503. */
+  isDraining?: () => boolean;
 }
 
 /**
@@ -102,6 +104,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
       metrics: metrics.registry,
       services: () => container.integrations.statuses(),
       metricsToken: config.metricsToken,
+      isDraining: options.isDraining,
     }),
     authRoutes(container.auth, authRateLimit(config.rateLimit, limitStores)),
     usersRoutes(container.users, { idempotent }),
