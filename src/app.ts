@@ -25,6 +25,8 @@ import { idempotency } from './middleware/idempotency.js';
 export interface AppOptions {
   /** Unknown errors go here as well as to the log (Sentry in production). */
   reportError?: ErrorReporter;
+  /** True once the process is shutting down: readiness then answers 503. */
+  isDraining?: () => boolean;
 }
 
 /**
@@ -42,9 +44,9 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   const registry = new OpenAPIRegistry();
   const guard = container.authGuard;
   const limitStores = { redis: container.redis, keyPrefix: config.redisKeyPrefix };
-  // POSTs that record an activity honour Idempotency-Key (API.md).
+  // POSTs that record an activity or create something honour Idempotency-Key (API.md).
   const idempotent = idempotency({
-    kv: container.kv,
+    db: container.database.db,
     ttlSeconds: config.idempotencyTtlSeconds,
     logger,
   });
@@ -102,12 +104,13 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
       metrics: metrics.registry,
       services: () => container.integrations.statuses(),
       metricsToken: config.metricsToken,
+      isDraining: options.isDraining,
     }),
     authRoutes(container.auth, authRateLimit(config.rateLimit, limitStores)),
-    usersRoutes(container.users),
-    workoutsRoutes(container.workouts),
-    nutritionRoutes(container.nutrition),
-    branchesRoutes(container.gymFloor),
+    usersRoutes(container.users, { idempotent }),
+    workoutsRoutes(container.workouts, { idempotent }),
+    nutritionRoutes(container.nutrition, { idempotent }),
+    branchesRoutes(container.gymFloor, { idempotent }),
     machinesRoutes(container.gymFloor, { idempotent }),
     machineDeviceRoutes(container.gymFloor, {
       rateLimit: machineRateLimit(config.rateLimit, limitStores),

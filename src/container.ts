@@ -150,7 +150,7 @@ export async function createContainer(
   });
 
   const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
-  registerJobs(jobs, { logger, workouts, nutrition, gymFloor });
+  registerJobs(jobs, { logger, db: database.db, workouts, nutrition, gymFloor });
 
   return {
     config,

@@ -46,7 +46,7 @@ beforeAll(async () => {
     ADMIN_EMAIL: 'admin@example.test',
     ADMIN_PASSWORD: 'admin password 1',
   });
-}, 60_000);
+}, 120_000);
 
 afterAll(() => {
   if (server.child.exitCode === null) server.child.kill('SIGKILL');

@@ -7,7 +7,11 @@ import { createContainer } from './container.js';
 import { createLogger } from './lib/logger.js';
 import { attachSocketServer } from './realtime/socket-server.js';
 import { createErrorReporting } from './lib/error-reporting.js';
-import { exitGracefullyOnSignals, exitOnStartupFailure } from './lib/graceful-shutdown.js';
+import {
+  drainHttpServer,
+  exitGracefullyOnSignals,
+  exitOnStartupFailure,
+} from './lib/graceful-shutdown.js';
 
 /**
  * Starts the API: config → connections → migrations → first admin → HTTP + Socket.IO. On
@@ -28,7 +32,11 @@ async function main(): Promise<void> {
   if (config.runJobs || container.database.kind === 'pglite') await container.jobs.start();
 
   const errorReporting = await createErrorReporting(config.sentryDsn, logger);
-  const app = createApp(container, { reportError: errorReporting?.report });
+  let draining = false;
+  const app = createApp(container, {
+    reportError: errorReporting?.report,
+    isDraining: () => draining,
+  });
   const httpServer = createServer(app);
   attachSocketServer(httpServer, container);
 
@@ -46,11 +54,19 @@ async function main(): Promise<void> {
     logger,
     timeoutMs: config.shutdownTimeoutMs,
     async stop() {
-      // Closing Socket.IO also closes the HTTP server: no new connections, in-flight requests
-      // finish; keep-alive connections with no request in flight would otherwise hold it open.
-      const closed = container.realtime.close();
-      httpServer.closeIdleConnections();
-      await closed;
+      // From here readiness answers 503 and no new connection is accepted.
+      draining = true;
+      const budget = config.shutdownTimeoutMs;
+      const http = drainHttpServer(httpServer, { idleGraceMs: Math.min(1_000, budget / 5) });
+      // Sockets and long polls never end on their own; close them once keep-alive clients had
+      // their grace (closing Socket.IO also closes idle HTTP connections).
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, budget / 5)));
+      await container.realtime.close();
+      // In-flight requests finish; only a connection stuck past half the budget is cut, so the
+      // database, Redis and jobs still close before the deadline.
+      const stuck = setTimeout(() => http.forceClose(), budget / 2);
+      await http.closed;
+      clearTimeout(stuck);
       await Promise.all([container.close(), errorReporting?.flush()]);
     },
   });

@@ -6,3 +6,4 @@ export * from '../modules/workouts/workouts.table.js';
 export * from '../modules/nutrition/nutrition.table.js';
 export * from '../modules/gym-floor/gym-floor.table.js';
 export * from '../modules/activity/activity.table.js';
+export * from '../modules/idempotency/idempotency.table.js';

@@ -1,5 +1,7 @@
+import type { Database } from '../db/database.js';
 import type { Logger } from '../lib/logger.js';
 import { registerGymFloorJobs, type GymFloor } from '../modules/gym-floor/index.js';
+import { registerIdempotencyJobs } from '../modules/idempotency/index.js';
 import { registerNutritionJobs, type NutritionService } from '../modules/nutrition/index.js';
 import { registerWorkoutsJobs, type WorkoutsService } from '../modules/workouts/index.js';
 import type { JobRunner } from './job-runner.js';
@@ -10,6 +12,8 @@ import type { JobRunner } from './job-runner.js';
  */
 export interface JobDependencies {
   logger: Logger;
+  /** The main database, for jobs that keep cross-cutting tables (idempotency records). */
+  db: Database;
   workouts: WorkoutsService;
   nutrition: NutritionService;
   gymFloor: GymFloor;
@@ -32,4 +36,5 @@ export function registerJobs(runner: JobRunner, deps: JobDependencies): void {
   registerWorkoutsJobs(runner, deps);
   registerNutritionJobs(runner, deps);
   registerGymFloorJobs(runner, deps);
+  registerIdempotencyJobs(runner, deps);
 }

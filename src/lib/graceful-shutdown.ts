@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import type { Logger } from './logger.js';
 
 /**
@@ -34,6 +36,35 @@ export function exitGracefullyOnSignals(options: {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** An HTTP server being drained: see `drainHttpServer`. */
+export interface HttpDrain {
+  /** Resolves once every connection has ended. */
+  closed: Promise<void>;
+  /** Ends the connections still open (stuck ones); in-flight requests on them are cut. */
+  forceClose(): void;
+}
+
+/**
+ * Stops an HTTP server without cutting a request it accepted. New connections are refused at
+ * once; every response from now on says `Connection: close`, so a busy keep-alive connection
+ * ends after its current request instead of carrying on forever; connections still idle after
+ * `idleGraceMs` are closed. The grace matters: a keep-alive client may be writing its next
+ * request into a connection the server sees as idle, and closing that one resets the request.
+ * Under load each client sends within moments and is answered with `Connection: close`.
+ */
+export function drainHttpServer(server: Server, options: { idleGraceMs: number }): HttpDrain {
+  server.prependListener('request', (_req, res) => {
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+  });
+  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  // net's close, not http's: http's also closes idle connections at once (see above).
+  NetServer.prototype.close.call(server);
+  const grace = setTimeout(() => server.closeIdleConnections(), options.idleGraceMs);
+  grace.unref();
+  void closed.then(() => clearTimeout(grace));
+  return { closed, forceClose: () => server.closeAllConnections() };
 }
 
 /** The last line of an entry point: a failed startup is printed and the process exits 1. */

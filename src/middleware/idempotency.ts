@@ -1,35 +1,48 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
+import type { Database } from '../db/database.js';
 import { conflict, validationError } from '../lib/errors.js';
-import { kvKeys, type KeyValueStore } from '../lib/kv/kv.js';
+import type { DocumentedMiddleware } from '../lib/http/route.js';
 import type { Logger } from '../lib/logger.js';
+import { z } from '../lib/zod.js';
+import { idempotencyRepository as records } from '../modules/idempotency/index.js';
 
 const KEY_FORMAT = /^[\x21-\x7E]{1,255}$/;
-// A marker this old means the first request died mid-way; the key may then be tried again.
-const PENDING_TTL_SECONDS = 120;
+// A claim this old means the first request died mid-way; the key may then be tried again.
+const PENDING_LEASE_SECONDS = 120;
 
-interface StoredOutcome {
-  state: 'pending' | 'done';
-  fingerprint: string;
-  status?: number;
-  contentType?: string;
-  body?: unknown;
-}
+const idempotencyKeyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(KEY_FORMAT)
+    .optional()
+    .openapi({
+      description:
+        'Makes the request safe to retry: 1–255 visible ASCII characters, unique per operation ' +
+        'and scoped to the caller. A repeat with the same key, path and body answers the first ' +
+        'response again (`Idempotent-Replayed: true`) without running twice; the same key with ' +
+        'another body, or while the first request is still running, is 409. Responses below 500 ' +
+        'are kept for `IDEMPOTENCY_TTL_SECONDS`.',
+      example: '4f1c2a9e-6a53-4c1d-9b1e-2d7f0c6c1e10',
+    }),
+});
 
 /**
  * Honours `Idempotency-Key` on a POST: the first request with a key runs and its response is
- * kept; a repeat with the same key and body gets that response again (`Idempotent-Replayed:
- * true`) without running twice; the same key with another body, or while the first is still
- * running, is a 409. Keys are scoped to the caller. Server errors are not kept, so they can be
- * retried with the same key.
+ * kept in PostgreSQL (Redis is only a cache: an empty one must not let the request run twice);
+ * a repeat with the same key and body gets that response again (`Idempotent-Replayed: true`)
+ * without running; the same key with another body, or while the first is still running, is a
+ * 409. Keys are scoped to the caller. Server errors are not kept, so they can be retried with
+ * the same key. The outcome is stored before the response is sent, whether or not the client
+ * is still connected, so a client that hung up and retries gets the replay.
  */
 export function idempotency(deps: {
-  kv: KeyValueStore;
+  db: Database;
   ttlSeconds: number;
   logger: Logger;
-}): RequestHandler {
-  const { kv, ttlSeconds, logger } = deps;
-  return async (req, res, next) => {
+}): DocumentedMiddleware {
+  const { db, ttlSeconds, logger } = deps;
+  const handler: RequestHandler = async (req, res, next) => {
     const key = req.headers['idempotency-key'];
     if (key === undefined) {
       next();
@@ -40,78 +53,95 @@ export function idempotency(deps: {
         { path: 'headers.idempotency-key', message: 'invalid format' },
       ]);
     }
-    const scope = req.user?.userId ?? `ip-${req.ip ?? 'unknown'}`;
-    const storeKey = kvKeys.idempotency(scope, key);
+    const userId = req.user?.userId;
+    const scope = userId ?? `ip-${req.ip ?? 'unknown'}`;
     const fingerprint = createHash('sha256')
       .update(
         `${req.method} ${req.originalUrl.split('?')[0] ?? ''}\n${JSON.stringify(req.body ?? null)}`,
       )
       .digest('hex');
+    const claim = {
+      scope,
+      key,
+      userId,
+      fingerprint,
+      ttlSeconds,
+      leaseSeconds: PENDING_LEASE_SECONDS,
+    };
 
-    const pending: StoredOutcome = { state: 'pending', fingerprint };
-    if (!(await kv.setIfAbsent(storeKey, JSON.stringify(pending), PENDING_TTL_SECONDS))) {
-      const raw = await kv.get(storeKey);
-      const stored = raw ? (JSON.parse(raw) as StoredOutcome) : undefined;
-      if (!stored) throw conflict('This Idempotency-Key was just released; retry the request.');
+    // A record deleted between the claim and the read (released, purged) is claimed again.
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const claimId = await records.claim(db, claim);
+      if (claimId) {
+        storeOutcomeBeforeSending(res, async (outcome) => {
+          try {
+            if (outcome.status >= 500) await records.release(db, scope, key, claimId);
+            else await records.complete(db, scope, key, claimId, outcome, ttlSeconds);
+          } catch (error) {
+            // The key stays pending until its lease ends, then the request may run again.
+            logger.warn({ err: error, requestId: req.id }, 'idempotency outcome not stored');
+          }
+        });
+        next();
+        return;
+      }
+      const stored = await records.find(db, scope, key);
+      if (!stored) continue;
       if (stored.fingerprint !== fingerprint) {
         throw conflict('This Idempotency-Key was already used with a different request.');
       }
-      if (stored.state === 'pending') {
+      if (stored.state === 'pending' || stored.status === null) {
         throw conflict('A request with this Idempotency-Key is still being processed.');
       }
       res.setHeader('Idempotent-Replayed', 'true');
-      res.status(stored.status ?? 200);
-      if (stored.body === undefined) res.end();
-      else res.type(stored.contentType ?? 'application/json').send(JSON.stringify(stored.body));
+      res.status(stored.status);
+      if (stored.contentType) res.setHeader('Content-Type', stored.contentType);
+      res.end(stored.body ?? undefined);
       return;
     }
-
-    captureOutcome(res, async (status, body) => {
-      try {
-        if (status >= 500) await kv.delete(storeKey);
-        else {
-          const contentType = res.get('Content-Type');
-          const done: StoredOutcome = { state: 'done', fingerprint, status, contentType, body };
-          await kv.set(storeKey, JSON.stringify(done), ttlSeconds);
-        }
-      } catch (error) {
-        // The response already left; the key expires by itself, so only note the failure.
-        logger.warn({ err: error, requestId: req.id }, 'idempotency outcome not stored');
-      }
-    });
-    next();
+    throw conflict('This Idempotency-Key was just released; retry the request.');
   };
+  return Object.assign(handler, {
+    openApi: { headers: idempotencyKeyHeader, errors: [409] },
+  });
 }
 
-function captureOutcome(
+/**
+ * Holds back the end of the response until `persist` has stored it. Hooked on `res.end`, which
+ * the handler calls whether or not the client is still there ('finish' never comes for a client
+ * that hung up), and before the bytes go out, so a client that saw the answer can replay it and
+ * a shutdown that waits for responses also waits for their records.
+ */
+function storeOutcomeBeforeSending(
   res: Response,
-  persist: (status: number, body: unknown) => Promise<void>,
+  persist: (outcome: { status: number; contentType?: string; body?: string }) => Promise<void>,
 ): void {
-  let body: unknown;
-  const json = res.json.bind(res);
-  res.json = (value: unknown) => {
-    body = value;
-    return json(value);
+  const chunks: Buffer[] = [];
+  const collect = (chunk: unknown, encoding: unknown) => {
+    if (typeof chunk === 'string') {
+      chunks.push(
+        Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'),
+      );
+    } else if (chunk instanceof Uint8Array) chunks.push(Buffer.from(chunk));
   };
-  // Problem documents are sent as text; keep their parsed form so a replay is identical.
-  const send = res.send.bind(res);
-  res.send = (value?: unknown) => {
-    if (
-      body === undefined &&
-      typeof value === 'string' &&
-      res.get('Content-Type')?.includes('json')
-    ) {
-      try {
-        body = JSON.parse(value);
-      } catch {
-        body = undefined;
-      }
-    }
-    return send(value);
-  };
-  res.on('finish', () => void persist(res.statusCode, body));
-  // A client that hung up before the answer left may retry with the same key.
-  res.on('close', () => {
-    if (!res.writableFinished) void persist(500, undefined);
-  });
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  res.write = ((...args: unknown[]) => {
+    collect(args[0], args[1]);
+    return write(...args);
+  }) as Response['write'];
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  let ended = false;
+  res.end = ((...args: unknown[]) => {
+    if (ended) return res;
+    ended = true;
+    if (typeof args[0] !== 'function') collect(args[0], args[1]);
+    const contentType = res.getHeader('Content-Type');
+    const body = chunks.length > 0 ? Buffer.concat(chunks).toString('utf8') : undefined;
+    void persist({
+      status: res.statusCode,
+      contentType: typeof contentType === 'string' ? contentType : undefined,
+      body,
+    }).finally(() => end(...args));
+    return res;
+  }) as Response['end'];
 }

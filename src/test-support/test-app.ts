@@ -42,7 +42,11 @@ export interface TestApp {
    */
   startAnotherInstance(
     env?: Record<string, string>,
-    options?: { redisUrl?: string },
+    options?: {
+      redisUrl?: string;
+      /** Without Redis: a cache of its own, as a restarted process has (default: shared). */
+      ownMemoryCache?: boolean;
+    },
   ): Promise<TestApp>;
   /** Stops listening and closes the app; for the first instance, drops its database and keys. */
   close(): Promise<void>;
@@ -151,7 +155,9 @@ async function buildInstance(
       const kv =
         backends.kv instanceof RedisKeyValueStore && redisUrl
           ? RedisKeyValueStore.connect(redisUrl, backends.prefix)
-          : backends.kv;
+          : instanceOptions.ownMemoryCache
+            ? new MemoryKeyValueStore()
+            : backends.kv;
       const other = await buildInstance({ ...env, ...extraEnv }, options, {
         ...backends,
         database,

@@ -44,9 +44,20 @@ export interface RouteDefinition<B = unknown, Q = unknown, P = unknown, A extend
   /** A route-specific rate limit, applied before anything else is checked. */
   rateLimit?: RequestHandler;
   /** Runs after authentication and validation, right before the handler (e.g. idempotency). */
-  before?: RequestHandler[];
+  before?: (RequestHandler | DocumentedMiddleware)[];
   handler(input: HandlerInput<B, Q, P, A>): Promise<Reply>;
 }
+
+/**
+ * Middleware that reads request headers of its own (e.g. `Idempotency-Key`) and says so, so
+ * every route that uses it documents those headers and the errors it can answer.
+ */
+export type DocumentedMiddleware = RequestHandler & {
+  openApi: { headers: z.ZodObject; errors?: number[] };
+};
+
+const documentationOf = (middleware: RequestHandler | DocumentedMiddleware) =>
+  'openApi' in middleware ? middleware.openApi : undefined;
 
 /** A route with its input types erased, as groups hold them side by side. */
 export type Route = Omit<RouteDefinition, 'handler'> & {
@@ -129,7 +140,14 @@ function hasBody(req: Request): boolean {
 const toOpenApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
 function register(context: RouteMountContext, group: RouteGroup, route: Route): void {
-  const statuses = new Set<number>(route.errors ?? []);
+  const documented = (route.before ?? []).flatMap((middleware) => {
+    const doc = documentationOf(middleware);
+    return doc ? [doc] : [];
+  });
+  const statuses = new Set<number>([
+    ...(route.errors ?? []),
+    ...documented.flatMap((doc) => doc.errors ?? []),
+  ]);
   if (route.body || route.query || route.params) statuses.add(400);
   if (route.body) [413, 415].forEach((status) => statuses.add(status));
   if (route.access !== 'public') statuses.add(401);
@@ -169,6 +187,12 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
     request: {
       params: route.params,
       query: route.query,
+      headers: documented
+        .map((doc) => doc.headers)
+        .reduce<z.ZodObject | undefined>(
+          (all, next) => (all ? all.extend(next.shape) : next),
+          undefined,
+        ),
       body: route.body
         ? { required: true, content: { 'application/json': { schema: route.body } } }
         : undefined,

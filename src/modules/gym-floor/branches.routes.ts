@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import { idParams } from '../../lib/http/common.schemas.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import { z } from '../../lib/zod.js';
@@ -22,7 +23,10 @@ const membershipsSchema = z
 const staffListSchema = z.object({ items: z.array(staffMemberSchema) }).openapi('BranchStaff');
 
 /** `/api/branches`: gym locations, membership, staff assignment and each branch's machines. */
-export function branchesRoutes({ branches, machines }: GymFloor): RouteGroup {
+export function branchesRoutes(
+  { branches, machines }: GymFloor,
+  deps: { idempotent: RequestHandler },
+): RouteGroup {
   return {
     basePath: '/api/branches',
     tag: 'Branches',
@@ -31,8 +35,10 @@ export function branchesRoutes({ branches, machines }: GymFloor): RouteGroup {
         method: 'post',
         path: '/',
         summary: 'Create a branch',
+        description: 'Honours `Idempotency-Key`.',
         access: ['admin'],
         body: createBranchBody,
+        before: [deps.idempotent],
         errors: [409],
         responses: { 201: { description: 'The branch', schema: branchSchema } },
         handler: async ({ body }) => ({ status: 201, body: await branches.create(body) }),

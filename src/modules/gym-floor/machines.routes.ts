@@ -33,7 +33,8 @@ export function machinesRoutes(
         summary: 'Add a machine to a branch',
         description:
           'The answer holds the machine’s `deviceKey` (for `X-Machine-Key` and the socket ' +
-          'handshake) this once; only its hash is stored. `qrCode` is unique and is what members scan.',
+          'handshake) this once; only its hash is stored. `qrCode` is unique and is what members scan. ' +
+          'No `Idempotency-Key`: a replay would have to keep the device key, which is never stored.',
         access: staff,
         body: createMachineBody,
         errors: [404],
@@ -131,9 +132,11 @@ export function machinesRoutes(
         method: 'post',
         path: '/:id/maintenance',
         summary: 'Record maintenance',
+        description: 'Honours `Idempotency-Key`.',
         access: staff,
         params: idParams,
         body: addMaintenanceBody,
+        before: [deps.idempotent],
         errors: [404],
         responses: { 201: { description: 'The log entry', schema: maintenanceEntrySchema } },
         handler: async ({ user, params, body }) => ({

@@ -50,6 +50,8 @@ export function healthRoutes(deps: {
   /** The AI services' state: an open breaker is reported, not a readiness failure. */
   services: () => ServiceStatus[];
   metricsToken?: string;
+  /** True while the process shuts down: not ready, so load balancers stop sending traffic. */
+  isDraining?: () => boolean;
 }): RouteGroup {
   return {
     basePath: '',
@@ -67,6 +69,9 @@ export function healthRoutes(deps: {
         method: 'get',
         path: '/health/ready',
         summary: 'Readiness: 200 when the database (and Redis, if configured) answer',
+        description:
+          'Answers 503 with the check `shutdown: down` from the moment the process starts ' +
+          'shutting down, before any dependency is closed.',
         access: 'public',
         responses: {
           200: { description: 'Ready', schema: readinessSchema },
@@ -77,7 +82,9 @@ export function healthRoutes(deps: {
           const checks = Object.fromEntries(
             deps.checks.map((check, i) => [check.name, results[i] ? 'up' : 'down']),
           );
-          const ready = results.every(Boolean);
+          const draining = deps.isDraining?.() ?? false;
+          if (draining) checks.shutdown = 'down';
+          const ready = !draining && results.every(Boolean);
           return {
             status: ready ? 200 : 503,
             body: { status: ready ? 'ok' : 'unavailable', checks, services: deps.services() },

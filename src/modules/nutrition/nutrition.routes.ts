@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import { idParams, pageQuery } from '../../lib/http/common.schemas.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import {
@@ -13,7 +14,10 @@ import {
 import type { NutritionService } from './nutrition.service.js';
 
 /** `/api/nutrition`: macro targets, diet plans and the food database. */
-export function nutritionRoutes(nutrition: NutritionService): RouteGroup {
+export function nutritionRoutes(
+  nutrition: NutritionService,
+  deps: { idempotent: RequestHandler },
+): RouteGroup {
   return {
     basePath: '/api/nutrition',
     tag: 'Nutrition',
@@ -28,9 +32,10 @@ export function nutritionRoutes(nutrition: NutritionService): RouteGroup {
           'cache`); without one, or with no service configured, the built-in planner answers ' +
           '(`source: fallback`), never using a food with one of the profile’s allergens. Needs ' +
           'weight, height, age and gender in the profile (400 `PROFILE_INCOMPLETE` names the ' +
-          'missing ones).',
+          'missing ones). Honours `Idempotency-Key`.',
         access: 'user',
         body: generateDietPlanBody,
+        before: [deps.idempotent],
         responses: {
           201: { description: 'The plan and where it came from', schema: generatedDietPlanSchema },
         },

@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import { idParams, pageQuery } from '../../lib/http/common.schemas.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import {
@@ -15,7 +16,7 @@ import {
 import type { UsersService } from './users.service.js';
 
 /** `/api/users`: the caller's own account, and user administration for admins. */
-export function usersRoutes(users: UsersService): RouteGroup {
+export function usersRoutes(users: UsersService, deps: { idempotent: RequestHandler }): RouteGroup {
   return {
     basePath: '/api/users',
     tag: 'Users',
@@ -71,9 +72,12 @@ export function usersRoutes(users: UsersService): RouteGroup {
         method: 'post',
         path: '/me/body-composition',
         summary: 'Record a body-composition measurement',
-        description: 'The entry with the latest `measuredAt` becomes the user’s `bodyComposition`.',
+        description:
+          'The entry with the latest `measuredAt` becomes the user’s `bodyComposition`. ' +
+          'Honours `Idempotency-Key`.',
         access: 'user',
         body: createBodyCompositionBody,
+        before: [deps.idempotent],
         responses: { 201: { description: 'Stored entry', schema: bodyCompositionEntrySchema } },
         handler: async ({ user, body }) => ({
           status: 201,

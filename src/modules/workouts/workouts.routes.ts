@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import { idParams, pageQuery } from '../../lib/http/common.schemas.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import {
@@ -12,7 +13,10 @@ import {
 import type { WorkoutsService } from './workouts.service.js';
 
 /** `/api/workouts`: generated plans, their customization and activation, the exercise library. */
-export function workoutsRoutes(workouts: WorkoutsService): RouteGroup {
+export function workoutsRoutes(
+  workouts: WorkoutsService,
+  deps: { idempotent: RequestHandler },
+): RouteGroup {
   return {
     basePath: '/api/workouts',
     tag: 'Workouts',
@@ -26,9 +30,11 @@ export function workoutsRoutes(workouts: WorkoutsService): RouteGroup {
           'When the service fails, the member’s stored plan is served (`source: cache`); ' +
           'without one, or with no service configured, the built-in planner answers ' +
           '(`source: fallback`). The built-in planner never picks an exercise unsafe for the ' +
-          'profile’s health conditions and explains its choices in `explanation`.',
+          'profile’s health conditions and explains its choices in `explanation`. Honours ' +
+          '`Idempotency-Key`.',
         access: 'user',
         body: generateWorkoutBody,
+        before: [deps.idempotent],
         responses: {
           201: { description: 'The plan and where it came from', schema: generatedPlanSchema },
         },
