@@ -56,6 +56,9 @@ const environmentSchema = z.object({
   RATE_LIMIT_AUTH_MAX: int(20, 1),
   RATE_LIMIT_MACHINE_MAX: int(6_000, 1),
   SOCKET_EVENTS_PER_SECOND: int(20, 1, 10_000),
+  SOCKETS_PER_USER: int(10, 1, 1_000),
+  SOCKETS_PER_MACHINE: int(2, 1, 1_000),
+  SOCKET_USER_EVENTS_PER_MINUTE: int(300, 1, 1_000_000),
   GYM_SESSION_EXPIRE_AFTER_SECONDS: int(4 * 3600, 1),
   MACHINE_OFFLINE_AFTER_SECONDS: int(120, 1),
   MACHINE_LINK_IDLE_SECONDS: int(15 * 60, 1),
@@ -118,6 +121,14 @@ export interface Config {
   };
   /** Events one socket may send per second (bursts up to twice that). */
   socketEventsPerSecond: number;
+  /** Caps over every instance: sockets open at once, and events per minute over all of them. */
+  socketQuotas: {
+    perUser: number;
+    /** Per device key (machine). */
+    perMachine: number;
+    /** Per user or machine, over all their sockets. */
+    eventsPerMinute: number;
+  };
   /** When the gym floor's sweeps step in, and how often they run. */
   gymFloor: {
     sessionExpireAfterSeconds: number;
@@ -242,6 +253,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       machineMax: e.RATE_LIMIT_MACHINE_MAX,
     },
     socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
+    socketQuotas: {
+      perUser: e.SOCKETS_PER_USER,
+      perMachine: e.SOCKETS_PER_MACHINE,
+      eventsPerMinute: e.SOCKET_USER_EVENTS_PER_MINUTE,
+    },
     gymFloor: {
       sessionExpireAfterSeconds: e.GYM_SESSION_EXPIRE_AFTER_SECONDS,
       machineOfflineAfterSeconds: e.MACHINE_OFFLINE_AFTER_SECONDS,

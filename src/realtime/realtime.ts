@@ -1,7 +1,17 @@
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
-import { Server } from 'socket.io';
+import { Server, type BroadcastOperator, type Namespace } from 'socket.io';
 import type { Logger } from '../lib/logger.js';
+import type {
+  ClientToServerEvents,
+  InterServerEvents,
+  MachinesClientEvents,
+  MachinesServerEvents,
+  ServerToClientEvents,
+  SocketData,
+  WorkoutsClientEvents,
+  WorkoutsServerEvents,
+} from './event-maps.js';
 
 /** Socket.IO messages are small JSON events; anything bigger is refused at the transport. */
 export const MAX_SOCKET_MESSAGE_BYTES = 16 * 1024;
@@ -18,6 +28,53 @@ export const rooms = {
   family: (familyId: string) => `family:${familyId}`,
 };
 
+/** The Socket.IO server with every namespace's events typed. */
+export type AppServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+type MachinesNamespace = Namespace<
+  MachinesClientEvents,
+  MachinesServerEvents,
+  InterServerEvents,
+  SocketData
+>;
+type WorkoutsNamespace = Namespace<
+  WorkoutsClientEvents,
+  WorkoutsServerEvents,
+  InterServerEvents,
+  SocketData
+>;
+
+/** The one payload of a server-to-client event (every event of ours has exactly one). */
+type Payload<Events, E extends keyof Events> = Events[E] extends (payload: infer P) => void
+  ? P
+  : never;
+
+/**
+ * Emits an event whose name and payload the Realtime signatures have already checked against
+ * the event maps. Socket.IO's own `emit` types its arguments through a conditional type
+ * (acknowledgement decoration) that TypeScript cannot resolve for a generic event name, though
+ * it leaves ack-less events like ours unchanged; this is the one place that steps around it.
+ */
+function send(target: BroadcastOperator<never, SocketData>, event: string, payload: unknown) {
+  (target as unknown as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
+}
+
+/** How an event reaches a member's devices. */
+export interface UserEmitOptions {
+  /** The socket that sent the update, which already has it. */
+  exceptSocketId?: string;
+  /**
+   * Live copies that may be dropped: a device whose connection is still writing earlier
+   * packets misses this one instead of queueing it (Socket.IO's volatile emit), so a flood
+   * cannot pile copies up in the server's memory. The stored record stays the reference.
+   */
+  volatile?: boolean;
+}
+
 /**
  * Sends events to rooms from anywhere (HTTP handlers, jobs, another namespace). With Redis the
  * Socket.IO server carries a Redis Streams adapter, so an event emitted on one instance, or by
@@ -27,11 +84,24 @@ export const rooms = {
  */
 export interface Realtime {
   /** The Socket.IO server; `attachSocketServer` binds it to the HTTP server. */
-  readonly io: Server;
-  emitToBranch(branchId: string, event: string, payload: unknown): void;
-  emitToMachine(machineId: string, event: string, payload: unknown): void;
-  /** To the member's devices on `/workouts`, except the socket that sent the update. */
-  emitToUser(userId: string, event: string, payload: unknown, exceptSocketId?: string): void;
+  readonly io: AppServer;
+  emitToBranch<E extends keyof MachinesServerEvents>(
+    branchId: string,
+    event: E,
+    payload: Payload<MachinesServerEvents, E>,
+  ): void;
+  emitToMachine<E extends keyof MachinesServerEvents>(
+    machineId: string,
+    event: E,
+    payload: Payload<MachinesServerEvents, E>,
+  ): void;
+  /** To the member's devices on `/workouts`. */
+  emitToUser<E extends keyof WorkoutsServerEvents>(
+    userId: string,
+    event: E,
+    payload: Payload<WorkoutsServerEvents, E>,
+    options?: UserEmitOptions,
+  ): void;
   /** Ends the sockets opened with these access tokens or login sessions (logout, revocation). */
   disconnectRevoked(revoked: { accessTokenIds?: string[]; familyIds?: string[] }): void;
   /** Takes the user's sockets, on any instance, out of a branch's room. */
@@ -61,7 +131,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
     enableOfflineQueue: true,
   });
   streamClient?.on('error', (error) => options.logger.warn({ err: error }, 'socket adapter redis'));
-  const io = new Server({
+  const io: AppServer = new Server({
     path: '/api/ws',
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
     serveClient: false,
@@ -77,22 +147,24 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       }),
     }),
   });
-  const machines = io.of(namespaces.machines);
-  const workouts = io.of(namespaces.workouts);
+  const machines: MachinesNamespace = io.of(namespaces.machines);
+  const workouts: WorkoutsNamespace = io.of(namespaces.workouts);
   const both = [machines, workouts];
 
   let closing: Promise<void> | undefined;
   return {
     io,
     emitToBranch: (branchId, event, payload) => {
-      machines.to(rooms.branch(branchId)).emit(event, payload);
+      send(machines.to(rooms.branch(branchId)), event, payload);
     },
     emitToMachine: (machineId, event, payload) => {
-      machines.to(rooms.machine(machineId)).emit(event, payload);
+      send(machines.to(rooms.machine(machineId)), event, payload);
     },
-    emitToUser: (userId, event, payload, exceptSocketId) => {
-      const target = workouts.to(rooms.user(userId));
-      (exceptSocketId ? target.except(exceptSocketId) : target).emit(event, payload);
+    emitToUser: (userId, event, payload, options = {}) => {
+      let target = workouts.to(rooms.user(userId));
+      if (options.exceptSocketId) target = target.except(options.exceptSocketId);
+      if (options.volatile) target = target.volatile;
+      send(target, event, payload);
     },
     disconnectRevoked: ({ accessTokenIds = [], familyIds = [] }) => {
       const targets = [...accessTokenIds.map(rooms.accessToken), ...familyIds.map(rooms.family)];

@@ -1,37 +1,28 @@
-import type { DefaultEventsMap, Socket } from 'socket.io';
+import type { Socket } from 'socket.io';
 import type { ZodType } from 'zod';
 import { AppError } from '../lib/errors.js';
 import { toFieldErrors } from '../lib/http/route.js';
 import type { Logger } from '../lib/logger.js';
-import type { Role } from '../modules/users/users.table.js';
-
-/** Who is on the other end of a socket, as the handshake established it. */
-export type SocketIdentity =
-  | {
-      kind: 'user';
-      userId: string;
-      role: Role;
-      jti: string;
-      familyId: string;
-      /** Seconds since the epoch; the socket is closed then. */
-      expiresAt: number;
-    }
-  | { kind: 'machine'; machineId: string; branchId: string };
-
-export interface SocketData {
-  identity: SocketIdentity;
-}
+import type {
+  Ack,
+  AckCallback,
+  ClientToServerEvents,
+  InterServerEvents,
+  ServerToClientEvents,
+  SocketData,
+} from './event-maps.js';
+import { quotaHolder, type EventBudget } from './socket-quotas.js';
 
 /** A connected socket of ours; its identity is always set once connected. */
-export type AppSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
+export type AppSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
 
-/** What every acknowledgement looks like (API.md). */
-export type Ack =
-  | ({ ok: true } & Record<string, unknown>)
-  | {
-      ok: false;
-      error: { code: string; message: string; errors?: { path: string; message: string }[] };
-    };
+/** The payload a client event carries, as its event map declares it. */
+type ClientPayload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
 
 /** An ack as an error, for a thrown AppError or anything else. */
 export function errorAck(error: unknown, logger: Logger, event: string): Ack {
@@ -49,20 +40,18 @@ export function errorAck(error: unknown, logger: Logger, event: string): Ack {
   return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side.' } };
 }
 
-type AckCallback = (ack: Ack) => void;
-
 /**
  * Registers a handler for a client event whose payload is validated by `schema` first. The
  * handler's result becomes `{ ok: true, ...result }`; a validation failure or a thrown error
  * becomes `{ ok: false, error }` and nothing is changed. Clients that send no ack callback still
  * get the event handled; a payload-less emit (`emit(event, ack)`) is treated as `{}`.
  */
-export function onEvent<T>(
+export function onEvent<E extends keyof ClientToServerEvents>(
   socket: AppSocket,
-  event: string,
-  schema: ZodType<T>,
+  event: E,
+  schema: ZodType<ClientPayload<E>>,
   logger: Logger,
-  handler: (payload: T) => Promise<Record<string, unknown>>,
+  handler: (payload: ClientPayload<E>) => Promise<Record<string, unknown>>,
 ): void {
   const listener = (...args: unknown[]) => {
     const last = args.at(-1);
@@ -85,7 +74,13 @@ export function onEvent<T>(
       (error: unknown) => ack(errorAck(error, logger, event)),
     );
   };
-  socket.on(event, listener);
+  // The listener takes what the client really sent as unknown and validates it, rather than
+  // trusting the event map's declared payload (which is what the schema's type is checked
+  // against above); Socket.IO's listener type cannot be resolved for a generic event name.
+  (socket as { on(event: string, listener: (...args: unknown[]) => void): unknown }).on(
+    event,
+    listener,
+  );
 }
 
 /** Drops an incoming event, answering its ack callback (if it has one) with the error. */
@@ -128,5 +123,20 @@ export function limitEventRate(socket: AppSocket, perSecond: number): void {
       return;
     }
     refusePacket(packet, 'RATE_LIMITED', `At most ${perSecond} events per second.`);
+  });
+}
+
+/**
+ * Caps the events of the socket's user (or device key) over all their sockets, on every
+ * instance: events over the budget are dropped with a RATE_LIMITED ack, so opening more
+ * sockets buys no more events. Runs after the per-socket limit, which refuses for free.
+ */
+export function limitHolderEvents(socket: AppSocket, budget: EventBudget, perMinute: number): void {
+  const holder = quotaHolder(socket.data.identity);
+  socket.use((packet, next) => {
+    void budget.spend(holder).then((allowed) => {
+      if (allowed) next();
+      else refusePacket(packet, 'RATE_LIMITED', `At most ${perMinute} events per minute.`);
+    });
   });
 }

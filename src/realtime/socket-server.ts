@@ -1,16 +1,23 @@
 import type { Server as HttpServer } from 'node:http';
-import type { Namespace } from 'socket.io';
 import type { Container } from '../container.js';
 import { AppError, unauthenticated } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
 import { machinesSocket } from '../modules/gym-floor/index.js';
 import { workoutsSocket } from '../modules/activity/index.js';
+import type { SocketIdentity } from './event-maps.js';
 import {
   limitEventRate,
+  limitHolderEvents,
   refuseUnknownEvents,
   type AppSocket,
-  type SocketIdentity,
 } from './socket-events.js';
 import { rooms } from './realtime.js';
+import {
+  createConnectionSlots,
+  EventBudget,
+  quotaHolder,
+  type ConnectionSlots,
+} from './socket-quotas.js';
 
 /** A namespace's event handlers, given a socket that has passed the handshake. */
 export interface SocketFeature {
@@ -43,19 +50,36 @@ export function attachSocketServer(httpServer: HttpServer, container: Container)
     next(connectionRefusal('NOT_FOUND', 'Connect to /machines or /workouts.'));
   });
 
+  const quotas = config.socketQuotas;
+  const slots = createConnectionSlots({
+    redis: container.redis,
+    keyPrefix: config.redisKeyPrefix,
+    logger,
+  });
+  const budget = new EventBudget(container.kv, quotas.eventsPerMinute, logger);
   const features: SocketFeature[] = [
     machinesSocket(container.gymFloor, container.activity, logger),
     workoutsSocket(container.activity, logger),
   ];
   for (const feature of features) {
-    const namespace: Namespace = realtime.io.of(feature.namespace);
+    const namespace = realtime.io.of(feature.namespace);
     namespace.use((socket, next) => {
-      identify(container, socket.handshake.auth, feature.admitsMachines).then(
-        (identity) => {
-          (socket as AppSocket).data.identity = identity;
+      identify(container, socket.handshake.auth, feature.admitsMachines)
+        .then(async (identity) => {
+          socket.data.identity = identity;
+          const max = identity.kind === 'user' ? quotas.perUser : quotas.perMachine;
+          if (!(await takeSlot(slots, socket, max, logger))) {
+            next(
+              connectionRefusal(
+                'TOO_MANY_CONNECTIONS',
+                `At most ${max} connections at once for this ${identity.kind === 'user' ? 'account' : 'machine'}; close one first.`,
+              ),
+            );
+            return;
+          }
           next();
-        },
-        (error: unknown) => {
+        })
+        .catch((error: unknown) => {
           if (error instanceof AppError) {
             next(connectionRefusal(error.code, error.detail));
             return;
@@ -63,17 +87,46 @@ export function attachSocketServer(httpServer: HttpServer, container: Container)
           // The database or Redis did not answer: the client may retry, unlike a refusal.
           logger.warn({ err: error }, 'socket handshake failed');
           next(connectionRefusal('SERVICE_UNAVAILABLE', 'Try connecting again shortly.'));
-        },
-      );
+        });
     });
-    namespace.on('connection', (raw) => {
-      const socket = raw as AppSocket;
+    namespace.on('connection', (socket) => {
       joinIdentityRooms(socket);
       limitEventRate(socket, config.socketEventsPerSecond);
+      limitHolderEvents(socket, budget, quotas.eventsPerMinute);
       refuseUnknownEvents(socket);
       feature.onConnection(socket);
     });
   }
+}
+
+/**
+ * Counts the handshaking socket against its user's (or device key's) cap on every instance.
+ * The slot is given back when the socket disconnects, or when its connection closes before the
+ * handshake completes (Socket.IO then drops the socket without a `disconnect`). When Redis
+ * cannot answer the socket is let in uncounted: an outage should not lock machines out.
+ */
+async function takeSlot(
+  slots: ConnectionSlots,
+  socket: AppSocket,
+  max: number,
+  logger: Logger,
+): Promise<boolean> {
+  const holder = quotaHolder(socket.data.identity);
+  try {
+    if (!(await slots.acquire(holder, socket.id, max))) return false;
+  } catch (error) {
+    logger.warn({ err: error }, 'socket slot unavailable; connection admitted uncounted');
+    return true;
+  }
+  const connection = socket.conn;
+  const release = () => {
+    connection.off('close', release);
+    slots.release(holder, socket.id);
+  };
+  socket.once('disconnect', release);
+  connection.once('close', release);
+  if (connection.readyState !== 'open') release();
+  return true;
 }
 
 /**

@@ -26,6 +26,9 @@ const testEnvironment: Record<string, string> = {
   RATE_LIMIT_USER_MAX: '100000',
   RATE_LIMIT_AUTH_MAX: '100000',
   LOGIN_MAX_FAILURES_PER_IP: '100000',
+  SOCKETS_PER_USER: '1000',
+  SOCKETS_PER_MACHINE: '1000',
+  SOCKET_USER_EVENTS_PER_MINUTE: '1000000',
   CORS_ORIGINS: 'https://app.nxg.test',
 };
 

@@ -76,7 +76,11 @@ export class ActivityService {
     });
     await this.deps.onProgress(userId);
     const record = presentProgress(row);
-    this.deps.realtime.emitToUser(userId, 'workout:progress', record, source.socketId);
+    // Live copies for the member's other devices: droppable when a device lags behind.
+    this.deps.realtime.emitToUser(userId, 'workout:progress', record, {
+      exceptSocketId: source.socketId,
+      volatile: true,
+    });
     return record;
   }
 

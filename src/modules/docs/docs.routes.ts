@@ -33,6 +33,11 @@ export function buildOpenApiDocument(registry: OpenAPIRegistry): OpenApiDocument
         'Lists take `?limit=` (1-100, default 20) and an opaque `?cursor=` and answer ' +
           '`{ items, nextCursor }`.',
         'Unknown fields in a body or query are rejected with 400.',
+        'Real-time events use Socket.IO on engine path `/api/ws` (namespaces `/machines`, ' +
+          '`/workouts`; see the README). A user holds at most `SOCKETS_PER_USER` connections ' +
+          'at once and a machine `SOCKETS_PER_MACHINE` (further ones get `connect_error` with ' +
+          '`data.code` `TOO_MANY_CONNECTIONS`); events are limited per connection and per user ' +
+          'or machine over all their connections (`RATE_LIMITED` ack).',
       ].join('\n\n'),
     },
     servers: [{ url: '/' }],

@@ -1,14 +1,12 @@
+import type { NotificationEvent } from '../../realtime/event-maps.js';
 import type { Realtime } from '../../realtime/realtime.js';
 import { machineStatusEvent } from './gym-floor.presenter.js';
 import type { ReleasedMachine } from './machines.repository.js';
 import type { MachineRow } from './gym-floor.table.js';
 
 /** A notification pushed to a member's devices on `/workouts`. */
-export interface FloorNotification {
+export interface FloorNotification extends NotificationEvent {
   type: 'gym-session-expired' | 'machine-released';
-  message: string;
-  at: string;
-  [detail: string]: unknown;
 }
 
 /**
@@ -25,6 +23,8 @@ export class FloorEvents {
 
   linked(machine: MachineRow): void {
     this.statusChanged(machine);
+    // A linked machine always has its member; the row's type cannot say so.
+    if (!machine.currentUserId) return;
     this.realtime.emitToMachine(machine.id, 'machine:linked', {
       userId: machine.currentUserId,
       at: machine.updatedAt.toISOString(),

@@ -1,0 +1,88 @@
+// The Socket.IO events of each namespace, as Socket.IO's typed event maps: an emit or a handler
+// whose event name or payload does not match fails to compile. Only types live here, so the
+// realtime layer and the feature modules can both import this file without an import cycle.
+import type {
+  WorkoutProgressPayload,
+  WorkoutProgressRecord,
+} from '../modules/activity/activity.schemas.js';
+import type { HeartbeatBody, MachineStatusEvent } from '../modules/gym-floor/gym-floor.schemas.js';
+import type { Role } from '../modules/users/users.table.js';
+
+/** Who is on the other end of a socket, as the handshake established it. */
+export type SocketIdentity =
+  | {
+      kind: 'user';
+      userId: string;
+      role: Role;
+      jti: string;
+      familyId: string;
+      /** Seconds since the epoch; the socket is closed then. */
+      expiresAt: number;
+    }
+  | { kind: 'machine'; machineId: string; branchId: string };
+
+/** `socket.data` of every socket of ours. */
+export interface SocketData {
+  identity: SocketIdentity;
+}
+
+/** What every acknowledgement looks like (API.md). */
+export type Ack =
+  | ({ ok: true } & Record<string, unknown>)
+  | {
+      ok: false;
+      error: { code: string; message: string; errors?: { path: string; message: string }[] };
+    };
+
+/** The callback a client passes last to be answered. */
+export type AckCallback = (ack: Ack) => void;
+
+/** A notice pushed to a member's devices on `/workouts`. */
+export interface NotificationEvent {
+  type: string;
+  message: string;
+  at: string;
+  [detail: string]: unknown;
+}
+
+/** `/machines`, client to server: members follow branches, devices report in. */
+export interface MachinesClientEvents {
+  'branch:subscribe': (payload: { branchId: string }, ack: AckCallback) => void;
+  'branch:unsubscribe': (payload: { branchId: string }, ack: AckCallback) => void;
+  'machine:heartbeat': (payload: HeartbeatBody, ack: AckCallback) => void;
+  /** From a device, for its linked member; the machine is the device itself. */
+  'workout:progress': (payload: WorkoutProgressPayload, ack: AckCallback) => void;
+}
+
+/** `/machines`, server to client. */
+export interface MachinesServerEvents {
+  /** To a branch's subscribers. */
+  'machine:status': (event: MachineStatusEvent) => void;
+  /** To a branch's subscribers. */
+  'machine:removed': (event: { machineId: string; branchId: string; at: string }) => void;
+  /** To the device. */
+  'machine:linked': (event: { userId: string; at: string }) => void;
+  /** To the device. */
+  'machine:unlinked': (event: { userId: string; status: string; at: string }) => void;
+}
+
+/** `/workouts`, client to server. */
+export interface WorkoutsClientEvents {
+  'workout:progress': (payload: WorkoutProgressPayload, ack: AckCallback) => void;
+}
+
+/** `/workouts`, server to client: a member's devices. */
+export interface WorkoutsServerEvents {
+  /** A set recorded from another of the member's devices (or their machine). */
+  'workout:progress': (record: WorkoutProgressRecord) => void;
+  notification: (notification: NotificationEvent) => void;
+}
+
+/** Every event a client may send, over both namespaces (the server's `ListenEvents`). */
+export type ClientToServerEvents = MachinesClientEvents & WorkoutsClientEvents;
+
+/** Every event the server sends, over both namespaces (the server's `EmitEvents`). */
+export type ServerToClientEvents = MachinesServerEvents & WorkoutsServerEvents;
+
+/** Instances talk to each other only through the adapter's own messages. */
+export type InterServerEvents = Record<string, never>;
