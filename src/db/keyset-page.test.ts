@@ -27,11 +27,12 @@ async function allPages(tag: string, limit: number): Promise<string[]> {
   let cursor: string | null = null;
   for (let page = 0; page < 10; page++) {
     const query = `q=${encodeURIComponent(tag)}&limit=${String(limit)}`;
-    const res = await t.http
-      .get(`/api/branches?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
-      .set('Authorization', admin.auth);
+    const res: { status: number; body: { items: { name: string }[]; nextCursor: string | null } } =
+      await t.http
+        .get(`/api/branches?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+        .set('Authorization', admin.auth);
     expect(res.status).toBe(200);
-    names.push(...res.body.items.map((item: { name: string }) => item.name));
+    names.push(...res.body.items.map((item) => item.name));
     cursor = res.body.nextCursor;
     if (!cursor) break;
   }
