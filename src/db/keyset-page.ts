@@ -31,6 +31,13 @@ export interface KeysetPage<Row> {
   /** One row more than asked for, so `toPage` knows whether another page follows. */
   limit: number;
   toPage(rows: Row[]): Page<Row>;
+  /** Orders and limits a select of the table's rows (already filtered), and builds the page. */
+  fetch(query: OrderableSelect<Row>): Promise<Page<Row>>;
+}
+
+/** A Drizzle select not yet ordered or limited, as `fetch` needs it. */
+interface OrderableSelect<Row> {
+  orderBy(...order: SQL[]): { limit(count: number): PromiseLike<Row[]> };
 }
 
 /**
@@ -60,10 +67,15 @@ export function keysetPage<T extends KeysetTable, F extends SortKey<T>>(
     where = sql`(${key}, ${table.id}) ${after} (${cursorKey}, ${id}::uuid)`;
   }
 
+  const orderBy = [direction(key), direction(table.id)];
+  const limit = page.limit + 1;
   return {
     where,
-    orderBy: [direction(key), direction(table.id)],
-    limit: page.limit + 1,
+    orderBy,
+    limit,
+    async fetch(query) {
+      return this.toPage(await query.orderBy(...orderBy).limit(limit));
+    },
     toPage(rows) {
       const hasMore = rows.length > page.limit;
       const items = hasMore ? rows.slice(0, page.limit) : rows;

@@ -44,13 +44,12 @@ export const branchesRepository = {
     const page = keysetPage(branches, { by: 'name', direction: 'asc' }, query);
     const filters: (SQL | undefined)[] = [page.where];
     if (query.q) filters.push(sql`${branches.name} ilike ${containsPattern(query.q)}`);
-    const rows = await db
-      .select()
-      .from(branches)
-      .where(and(...filters))
-      .orderBy(...page.orderBy)
-      .limit(page.limit);
-    return page.toPage(rows);
+    return page.fetch(
+      db
+        .select()
+        .from(branches)
+        .where(and(...filters)),
+    );
   },
 
   /** Adds the membership; true when it is new, false when the user had already joined. */

@@ -94,13 +94,12 @@ export const machinesRepository = {
     const filters: (SQL | undefined)[] = [eq(machines.branchId, branchId), page.where];
     if (query.status) filters.push(eq(machines.status, query.status));
     if (query.type) filters.push(eq(machines.type, query.type));
-    const rows = await db
-      .select()
-      .from(machines)
-      .where(and(...filters))
-      .orderBy(...page.orderBy)
-      .limit(page.limit);
-    return page.toPage(rows);
+    return page.fetch(
+      db
+        .select()
+        .from(machines)
+        .where(and(...filters)),
+    );
   },
 
   async update(
@@ -272,13 +271,12 @@ export const machinesRepository = {
     query: PageRequest,
   ): Promise<Page<MaintenanceEntryRow>> {
     const page = keysetPage(machineMaintenanceLog, { by: 'createdAt', direction: 'desc' }, query);
-    const rows = await db
-      .select()
-      .from(machineMaintenanceLog)
-      .where(and(eq(machineMaintenanceLog.machineId, machineId), page.where))
-      .orderBy(...page.orderBy)
-      .limit(page.limit);
-    return page.toPage(rows);
+    return page.fetch(
+      db
+        .select()
+        .from(machineMaintenanceLog)
+        .where(and(eq(machineMaintenanceLog.machineId, machineId), page.where)),
+    );
   },
 };
 

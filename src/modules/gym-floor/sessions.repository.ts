@@ -71,13 +71,12 @@ export const sessionsRepository = {
     const filters: (SQL | undefined)[] = [eq(gymSessions.userId, userId), page.where];
     if (query.from) filters.push(gte(gymSessions.startTime, query.from));
     if (query.to) filters.push(lte(gymSessions.startTime, query.to));
-    const rows = await db
-      .select()
-      .from(gymSessions)
-      .where(and(...filters))
-      .orderBy(...page.orderBy)
-      .limit(page.limit);
-    return page.toPage(rows);
+    return page.fetch(
+      db
+        .select()
+        .from(gymSessions)
+        .where(and(...filters)),
+    );
   },
 
   async allOf(db: Database, userId: string): Promise<GymSessionRow[]> {

@@ -41,12 +41,11 @@ export const nutritionRepository = {
     const page = keysetPage(foods, { by: 'name', direction: 'asc' }, query);
     const filters: (SQL | undefined)[] = [page.where];
     if (query.q) filters.push(ilike(foods.name, containsPattern(query.q)));
-    const rows = await db
-      .select()
-      .from(foods)
-      .where(and(...filters))
-      .orderBy(...page.orderBy)
-      .limit(page.limit);
-    return page.toPage(rows);
+    return page.fetch(
+      db
+        .select()
+        .from(foods)
+        .where(and(...filters)),
+    );
   },
 };

@@ -75,13 +75,12 @@ export function planRepository<T extends PlanTable>(
 
     async list(db, userId, request) {
       const page = keysetPage(plans, { by: 'createdAt', direction: 'desc' }, request);
-      const rows = await db
-        .select()
-        .from(plans)
-        .where(and(eq(plans.userId, userId), page.where))
-        .orderBy(...page.orderBy)
-        .limit(page.limit);
-      return page.toPage(whole(rows));
+      return page.fetch(
+        db
+          .select()
+          .from(plans)
+          .where(and(eq(plans.userId, userId), page.where)),
+      );
     },
 
     async activate(db, userId, id) {

@@ -123,13 +123,12 @@ export const usersRepository = {
       const pattern = containsPattern(options.q);
       filters.push(or(ilike(users.username, pattern), ilike(users.email, pattern)));
     }
-    const rows = await db
-      .select()
-      .from(users)
-      .where(and(...filters))
-      .orderBy(...page.orderBy)
-      .limit(page.limit);
-    return page.toPage(rows);
+    return page.fetch(
+      db
+        .select()
+        .from(users)
+        .where(and(...filters)),
+    );
   },
 
   async insertBodyComposition(
@@ -176,13 +175,12 @@ export const usersRepository = {
       { by: 'measuredAt', direction: 'desc' },
       options,
     );
-    const rows = await db
-      .select()
-      .from(bodyCompositionEntries)
-      .where(and(eq(bodyCompositionEntries.userId, userId), page.where))
-      .orderBy(...page.orderBy)
-      .limit(page.limit);
-    return page.toPage(rows);
+    return page.fetch(
+      db
+        .select()
+        .from(bodyCompositionEntries)
+        .where(and(eq(bodyCompositionEntries.userId, userId), page.where)),
+    );
   },
 
   async allBodyComposition(db: Database, userId: string): Promise<BodyCompositionRow[]> {

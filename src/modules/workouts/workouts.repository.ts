@@ -75,12 +75,11 @@ export const workoutsRepository = {
       );
     }
     if (query.equipment) filters.push(arrayContains(exercises.equipment, [query.equipment]));
-    const rows = await db
-      .select()
-      .from(exercises)
-      .where(and(...filters))
-      .orderBy(...page.orderBy)
-      .limit(page.limit);
-    return page.toPage(rows);
+    return page.fetch(
+      db
+        .select()
+        .from(exercises)
+        .where(and(...filters)),
+    );
   },
 };
