@@ -1,4 +1,5 @@
 import { z } from '../zod.js';
+import { nameCursor, timeCursor } from './cursor.js';
 
 // C0/C1 control characters (tab, newline and carriage return aside) have no place in user text,
 // and PostgreSQL rejects NUL outright; refusing them here keeps that a 400, not a 500.
@@ -36,11 +37,13 @@ export const uuidParam = z.uuid('must be a UUID');
 
 export const idParams = z.strictObject({ id: uuidParam });
 
-/** `?limit=&cursor=` as API.md defines it for every list. */
-export const pageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
-});
+const pageLimit = z.coerce.number().int().min(1).max(100).default(20);
+
+/** `?limit=&cursor=` of a list ordered by time; the cursor arrives decoded. */
+export const pageQuery = z.strictObject({ limit: pageLimit, cursor: timeCursor.optional() });
+
+/** `?limit=&cursor=` of a list ordered by name; the cursor arrives decoded. */
+export const namePageQuery = z.strictObject({ limit: pageLimit, cursor: nameCursor.optional() });
 
 /** `{ items, nextCursor }` around any item schema. */
 export const pageOf = <T extends z.ZodType>(item: T, name: string) =>

@@ -1,66 +1,69 @@
-import { validationError } from '../errors.js';
 import { z } from '../zod.js';
 
 /**
  * Position after the last item of a page, for keyset pagination ordered by (key, id): the key
- * is a timestamp for time-ordered lists or a text (e.g. a name) for alphabetical ones.
+ * is a timestamp for time-ordered lists or a name for alphabetical ones.
  */
 export interface Cursor<K extends Date | string = Date> {
   at: K;
   id: string;
 }
 
-// Exactly what encodeCursor writes, so a forged cursor fails here and never reaches SQL.
+// Exactly what encodeCursor writes, so a forged cursor fails validation and never reaches SQL.
 const timeKey = z.iso.datetime().refine((value) => {
   const year = new Date(value).getUTCFullYear();
   return year >= 1900 && year <= 9999;
 });
-const textKey = z.string().max(300);
+// Names reach 403 characters (a service food's name and brand); 1,000 leaves room.
+const nameKey = z.string().max(1000);
 
+/** The opaque `nextCursor` string for a position. */
 export function encodeCursor(cursor: Cursor<Date | string>): string {
   const key = cursor.at instanceof Date ? cursor.at.toISOString() : cursor.at;
   return Buffer.from(JSON.stringify([key, cursor.id])).toString('base64url');
 }
 
-function decode<K extends z.ZodType<string>>(raw: string, key: K): [z.infer<K>, string] {
+function decode(raw: string, key: z.ZodType<string>): [string, string] | undefined {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
     const cursor = z.tuple([key, z.uuid()]).safeParse(parsed);
-    if (cursor.success) return cursor.data;
+    return cursor.success ? cursor.data : undefined;
   } catch {
-    // fall through to the validation error below
+    return undefined;
   }
-  throw validationError('The cursor is not one this API issued.', [
-    { path: 'query.cursor', message: 'invalid cursor' },
-  ]);
 }
 
-/** Decodes a time-ordered list's `?cursor=`; anything we did not issue is a 400. */
-export function decodeCursor(raw: string | undefined): Cursor | undefined {
-  if (raw === undefined) return undefined;
-  const [at, id] = decode(raw, timeKey);
-  return { at: new Date(at), id };
+/**
+ * A `?cursor=` parameter that the query schema itself decodes: services receive the typed
+ * position, and anything this API did not issue is a 400 at `query.cursor`.
+ */
+function cursorParameter<K extends Date | string>(
+  key: z.ZodType<string>,
+  toKey: (at: string) => K,
+  maxLength: number,
+) {
+  return (
+    z
+      .string()
+      .max(maxLength)
+      .transform((raw, context): Cursor<K> => {
+        const decoded = decode(raw, key);
+        if (!decoded) {
+          context.addIssue({ code: 'custom', message: 'invalid cursor' });
+          return z.NEVER;
+        }
+        return { at: toKey(decoded[0]), id: decoded[1] };
+      })
+      // Documented as what a client sends: the opaque string, not the decoded position.
+      .openapi({ type: 'string', maxLength })
+  );
 }
 
-/** Decodes an alphabetical list's `?cursor=`; anything we did not issue is a 400. */
-export function decodeTextCursor(raw: string | undefined): Cursor<string> | undefined {
-  if (raw === undefined) return undefined;
-  const [at, id] = decode(raw, textKey);
-  return { at, id };
-}
+/** `?cursor=` of a list ordered by time (newest or oldest first). */
+export const timeCursor = cursorParameter(timeKey, (at) => new Date(at), 200);
 
-/** Builds `{ items, nextCursor }` from a page fetched with one extra row. */
-export function toPage<T, R>(
-  rows: T[],
-  limit: number,
-  position: (row: T) => Cursor<Date | string>,
-  present: (row: T) => R,
-): { items: R[]; nextCursor: string | null } {
-  const hasMore = rows.length > limit;
-  const pageRows = hasMore ? rows.slice(0, limit) : rows;
-  const last = pageRows.at(-1);
-  return {
-    items: pageRows.map(present),
-    nextCursor: hasMore && last ? encodeCursor(position(last)) : null,
-  };
-}
+/**
+ * `?cursor=` of a list ordered by name. It carries the name, which in UTF-8 and JSON escapes can
+ * take several bytes a character, so it may be far longer than a time cursor.
+ */
+export const nameCursor = cursorParameter(nameKey, (at) => at, 8192);

@@ -30,8 +30,11 @@ export function buildOpenApiDocument(registry: OpenAPIRegistry): OpenApiDocument
         'Errors are RFC 9457 problem documents (`application/problem+json`) with a stable ' +
           '`code`; `type` is a `tag:` URI naming that code. Every response carries ' +
           '`X-Request-Id`, equal to the problem’s `correlationId`.',
-        'Lists take `?limit=` (1-100, default 20) and an opaque `?cursor=` and answer ' +
-          '`{ items, nextCursor }`.',
+        'Lists take `?limit=` (1-100, default 20) and an opaque `?cursor=` (the previous ' +
+          'page’s `nextCursor`; any other is a 400 at `query.cursor`) and answer ' +
+          '`{ items, nextCursor }`. Time-ordered lists page on (timestamp, id); lists by name ' +
+          '(branches, machines, exercises, foods) on (`lower(name)`, id): case-insensitive, ' +
+          'with the id breaking ties.',
         'Unknown fields in a body or query are rejected with 400.',
         'Real-time events use Socket.IO on engine path `/api/ws` (namespaces `/machines`, ' +
           '`/workouts`; see the README). A user holds at most `SOCKETS_PER_USER` connections ' +

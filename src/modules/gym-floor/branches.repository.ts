@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
+import { keysetPage, type Page, type PageRequest } from '../../db/keyset-page.js';
 import { containsPattern } from '../../db/sql-patterns.js';
-import type { Cursor } from '../../lib/http/cursor.js';
 import { users } from '../users/users.table.js';
 import { branchMembers, branchStaff, branches, type BranchRow } from './gym-floor.table.js';
 
@@ -40,23 +40,16 @@ export const branchesRepository = {
   },
 
   /** Branches by name, optionally only those whose name contains `q`. */
-  async list(
-    db: Database,
-    page: { limit: number; cursor?: Cursor<string>; q?: string },
-  ): Promise<BranchRow[]> {
-    const filters: SQL[] = [];
-    if (page.q) filters.push(sql`${branches.name} ilike ${containsPattern(page.q)}`);
-    if (page.cursor) {
-      filters.push(
-        sql`(${branches.name}, ${branches.id}) > (${page.cursor.at}, ${page.cursor.id}::uuid)`,
-      );
-    }
-    return db
-      .select()
-      .from(branches)
-      .where(and(...filters))
-      .orderBy(asc(branches.name), asc(branches.id))
-      .limit(page.limit + 1);
+  async list(db: Database, query: PageRequest<string> & { q?: string }): Promise<Page<BranchRow>> {
+    const page = keysetPage(branches, { by: 'name', direction: 'asc' }, query);
+    const filters: (SQL | undefined)[] = [page.where];
+    if (query.q) filters.push(sql`${branches.name} ilike ${containsPattern(query.q)}`);
+    return page.fetch(
+      db
+        .select()
+        .from(branches)
+        .where(and(...filters)),
+    );
   },
 
   /** Adds the membership; true when it is new, false when the user had already joined. */

@@ -1,7 +1,7 @@
 import { isForeignKeyViolation, uniqueViolation } from '../../db/constraint-violations.js';
 import type { Database } from '../../db/database.js';
+import { mapPage, type PageRequest } from '../../db/keyset-page.js';
 import { conflict, forbidden, notFound } from '../../lib/errors.js';
-import { decodeTextCursor, toPage } from '../../lib/http/cursor.js';
 import { usersRepository } from '../users/index.js';
 import type { Role } from '../users/users.table.js';
 import { branchesRepository } from './branches.repository.js';
@@ -36,13 +36,8 @@ export class BranchesService {
     }
   }
 
-  async list(query: { limit: number; cursor?: string; q?: string }) {
-    const rows = await branchesRepository.list(this.deps.db, {
-      limit: query.limit,
-      q: query.q,
-      cursor: decodeTextCursor(query.cursor),
-    });
-    return toPage(rows, query.limit, (row) => ({ at: row.name, id: row.id }), presentBranch);
+  async list(query: PageRequest<string> & { q?: string }) {
+    return mapPage(await branchesRepository.list(this.deps.db, query), presentBranch);
   }
 
   async get(id: string): Promise<BranchView> {

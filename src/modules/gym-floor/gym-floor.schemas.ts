@@ -1,4 +1,10 @@
-import { pageOf, pageQuery, text, uuidParam } from '../../lib/http/common.schemas.js';
+import {
+  namePageQuery,
+  pageOf,
+  pageQuery,
+  text,
+  uuidParam,
+} from '../../lib/http/common.schemas.js';
 import { z } from '../../lib/zod.js';
 
 const machineTypeValues = ['cardio', 'strength', 'functional'] as const;
@@ -49,7 +55,7 @@ export const branchSchema = z
 export type BranchView = z.infer<typeof branchSchema>;
 export const branchPage = pageOf(branchSchema, 'Branch');
 
-export const branchListQuery = pageQuery.extend({ q: text(100).optional() });
+export const branchListQuery = namePageQuery.extend({ q: text(100).optional() });
 
 export const membershipSchema = z
   .object({ branchId: z.uuid(), branchName: z.string(), joinedAt: timestamp })
@@ -110,7 +116,7 @@ export const updateMachineBody = z
   .openapi('UpdateMachine');
 export type UpdateMachineBody = z.infer<typeof updateMachineBody>;
 
-export const machineListQuery = pageQuery.extend({
+export const machineListQuery = namePageQuery.extend({
   status: z.enum(machineStatusValues).optional(),
   type: z.enum(machineTypeValues).optional(),
 });

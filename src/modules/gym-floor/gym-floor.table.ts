@@ -30,7 +30,8 @@ export const branches = pgTable(
   },
   (t) => [
     uniqueIndex('branches_name_lower_key').on(sql`lower(${t.name})`),
-    index('branches_name_id_idx').on(t.name, t.id),
+    // The keyset name order of lists (see db/keyset-page.ts).
+    index('branches_lower_name_id_idx').on(sql`lower(${t.name})`, t.id),
   ],
 );
 
@@ -104,7 +105,7 @@ export const machines = pgTable(
     uniqueIndex('machines_current_user_key')
       .on(t.currentUserId)
       .where(sql`${t.currentUserId} is not null`),
-    index('machines_branch_name_idx').on(t.branchId, t.name, t.id),
+    index('machines_branch_lower_name_id_idx').on(t.branchId, sql`lower(${t.name})`, t.id),
     check(
       'machines_occupied_has_user_check',
       sql`(${t.status} = 'occupied') = (${t.currentUserId} is not null)`,

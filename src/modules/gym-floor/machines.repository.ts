@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, getTableColumns, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
-import type { Cursor } from '../../lib/http/cursor.js';
+import { keysetPage, type Page, type PageRequest } from '../../db/keyset-page.js';
 import type { MachineTelemetry } from './gym-floor.schemas.js';
 import {
   machineMaintenanceLog,
@@ -88,22 +88,18 @@ export const machinesRepository = {
   async list(
     db: Database,
     branchId: string,
-    page: { limit: number; cursor?: Cursor<string>; status?: MachineStatus; type?: MachineType },
-  ): Promise<MachineRow[]> {
-    const filters: SQL[] = [eq(machines.branchId, branchId)];
-    if (page.status) filters.push(eq(machines.status, page.status));
-    if (page.type) filters.push(eq(machines.type, page.type));
-    if (page.cursor) {
-      filters.push(
-        sql`(${machines.name}, ${machines.id}) > (${page.cursor.at}, ${page.cursor.id}::uuid)`,
-      );
-    }
-    return db
-      .select()
-      .from(machines)
-      .where(and(...filters))
-      .orderBy(asc(machines.name), asc(machines.id))
-      .limit(page.limit + 1);
+    query: PageRequest<string> & { status?: MachineStatus; type?: MachineType },
+  ): Promise<Page<MachineRow>> {
+    const page = keysetPage(machines, { by: 'name', direction: 'asc' }, query);
+    const filters: (SQL | undefined)[] = [eq(machines.branchId, branchId), page.where];
+    if (query.status) filters.push(eq(machines.status, query.status));
+    if (query.type) filters.push(eq(machines.type, query.type));
+    return page.fetch(
+      db
+        .select()
+        .from(machines)
+        .where(and(...filters)),
+    );
   },
 
   async update(
@@ -272,20 +268,15 @@ export const machinesRepository = {
   async listMaintenance(
     db: Database,
     machineId: string,
-    page: { limit: number; cursor?: Cursor },
-  ): Promise<MaintenanceEntryRow[]> {
-    const filters: SQL[] = [eq(machineMaintenanceLog.machineId, machineId)];
-    if (page.cursor) {
-      filters.push(
-        sql`(${machineMaintenanceLog.createdAt}, ${machineMaintenanceLog.id}) < (${page.cursor.at.toISOString()}::timestamptz, ${page.cursor.id}::uuid)`,
-      );
-    }
-    return db
-      .select()
-      .from(machineMaintenanceLog)
-      .where(and(...filters))
-      .orderBy(desc(machineMaintenanceLog.createdAt), desc(machineMaintenanceLog.id))
-      .limit(page.limit + 1);
+    query: PageRequest,
+  ): Promise<Page<MaintenanceEntryRow>> {
+    const page = keysetPage(machineMaintenanceLog, { by: 'createdAt', direction: 'desc' }, query);
+    return page.fetch(
+      db
+        .select()
+        .from(machineMaintenanceLog)
+        .where(and(eq(machineMaintenanceLog.machineId, machineId), page.where)),
+    );
   },
 };
 

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { uniqueViolation } from '../../db/constraint-violations.js';
 import type { Database } from '../../db/database.js';
+import { mapPage, type PageRequest } from '../../db/keyset-page.js';
 import { conflict, forbidden, notFound, unauthenticated } from '../../lib/errors.js';
-import { decodeCursor, decodeTextCursor, toPage } from '../../lib/http/cursor.js';
 import type { Actor, BranchesService } from './branches.service.js';
 import type { FloorEvents } from './gym-floor.events.js';
 import {
@@ -74,23 +74,15 @@ export class MachinesService {
       this.present(actor, row),
       machinesRepository.listMaintenance(this.deps.db, id, { limit: 20 }),
     ]);
-    return { ...machine, maintenanceLog: maintenance.slice(0, 20).map(presentMaintenanceEntry) };
+    return { ...machine, maintenanceLog: maintenance.items.map(presentMaintenanceEntry) };
   }
 
   async listForBranch(actor: Actor, branchId: string, query: MachineListQuery) {
     await this.deps.branches.require(branchId);
-    const rows = await machinesRepository.list(this.deps.db, branchId, {
-      limit: query.limit,
-      status: query.status,
-      type: query.type,
-      cursor: decodeTextCursor(query.cursor),
-    });
+    const page = await machinesRepository.list(this.deps.db, branchId, query);
     const staff = await this.deps.branches.canManage(actor, branchId);
-    return toPage(
-      rows,
-      query.limit,
-      (row) => ({ at: row.name, id: row.id }),
-      (row) => presentMachine(row, { privileged: staff || row.currentUserId === actor.userId }),
+    return mapPage(page, (row) =>
+      presentMachine(row, { privileged: staff || row.currentUserId === actor.userId }),
     );
   }
 
@@ -150,19 +142,11 @@ export class MachinesService {
     return presentMaintenanceEntry(entry);
   }
 
-  async listMaintenance(actor: Actor, id: string, query: { limit: number; cursor?: string }) {
+  async listMaintenance(actor: Actor, id: string, query: PageRequest) {
     const row = await this.require(id);
     await this.deps.branches.assertCanManage(actor, row.branchId);
-    const rows = await machinesRepository.listMaintenance(this.deps.db, id, {
-      limit: query.limit,
-      cursor: decodeCursor(query.cursor),
-    });
-    return toPage(
-      rows,
-      query.limit,
-      (entry) => ({ at: entry.createdAt, id: entry.id }),
-      presentMaintenanceEntry,
-    );
+    const page = await machinesRepository.listMaintenance(this.deps.db, id, query);
+    return mapPage(page, presentMaintenanceEntry);
   }
 
   /**
@@ -265,8 +249,8 @@ export class MachinesService {
 
   /** Every machine's status in the branch (at most 1,000), for a new subscriber. */
   async branchSnapshot(branchId: string) {
-    const rows = await machinesRepository.list(this.deps.db, branchId, { limit: 1000 });
-    return rows.slice(0, 1000).map(machineStatusEvent);
+    const page = await machinesRepository.list(this.deps.db, branchId, { limit: 1000 });
+    return page.items.map(machineStatusEvent);
   }
 
   /** The member currently linked to the machine, if any. */

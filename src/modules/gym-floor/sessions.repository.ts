@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
-import type { Cursor } from '../../lib/http/cursor.js';
+import { keysetPage, type Page, type PageRequest } from '../../db/keyset-page.js';
 import { branches, gymSessions, type GymSessionRow } from './gym-floor.table.js';
 
 /** Ends sessions on the database clock: end time now, duration in whole minutes. */
@@ -65,22 +65,18 @@ export const sessionsRepository = {
   async list(
     db: Database,
     userId: string,
-    page: { limit: number; cursor?: Cursor; from?: Date; to?: Date },
-  ): Promise<GymSessionRow[]> {
-    const filters: SQL[] = [eq(gymSessions.userId, userId)];
-    if (page.from) filters.push(gte(gymSessions.startTime, page.from));
-    if (page.to) filters.push(lte(gymSessions.startTime, page.to));
-    if (page.cursor) {
-      filters.push(
-        sql`(${gymSessions.startTime}, ${gymSessions.id}) < (${page.cursor.at.toISOString()}::timestamptz, ${page.cursor.id}::uuid)`,
-      );
-    }
-    return db
-      .select()
-      .from(gymSessions)
-      .where(and(...filters))
-      .orderBy(desc(gymSessions.startTime), desc(gymSessions.id))
-      .limit(page.limit + 1);
+    query: PageRequest & { from?: Date; to?: Date },
+  ): Promise<Page<GymSessionRow>> {
+    const page = keysetPage(gymSessions, { by: 'startTime', direction: 'desc' }, query);
+    const filters: (SQL | undefined)[] = [eq(gymSessions.userId, userId), page.where];
+    if (query.from) filters.push(gte(gymSessions.startTime, query.from));
+    if (query.to) filters.push(lte(gymSessions.startTime, query.to));
+    return page.fetch(
+      db
+        .select()
+        .from(gymSessions)
+        .where(and(...filters)),
+    );
   },
 
   async allOf(db: Database, userId: string): Promise<GymSessionRow[]> {

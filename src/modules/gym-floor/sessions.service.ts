@@ -1,7 +1,7 @@
 import { uniqueViolation } from '../../db/constraint-violations.js';
 import type { Database } from '../../db/database.js';
+import { mapPage, type PageRequest } from '../../db/keyset-page.js';
 import { conflict, forbidden, notFound } from '../../lib/errors.js';
-import { decodeCursor, toPage } from '../../lib/http/cursor.js';
 import type { BranchesService } from './branches.service.js';
 import type { FloorEvents } from './gym-floor.events.js';
 import { presentSession } from './gym-floor.presenter.js';
@@ -49,17 +49,13 @@ export class SessionsService {
     return presentSession(row);
   }
 
-  async list(
-    userId: string,
-    query: { limit: number; cursor?: string; from?: string; to?: string },
-  ) {
-    const rows = await sessionsRepository.list(this.deps.db, userId, {
-      limit: query.limit,
-      cursor: decodeCursor(query.cursor),
+  async list(userId: string, query: PageRequest & { from?: string; to?: string }) {
+    const page = await sessionsRepository.list(this.deps.db, userId, {
+      ...query,
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,
     });
-    return toPage(rows, query.limit, (row) => ({ at: row.startTime, id: row.id }), presentSession);
+    return mapPage(page, presentSession);
   }
 
   /** Every session of the member, oldest first, for their data export. */

@@ -1,4 +1,4 @@
-import { pageOf, pageQuery, text } from '../../lib/http/common.schemas.js';
+import { namePageQuery, pageOf, text } from '../../lib/http/common.schemas.js';
 import { z } from '../../lib/zod.js';
 import { activityLevels, fitnessGoals, genders } from '../users/index.js';
 
@@ -97,7 +97,7 @@ export const macrosResultSchema = z
   .openapi('MacroCalculation');
 export type MacrosResult = z.infer<typeof macrosResultSchema>;
 
-export const foodQuery = pageQuery.extend({ q: text(100, 1).optional() });
+export const foodQuery = namePageQuery.extend({ q: text(100, 1).optional() });
 
 export const foodSchema = z
   .object({

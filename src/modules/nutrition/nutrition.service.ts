@@ -1,18 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
-import { AppError, notFound } from '../../lib/errors.js';
-import { decodeCursor, decodeTextCursor, toPage } from '../../lib/http/cursor.js';
+import { mapPage, type PageRequest } from '../../db/keyset-page.js';
+import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import {
   copyPagedCatalogue,
+  type FoodDatabasePage,
   type MealPlan,
   type NutritionPlanningClient,
 } from '../../integrations/index.js';
-import { usersRepository, type UserRow } from '../users/index.js';
+import { PlansService, type PlanSource } from '../plans/index.js';
+import type { UserRow } from '../users/index.js';
 import { planDietDays } from './planner/diet-planner.js';
 import { foodId, foodTable } from './planner/food-table.data.js';
 import { macroTargets, type NutritionProfile } from './planner/nutrition-calculator.js';
-import { nutritionRepository } from './nutrition.repository.js';
+import { dietPlansRepository, nutritionRepository } from './nutrition.repository.js';
 import { presentDietPlan, presentFood } from './nutrition.presenter.js';
 import type {
   CalculateMacrosBody,
@@ -21,9 +23,8 @@ import type {
   GenerateDietPlanBody,
   MacrosResult,
 } from './nutrition.schemas.js';
-import type { NewFoodRow } from './nutrition.table.js';
+import type { DietPlanRow, NewFoodRow, dietPlans } from './nutrition.table.js';
 
-const CATALOGUE_PAGE_SIZE = 100;
 // The service takes at most this many allergies; a member with more is planned for locally so
 // that no allergy is silently dropped.
 const SERVICE_MAX_ALLERGIES = 20;
@@ -38,7 +39,7 @@ export interface NutritionServiceDeps {
 
 export interface GeneratedDietPlan {
   plan: DietPlanView;
-  source: 'ai' | 'cache' | 'fallback';
+  source: PlanSource;
 }
 
 /** Service food ids become stable UUIDs of our own, distinct from built-in slugs. */
@@ -84,12 +85,40 @@ function fromServicePlan(plan: MealPlan): DietPlanData {
   };
 }
 
+/** A food of the service's database as a row of ours. */
+function foodRowFromService(food: FoodDatabasePage['foods'][number]): NewFoodRow {
+  return {
+    id: serviceFoodId(food.foodId),
+    source: 'service',
+    externalId: food.foodId,
+    name: food.brand ? `${food.name} (${food.brand})` : food.name,
+    foodGroup: null,
+    caloriesPer100g: food.macrosPer100g.calories,
+    proteinPer100g: food.macrosPer100g.protein,
+    carbsPer100g: food.macrosPer100g.carbs,
+    fatPer100g: food.macrosPer100g.fat,
+    fiberPer100g: null,
+    // The service lists no allergens: unknown, which is not the same as none.
+    allergens: null,
+    servingGrams: food.servingGrams,
+  };
+}
+
 /**
  * Macro targets and diet plans: from the Nutrition Planning service when it answers, else
  * the member's stored plan, else the built-in calculator and planner; plus the food database.
  */
 export class NutritionService {
-  constructor(private readonly deps: NutritionServiceDeps) {}
+  private readonly plans: PlansService<DietPlanRow, typeof dietPlans.$inferInsert>;
+
+  constructor(private readonly deps: NutritionServiceDeps) {
+    this.plans = new PlansService({
+      db: deps.db,
+      logger: deps.logger,
+      plans: dietPlansRepository,
+      kind: { label: 'Diet plan', activeSlot: 'dietPlanId', serviceName: 'nutrition planning' },
+    });
+  }
 
   /** BMR, TDEE and daily targets: the service's, or Mifflin–St Jeor when it cannot answer. */
   async calculateMacros(
@@ -144,11 +173,13 @@ export class NutritionService {
     };
     const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
 
-    const askService =
-      this.deps.planningService.status().configured &&
-      request.allergies.length <= SERVICE_MAX_ALLERGIES;
-    if (askService) {
-      try {
+    const { row, source } = await this.plans.generateWithFallback({
+      userId: account.id,
+      requestHash,
+      askService:
+        this.deps.planningService.status().configured &&
+        request.allergies.length <= SERVICE_MAX_ALLERGIES,
+      fromService: async () => {
         const generated = await this.deps.planningService.generateMealPlan(
           {
             clientReference: createHash('sha256').update(account.id).digest('hex').slice(0, 32),
@@ -162,7 +193,7 @@ export class NutritionService {
           },
           { deadline },
         );
-        const row = await nutritionRepository.insertPlan(this.deps.db, {
+        return dietPlansRepository.insert(this.deps.db, {
           userId: account.id,
           planName: generated.name,
           origin: 'ai',
@@ -172,74 +203,42 @@ export class NutritionService {
           planData: fromServicePlan(generated),
           explanation: macros.explanation,
         });
-        return { plan: presentDietPlan(row), source: 'ai' };
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        this.deps.logger.warn({ code: error.code }, 'nutrition planning failed');
-        const stored =
-          // Only a plan for the same inputs: an older one could predate an allergy.
-          await nutritionRepository.latestPlanFor(this.deps.db, account.id, requestHash);
-        if (stored) return { plan: presentDietPlan(stored), source: 'cache' };
-      }
-    }
-
-    const planned = planDietDays(request);
-    const row = await nutritionRepository.insertPlan(this.deps.db, {
-      userId: account.id,
-      planName: `${String(request.days)}-day ${request.diet ?? 'balanced'} plan`,
-      origin: 'fallback',
-      requestHash,
-      targets: request.targets,
-      planData: { days: planned.days },
-      explanation: [...macros.explanation, ...planned.explanation],
+      },
+      fromBuiltInPlanner: () => {
+        const planned = planDietDays(request);
+        return dietPlansRepository.insert(this.deps.db, {
+          userId: account.id,
+          planName: `${String(request.days)}-day ${request.diet ?? 'balanced'} plan`,
+          origin: 'fallback',
+          requestHash,
+          targets: request.targets,
+          planData: { days: planned.days },
+          explanation: [...macros.explanation, ...planned.explanation],
+        });
+      },
     });
-    return { plan: presentDietPlan(row), source: 'fallback' };
+    return { plan: presentDietPlan(row), source };
   }
 
-  async listPlans(userId: string, page: { limit: number; cursor?: string }) {
-    const rows = await nutritionRepository.listPlans(this.deps.db, userId, {
-      limit: page.limit,
-      cursor: decodeCursor(page.cursor),
-    });
-    return toPage(rows, page.limit, (row) => ({ at: row.createdAt, id: row.id }), presentDietPlan);
+  async listPlans(userId: string, page: PageRequest) {
+    return mapPage(await this.plans.list(userId, page), presentDietPlan);
   }
 
   async getPlan(userId: string, id: string): Promise<DietPlanView> {
-    const row = await nutritionRepository.findPlan(this.deps.db, userId, id);
-    if (!row) throw notFound('Diet plan');
-    return presentDietPlan(row);
+    return presentDietPlan(await this.plans.get(userId, id));
   }
 
   async getActivePlan(userId: string): Promise<DietPlanView> {
-    const row = await nutritionRepository.findActivePlan(this.deps.db, userId);
-    if (!row) throw notFound('Active diet plan');
-    return presentDietPlan(row);
+    return presentDietPlan(await this.plans.getActive(userId));
   }
 
   /** Makes the plan active and points the user's `activePlans` at it, in one transaction. */
   async activate(userId: string, id: string): Promise<DietPlanView> {
-    const row = await this.deps.db.transaction(async (tx) => {
-      // Locking the user row serialises concurrent activations of one user's plans.
-      if (!(await usersRepository.findByIdForUpdate(tx, userId))) throw notFound('User');
-      const activated = await nutritionRepository.activatePlan(tx, userId, id);
-      if (!activated) throw notFound('Diet plan');
-      await usersRepository.setActivePlan(tx, userId, { dietPlanId: id });
-      return activated;
-    });
-    return presentDietPlan(row);
+    return presentDietPlan(await this.plans.activate(userId, id));
   }
 
-  async searchFoods(query: { q?: string; limit: number; cursor?: string }) {
-    const rows = await nutritionRepository.searchFoods(this.deps.db, {
-      ...query,
-      cursor: decodeTextCursor(query.cursor),
-    });
-    return toPage(
-      rows,
-      query.limit,
-      (row) => ({ at: row.name.toLowerCase(), id: row.id }),
-      presentFood,
-    );
+  async searchFoods(query: PageRequest<string> & { q?: string }) {
+    return mapPage(await nutritionRepository.searchFoods(this.deps.db, query), presentFood);
   }
 
   /** Writes the built-in food table into the foods table (idempotent; run at startup). */
@@ -265,34 +264,15 @@ export class NutritionService {
 
   /** Copies the service's food database into our table (the scheduled refresh job). */
   async refreshServiceFoods(): Promise<number> {
-    if (!this.deps.planningService.status().configured) return 0;
-    return copyPagedCatalogue(
-      async (cursor) => {
-        const page = await this.deps.planningService.searchFoods({
-          limit: CATALOGUE_PAGE_SIZE,
-          cursor,
-        });
-        return { items: page.foods, nextCursor: page.nextCursor };
+    const service = this.deps.planningService;
+    if (!service.status().configured) return 0;
+    return copyPagedCatalogue({
+      fetchPage: async (page) => {
+        const { foods, nextCursor } = await service.searchFoods(page);
+        return { items: foods, nextCursor };
       },
-      (items) =>
-        nutritionRepository.upsertFoods(
-          this.deps.db,
-          items.map((food) => ({
-            id: serviceFoodId(food.foodId),
-            source: 'service' as const,
-            externalId: food.foodId,
-            name: food.brand ? `${food.name} (${food.brand})` : food.name,
-            foodGroup: null,
-            caloriesPer100g: food.macrosPer100g.calories,
-            proteinPer100g: food.macrosPer100g.protein,
-            carbsPer100g: food.macrosPer100g.carbs,
-            fatPer100g: food.macrosPer100g.fat,
-            fiberPer100g: null,
-            // The service lists no allergens: unknown, which is not the same as none.
-            allergens: null,
-            servingGrams: food.servingGrams,
-          })),
-        ),
-    );
+      store: (items) =>
+        nutritionRepository.upsertFoods(this.deps.db, items.map(foodRowFromService)),
+    });
   }
 }

@@ -1,7 +1,5 @@
 import { sql } from 'drizzle-orm';
 import {
-  boolean,
-  check,
   doublePrecision,
   index,
   jsonb,
@@ -11,36 +9,19 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { users } from '../users/users.table.js';
+// Table files import table files directly (as db/schema.ts does): a module's index would pull
+// its services into every schema load, drizzle-kit's included.
+import { planColumns, planTableIndexes } from '../plans/plans.table.js';
 import type { DietPlanData, MacroTargetsView } from './nutrition.schemas.js';
 
+/** Diet plans: the shared plan columns plus the macro targets they were built for. */
 export const dietPlans = pgTable(
   'diet_plans',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    planName: text('plan_name').notNull(),
-    /** Who built it: the Nutrition Planning service or the built-in planner. */
-    origin: text('origin', { enum: ['ai', 'fallback'] }).notNull(),
-    externalId: text('external_id'),
-    requestHash: text('request_hash').notNull(),
+    ...planColumns<DietPlanData>(),
     targets: jsonb('targets').$type<MacroTargetsView>().notNull(),
-    planData: jsonb('plan_data').$type<DietPlanData>().notNull(),
-    explanation: jsonb('explanation').$type<string[]>().notNull().default([]),
-    isActive: boolean('is_active').notNull().default(false),
-    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (t) => [
-    index('diet_plans_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
-    index('diet_plans_user_request_idx').on(t.userId, t.requestHash, t.createdAt.desc()),
-    uniqueIndex('diet_plans_one_active_per_user')
-      .on(t.userId)
-      .where(sql`${t.isActive}`),
-    check('diet_plans_origin_check', sql`${t.origin} in ('ai', 'fallback')`),
-  ],
+  (t) => planTableIndexes('diet_plans', t),
 );
 
 export type DietPlanRow = typeof dietPlans.$inferSelect;
@@ -66,7 +47,8 @@ export const foods = pgTable(
   },
   (t) => [
     uniqueIndex('foods_source_external_key').on(t.source, t.externalId),
-    index('foods_name_idx').on(sql`lower(${t.name})`),
+    // The keyset name order of the food search (see db/keyset-page.ts).
+    index('foods_lower_name_id_idx').on(sql`lower(${t.name})`, t.id),
   ],
 );
 

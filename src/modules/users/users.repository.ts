@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
+import { keysetPage, type Page, type PageRequest } from '../../db/keyset-page.js';
 import { containsPattern } from '../../db/sql-patterns.js';
-import type { Cursor } from '../../lib/http/cursor.js';
 import {
   bodyCompositionEntries,
   type BodyCompositionRow,
@@ -111,28 +111,24 @@ export const usersRepository = {
     return row?.n ?? 0;
   },
 
-  /** One page in creation order; fetches `limit + 1` rows so the caller knows if more exist. */
+  /** One page in creation order. */
   async list(
     db: Database,
-    options: { limit: number; cursor?: Cursor; q?: string; role?: Role },
-  ): Promise<UserRow[]> {
-    const filters: (SQL | undefined)[] = [];
+    options: PageRequest & { q?: string; role?: Role },
+  ): Promise<Page<UserRow>> {
+    const page = keysetPage(users, { by: 'createdAt', direction: 'asc' }, options);
+    const filters: (SQL | undefined)[] = [page.where];
     if (options.role) filters.push(eq(users.role, options.role));
     if (options.q) {
       const pattern = containsPattern(options.q);
       filters.push(or(ilike(users.username, pattern), ilike(users.email, pattern)));
     }
-    if (options.cursor) {
-      filters.push(
-        sql`(${users.createdAt}, ${users.id}) > (${options.cursor.at.toISOString()}::timestamptz, ${options.cursor.id}::uuid)`,
-      );
-    }
-    return db
-      .select()
-      .from(users)
-      .where(and(...filters))
-      .orderBy(asc(users.createdAt), asc(users.id))
-      .limit(options.limit + 1);
+    return page.fetch(
+      db
+        .select()
+        .from(users)
+        .where(and(...filters)),
+    );
   },
 
   async insertBodyComposition(
@@ -172,20 +168,19 @@ export const usersRepository = {
   async listBodyComposition(
     db: Database,
     userId: string,
-    options: { limit: number; cursor?: Cursor },
-  ): Promise<BodyCompositionRow[]> {
-    const filters: SQL[] = [eq(bodyCompositionEntries.userId, userId)];
-    if (options.cursor) {
-      filters.push(
-        sql`(${bodyCompositionEntries.measuredAt}, ${bodyCompositionEntries.id}) < (${options.cursor.at.toISOString()}::timestamptz, ${options.cursor.id}::uuid)`,
-      );
-    }
-    return db
-      .select()
-      .from(bodyCompositionEntries)
-      .where(and(...filters))
-      .orderBy(desc(bodyCompositionEntries.measuredAt), desc(bodyCompositionEntries.id))
-      .limit(options.limit + 1);
+    options: PageRequest,
+  ): Promise<Page<BodyCompositionRow>> {
+    const page = keysetPage(
+      bodyCompositionEntries,
+      { by: 'measuredAt', direction: 'desc' },
+      options,
+    );
+    return page.fetch(
+      db
+        .select()
+        .from(bodyCompositionEntries)
+        .where(and(eq(bodyCompositionEntries.userId, userId), page.where)),
+    );
   },
 
   async allBodyComposition(db: Database, userId: string): Promise<BodyCompositionRow[]> {

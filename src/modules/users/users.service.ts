@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.js';
 import { conflict, notFound } from '../../lib/errors.js';
-import { decodeCursor, toPage } from '../../lib/http/cursor.js';
+import { mapPage, type PageRequest } from '../../db/keyset-page.js';
 import { usersRepository } from './users.repository.js';
 import { presentAdminUser, presentBodyComposition, presentUser } from './users.presenter.js';
 import type {
@@ -124,31 +124,15 @@ export class UsersService {
     return presentBodyComposition(entry);
   }
 
-  async listBodyComposition(userId: string, page: { limit: number; cursor?: string }) {
-    const rows = await usersRepository.listBodyComposition(this.deps.db, userId, {
-      limit: page.limit,
-      cursor: decodeCursor(page.cursor),
-    });
-    return toPage(
-      rows,
-      page.limit,
-      (row) => ({ at: row.measuredAt, id: row.id }),
-      presentBodyComposition,
-    );
+  async listBodyComposition(userId: string, page: PageRequest) {
+    const entries = await usersRepository.listBodyComposition(this.deps.db, userId, page);
+    return mapPage(entries, presentBodyComposition);
   }
 
-  async listUsers(query: { limit: number; cursor?: string; q?: string; role?: Role }) {
-    const rows = await usersRepository.list(this.deps.db, {
-      ...query,
-      cursor: decodeCursor(query.cursor),
-    });
-    const branches = await this.deps.branchesOf(rows.map((row) => row.id));
-    return toPage(
-      rows,
-      query.limit,
-      (row) => ({ at: row.createdAt, id: row.id }),
-      (row) => presentAdminUser(row, branches.get(row.id) ?? []),
-    );
+  async listUsers(query: PageRequest & { q?: string; role?: Role }) {
+    const page = await usersRepository.list(this.deps.db, query);
+    const branches = await this.deps.branchesOf(page.items.map((row) => row.id));
+    return mapPage(page, (row) => presentAdminUser(row, branches.get(row.id) ?? []));
   }
 
   /** Changes a role; the last admin cannot be demoted, so the system is never left without one. */

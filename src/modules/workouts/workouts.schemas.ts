@@ -1,4 +1,4 @@
-import { pageOf, pageQuery, text } from '../../lib/http/common.schemas.js';
+import { namePageQuery, pageOf, text } from '../../lib/http/common.schemas.js';
 import { z } from '../../lib/zod.js';
 import {
   equipmentTags,
@@ -116,7 +116,7 @@ export const generatedPlanSchema = z
 
 export const workoutPlanPage = pageOf(workoutPlanSchema, 'WorkoutPlan');
 
-export const exerciseQuery = pageQuery.extend({
+export const exerciseQuery = namePageQuery.extend({
   q: text(100, 1).optional(),
   muscleGroup: z.enum(muscleGroups).optional(),
   equipment: z.enum(equipmentTags).optional(),

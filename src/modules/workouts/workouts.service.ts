@@ -1,19 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
+import { mapPage, type PageRequest } from '../../db/keyset-page.js';
 import { AppError, notFound, validationError, type FieldError } from '../../lib/errors.js';
-import { decodeCursor, decodeTextCursor, toPage } from '../../lib/http/cursor.js';
 import type { KeyValueStore } from '../../lib/kv/kv.js';
 import type { Logger } from '../../lib/logger.js';
 import {
   copyPagedCatalogue,
+  type ExerciseLibraryPage,
   type WorkoutPlan,
   type WorkoutPlanningClient,
 } from '../../integrations/index.js';
-import { usersRepository, type UserRow } from '../users/index.js';
+import { PlansService, type PlanSource } from '../plans/index.js';
+import type { UserRow } from '../users/index.js';
 import { exerciseId, exerciseLibrary } from './planner/exercise-library.data.js';
 import { planWorkout } from './planner/workout-planner.js';
 import type { PlannerInput } from './planner/workout-planner.schemas.js';
-import { workoutsRepository } from './workouts.repository.js';
+import { workoutPlansRepository, workoutsRepository } from './workouts.repository.js';
 import { presentExercise, presentWorkoutPlan } from './workouts.presenter.js';
 import type {
   GenerateWorkoutBody,
@@ -22,10 +24,9 @@ import type {
   StoredWorkoutPlanData,
   WorkoutPlanView,
 } from './workouts.schemas.js';
-import type { NewExerciseRow, WorkoutPlanRow } from './workouts.table.js';
+import type { NewExerciseRow, WorkoutPlanRow, workoutPlans } from './workouts.table.js';
 
 const PLAN_CACHE_TTL_SECONDS = 24 * 3600;
-const CATALOGUE_PAGE_SIZE = 100;
 
 export interface WorkoutsServiceDeps {
   db: Database;
@@ -36,7 +37,7 @@ export interface WorkoutsServiceDeps {
 
 export interface GeneratedPlan {
   plan: WorkoutPlanView;
-  source: 'ai' | 'cache' | 'fallback';
+  source: PlanSource;
 }
 
 // The service takes at most this many injuries; a member with more is planned for locally so
@@ -93,6 +94,26 @@ function toStoredPlanData(plan: WorkoutPlan): StoredWorkoutPlanData {
   };
 }
 
+/** A catalogue entry of the service as a row of our library. */
+function exerciseRowFromService(
+  exercise: ExerciseLibraryPage['exercises'][number],
+): NewExerciseRow {
+  return {
+    id: serviceExerciseId(exercise.exerciseId),
+    source: 'service',
+    externalId: exercise.exerciseId,
+    name: exercise.name,
+    primaryMuscles: exercise.muscleGroups,
+    secondaryMuscles: [],
+    equipment: exercise.equipment,
+    level: exercise.difficulty,
+    // The catalogue says nothing of type or contraindications; nothing is guessed.
+    type: 'unspecified',
+    contraindications: [],
+    instructions: exercise.instructions,
+  };
+}
+
 /** Every (day, exercise) reference in the customizations must exist in the plan. */
 function checkReferences(row: WorkoutPlanRow, customizations: PlanCustomizations): FieldError[] {
   const known = new Set(
@@ -120,7 +141,16 @@ function checkReferences(row: WorkoutPlanRow, customizations: PlanCustomizations
  * exercise library.
  */
 export class WorkoutsService {
-  constructor(private readonly deps: WorkoutsServiceDeps) {}
+  private readonly plans: PlansService<WorkoutPlanRow, typeof workoutPlans.$inferInsert>;
+
+  constructor(private readonly deps: WorkoutsServiceDeps) {
+    this.plans = new PlansService({
+      db: deps.db,
+      logger: deps.logger,
+      plans: workoutPlansRepository,
+      kind: { label: 'Workout plan', activeSlot: 'workoutPlanId', serviceName: 'workout planning' },
+    });
+  }
 
   async generate(account: UserRow, body: GenerateWorkoutBody): Promise<GeneratedPlan> {
     const input = plannerInputFor(account, body);
@@ -129,18 +159,20 @@ export class WorkoutsService {
 
     const cachedId = await this.deps.kv.get(cacheKey);
     const cached =
-      cachedId && (await workoutsRepository.findPlan(this.deps.db, account.id, cachedId));
+      cachedId && (await workoutPlansRepository.find(this.deps.db, account.id, cachedId));
     if (cached) return { plan: presentWorkoutPlan(cached), source: 'cache' };
 
-    const askService =
-      this.deps.planningService.status().configured &&
-      input.healthConditions.length <= SERVICE_MAX_CONDITIONS;
-    if (askService) {
-      try {
+    const { row, source } = await this.plans.generateWithFallback({
+      userId: account.id,
+      requestHash,
+      askService:
+        this.deps.planningService.status().configured &&
+        input.healthConditions.length <= SERVICE_MAX_CONDITIONS,
+      fromService: async () => {
         const generated = await this.deps.planningService.generatePlan(
           this.serviceRequest(account, input),
         );
-        const row = await workoutsRepository.insertPlan(this.deps.db, {
+        const stored = await workoutPlansRepository.insert(this.deps.db, {
           userId: account.id,
           planName: generated.name,
           origin: 'ai',
@@ -148,35 +180,22 @@ export class WorkoutsService {
           requestHash,
           planData: toStoredPlanData(generated),
         });
-        await this.deps.kv.set(cacheKey, row.id, PLAN_CACHE_TTL_SECONDS);
-        return { plan: presentWorkoutPlan(row), source: 'ai' };
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        this.deps.logger.warn(
-          { code: error.code, detail: error.detail },
-          'workout planning failed',
-        );
-        // The seed's rule: a plan the member already has beats a generic built-in one. Only
-        // one made for the same inputs: an older plan could predate a health condition.
-        const stored = await workoutsRepository.latestPlanFor(
-          this.deps.db,
-          account.id,
+        await this.deps.kv.set(cacheKey, stored.id, PLAN_CACHE_TTL_SECONDS);
+        return stored;
+      },
+      fromBuiltInPlanner: () => {
+        const planned = planWorkout(input);
+        return workoutPlansRepository.insert(this.deps.db, {
+          userId: account.id,
+          planName: planned.planName,
+          origin: 'fallback',
           requestHash,
-        );
-        if (stored) return { plan: presentWorkoutPlan(stored), source: 'cache' };
-      }
-    }
-
-    const planned = planWorkout(input);
-    const row = await workoutsRepository.insertPlan(this.deps.db, {
-      userId: account.id,
-      planName: planned.planName,
-      origin: 'fallback',
-      requestHash,
-      planData: { workoutDays: planned.workoutDays },
-      explanation: planned.explanation,
+          planData: { workoutDays: planned.workoutDays },
+          explanation: planned.explanation,
+        });
+      },
     });
-    return { plan: presentWorkoutPlan(row), source: 'fallback' };
+    return { plan: presentWorkoutPlan(row), source };
   }
 
   private serviceRequest(account: UserRow, input: PlannerInput) {
@@ -205,29 +224,16 @@ export class WorkoutsService {
     };
   }
 
-  async listPlans(userId: string, page: { limit: number; cursor?: string }) {
-    const rows = await workoutsRepository.listPlans(this.deps.db, userId, {
-      limit: page.limit,
-      cursor: decodeCursor(page.cursor),
-    });
-    return toPage(
-      rows,
-      page.limit,
-      (row) => ({ at: row.createdAt, id: row.id }),
-      presentWorkoutPlan,
-    );
+  async listPlans(userId: string, page: PageRequest) {
+    return mapPage(await this.plans.list(userId, page), presentWorkoutPlan);
   }
 
   async getPlan(userId: string, id: string): Promise<WorkoutPlanView> {
-    const row = await workoutsRepository.findPlan(this.deps.db, userId, id);
-    if (!row) throw notFound('Workout plan');
-    return presentWorkoutPlan(row);
+    return presentWorkoutPlan(await this.plans.get(userId, id));
   }
 
   async getActivePlan(userId: string): Promise<WorkoutPlanView> {
-    const row = await workoutsRepository.findActivePlan(this.deps.db, userId);
-    if (!row) throw notFound('Active workout plan');
-    return presentWorkoutPlan(row);
+    return presentWorkoutPlan(await this.plans.getActive(userId));
   }
 
   /**
@@ -239,8 +245,7 @@ export class WorkoutsService {
     id: string,
     customizations: PlanCustomizations,
   ): Promise<WorkoutPlanView> {
-    const row = await workoutsRepository.findPlan(this.deps.db, userId, id);
-    if (!row) throw notFound('Workout plan');
+    const row = await this.plans.get(userId, id);
     const errors = checkReferences(row, customizations);
     const replacementIds = (customizations.swaps ?? []).map((swap) => swap.replacementExerciseId);
     const replacements = new Map(
@@ -302,34 +307,13 @@ export class WorkoutsService {
 
   /** Makes the plan active and points the user's `activePlans` at it, in one transaction. */
   async activate(userId: string, id: string): Promise<WorkoutPlanView> {
-    const row = await this.deps.db.transaction(async (tx) => {
-      // Locking the user row serialises concurrent activations of one user's plans.
-      if (!(await usersRepository.findByIdForUpdate(tx, userId))) throw notFound('User');
-      const activated = await workoutsRepository.activatePlan(tx, userId, id);
-      if (!activated) throw notFound('Workout plan');
-      await usersRepository.setActivePlan(tx, userId, { workoutPlanId: id });
-      return activated;
-    });
-    return presentWorkoutPlan(row);
+    return presentWorkoutPlan(await this.plans.activate(userId, id));
   }
 
-  async searchExercises(query: {
-    q?: string;
-    muscleGroup?: string;
-    equipment?: string;
-    limit: number;
-    cursor?: string;
-  }) {
-    const rows = await workoutsRepository.searchExercises(this.deps.db, {
-      ...query,
-      cursor: decodeTextCursor(query.cursor),
-    });
-    return toPage(
-      rows,
-      query.limit,
-      (row) => ({ at: row.name.toLowerCase(), id: row.id }),
-      presentExercise,
-    );
+  async searchExercises(
+    query: PageRequest<string> & { q?: string; muscleGroup?: string; equipment?: string },
+  ) {
+    return mapPage(await workoutsRepository.searchExercises(this.deps.db, query), presentExercise);
   }
 
   /** Writes the built-in library into the exercises table (idempotent; run at startup). */
@@ -354,33 +338,15 @@ export class WorkoutsService {
 
   /** Copies the service's exercise catalogue into our table (the scheduled refresh job). */
   async refreshServiceLibrary(): Promise<number> {
-    if (!this.deps.planningService.status().configured) return 0;
-    return copyPagedCatalogue(
-      async (cursor) => {
-        const page = await this.deps.planningService.listExercises({
-          limit: CATALOGUE_PAGE_SIZE,
-          cursor,
-        });
-        return { items: page.exercises, nextCursor: page.nextCursor };
+    const service = this.deps.planningService;
+    if (!service.status().configured) return 0;
+    return copyPagedCatalogue({
+      fetchPage: async (page) => {
+        const { exercises, nextCursor } = await service.listExercises(page);
+        return { items: exercises, nextCursor };
       },
-      (items) =>
-        workoutsRepository.upsertExercises(
-          this.deps.db,
-          items.map((exercise) => ({
-            id: serviceExerciseId(exercise.exerciseId),
-            source: 'service' as const,
-            externalId: exercise.exerciseId,
-            name: exercise.name,
-            primaryMuscles: exercise.muscleGroups,
-            secondaryMuscles: [],
-            equipment: exercise.equipment,
-            level: exercise.difficulty,
-            // The catalogue says nothing of type or contraindications; nothing is guessed.
-            type: 'unspecified',
-            contraindications: [],
-            instructions: exercise.instructions,
-          })),
-        ),
-    );
+      store: (items) =>
+        workoutsRepository.upsertExercises(this.deps.db, items.map(exerciseRowFromService)),
+    });
   }
 }
