@@ -37,7 +37,7 @@ function buildApp(kv: ReturnType<typeof openTestKeyValueStore>['kv']) {
     res.status(201).json({ id: recorded.length });
   });
   app.post('/conflict', once, () => {
-    throw conflict('already there');
+    throw conflict('already there', 'DUPLICATE_RECORD');
   });
   app.post('/fail', once, (_req, res) => {
     failures += 1;

@@ -52,12 +52,22 @@ export function idempotency(deps: {
     if (!(await kv.setIfAbsent(storeKey, JSON.stringify(pending), PENDING_TTL_SECONDS))) {
       const raw = await kv.get(storeKey);
       const stored = raw ? (JSON.parse(raw) as StoredOutcome) : undefined;
-      if (!stored) throw conflict('This Idempotency-Key was just released; retry the request.');
+      if (!stored)
+        throw conflict(
+          'This Idempotency-Key was just released; retry the request.',
+          'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+        );
       if (stored.fingerprint !== fingerprint) {
-        throw conflict('This Idempotency-Key was already used with a different request.');
+        throw conflict(
+          'This Idempotency-Key was already used with a different request.',
+          'IDEMPOTENCY_KEY_REUSED',
+        );
       }
       if (stored.state === 'pending') {
-        throw conflict('A request with this Idempotency-Key is still being processed.');
+        throw conflict(
+          'A request with this Idempotency-Key is still being processed.',
+          'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+        );
       }
       res.setHeader('Idempotent-Replayed', 'true');
       res.status(stored.status ?? 200);

@@ -39,6 +39,7 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         rateLimit: strictLimit,
         body: registerBody,
         errors: [409],
+        reasons: { 409: ['USERNAME_TAKEN', 'EMAIL_TAKEN'] },
         responses: { 201: { description: 'Account created', schema: authSessionSchema } },
         handler: async ({ body, req, res }) => ({
           status: 201,

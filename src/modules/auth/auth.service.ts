@@ -82,11 +82,9 @@ export class AuthService {
     } catch (error) {
       const constraint = uniqueViolation(error);
       if (constraint === undefined) throw error;
-      throw conflict(
-        constraint.includes('email')
-          ? 'That email is already registered.'
-          : 'That username is already taken.',
-      );
+      throw constraint.includes('email')
+        ? conflict('That email is already registered.', 'EMAIL_TAKEN')
+        : conflict('That username is already taken.', 'USERNAME_TAKEN');
     }
   }
 

@@ -34,6 +34,7 @@ export function branchesRoutes({ branches, machines }: GymFloor): RouteGroup {
         access: ['admin'],
         body: createBranchBody,
         errors: [409],
+        reasons: { 409: ['BRANCH_NAME_TAKEN'] },
         responses: { 201: { description: 'The branch', schema: branchSchema } },
         handler: async ({ body }) => ({ status: 201, body: await branches.create(body) }),
       }),
@@ -65,6 +66,7 @@ export function branchesRoutes({ branches, machines }: GymFloor): RouteGroup {
         params: idParams,
         body: updateBranchBody,
         errors: [404, 409],
+        reasons: { 409: ['BRANCH_NAME_TAKEN'] },
         responses: { 200: { description: 'The branch', schema: branchSchema } },
         handler: async ({ params, body }) => ({
           status: 200,
@@ -79,6 +81,7 @@ export function branchesRoutes({ branches, machines }: GymFloor): RouteGroup {
         access: ['admin'],
         params: idParams,
         errors: [404, 409],
+        reasons: { 409: ['BRANCH_IN_USE'] },
         responses: { 204: { description: 'Deleted' } },
         handler: async ({ params }) => {
           await branches.delete(params.id);
@@ -152,6 +155,7 @@ export function branchesRoutes({ branches, machines }: GymFloor): RouteGroup {
         params: idParams,
         body: assignStaffBody,
         errors: [404, 409],
+        reasons: { 409: ['NOT_STAFF_ROLE'] },
         responses: { 200: { description: 'Staff of the branch', schema: staffListSchema } },
         handler: async ({ params, body }) => ({
           status: 200,

@@ -39,6 +39,7 @@ export function usersRoutes(users: UsersService): RouteGroup {
         access: 'user',
         body: updateMeBody,
         errors: [409],
+        reasons: { 409: ['USERNAME_TAKEN'] },
         responses: { 200: { description: 'The updated user', schema: userSchema } },
         handler: async ({ user, body }) => ({
           status: 200,
@@ -110,6 +111,7 @@ export function usersRoutes(users: UsersService): RouteGroup {
         params: idParams,
         body: changeRoleBody,
         errors: [404, 409],
+        reasons: { 409: ['LAST_ADMIN'] },
         responses: { 200: { description: 'The updated user', schema: adminUserSchema } },
         handler: async ({ params, body }) => ({
           status: 200,

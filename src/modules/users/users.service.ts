@@ -1,3 +1,4 @@
+import { uniqueViolation } from '../../db/constraint-violations.js';
 import type { Database } from '../../db/database.js';
 import { conflict, notFound } from '../../lib/errors.js';
 import { decodeCursor, toPage } from '../../lib/http/cursor.js';
@@ -68,14 +69,22 @@ export class UsersService {
   }
 
   async updateMe(userId: string, changes: UpdateMeBody): Promise<UserView> {
-    const row = await this.deps.db.transaction(async (tx) => {
-      const current = await usersRepository.findByIdForUpdate(tx, userId);
-      if (!current) throw notFound('User');
-      return usersRepository.update(tx, userId, {
-        username: changes.username,
-        profile: changes.profile ? mergeProfile(current.profile, changes.profile) : undefined,
+    const row = await this.deps.db
+      .transaction(async (tx) => {
+        const current = await usersRepository.findByIdForUpdate(tx, userId);
+        if (!current) throw notFound('User');
+        return usersRepository.update(tx, userId, {
+          username: changes.username,
+          profile: changes.profile ? mergeProfile(current.profile, changes.profile) : undefined,
+        });
+      })
+      .catch((error: unknown) => {
+        // The only unique value PATCH /me can change is the username.
+        if (uniqueViolation(error) !== undefined) {
+          throw conflict('That username is already taken.', 'USERNAME_TAKEN');
+        }
+        throw error;
       });
-    });
     if (!row) throw notFound('User');
     return this.present(row);
   }
@@ -161,7 +170,10 @@ export class UsersService {
       if (!target) throw notFound('User');
       if (target.role === 'admin' && role !== 'admin') {
         if ((await usersRepository.countByRole(tx, 'admin')) <= 1) {
-          throw conflict('The last admin cannot be demoted; promote another admin first.');
+          throw conflict(
+            'The last admin cannot be demoted; promote another admin first.',
+            'LAST_ADMIN',
+          );
         }
       }
       return usersRepository.update(tx, targetId, { role });
