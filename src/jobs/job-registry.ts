@@ -1,4 +1,5 @@
 import type { Logger } from '../lib/logger.js';
+import { registerAuthJobs, type AuthService } from '../modules/auth/index.js';
 import { registerGymFloorJobs, type GymFloor } from '../modules/gym-floor/index.js';
 import { registerNutritionJobs, type NutritionService } from '../modules/nutrition/index.js';
 import { registerWorkoutsJobs, type WorkoutsService } from '../modules/workouts/index.js';
@@ -10,6 +11,7 @@ import type { JobRunner } from './job-runner.js';
  */
 export interface JobDependencies {
   logger: Logger;
+  auth: AuthService;
   workouts: WorkoutsService;
   nutrition: NutritionService;
   gymFloor: GymFloor;
@@ -29,6 +31,7 @@ export interface JobDependencies {
  * and `every` schedules tick from all of them yet run once per interval.
  */
 export function registerJobs(runner: JobRunner, deps: JobDependencies): void {
+  registerAuthJobs(runner, deps);
   registerWorkoutsJobs(runner, deps);
   registerNutritionJobs(runner, deps);
   registerGymFloorJobs(runner, deps);

@@ -7,6 +7,7 @@ import {
   bodyCompositionPage,
   changeRoleBody,
   createBodyCompositionBody,
+  deleteMeBody,
   listUsersQuery,
   updateMeBody,
   userExportSchema,
@@ -50,10 +51,20 @@ export function usersRoutes(users: UsersService): RouteGroup {
         method: 'delete',
         path: '/me',
         summary: 'Delete the account and all personal data',
+        description:
+          'A DELETE with a JSON body: `{ "password": "<current password>" }` confirms it, so a ' +
+          'stolen access token alone cannot delete the account. A wrong password is 403 ' +
+          '`WRONG_PASSWORD` (nothing is deleted); wrong passwords here and on ' +
+          '`POST /api/auth/password` count together per account, and after ' +
+          '`LOGIN_MAX_FAILURES_PER_SOURCE` (5) the answer is 429 with reason ' +
+          '`PASSWORD_CHECKS_LOCKED` until `Retry-After`.',
         access: 'user',
+        body: deleteMeBody,
+        errors: [403],
+        reasons: { 429: ['TOO_MANY_REQUESTS', 'PASSWORD_CHECKS_LOCKED'] },
         responses: { 204: { description: 'Deleted; every token of the account stops working' } },
-        handler: async ({ user }) => {
-          await users.deleteMe(user.userId);
+        handler: async ({ user, body }) => {
+          await users.deleteMe(user.userId, body.password);
           return { status: 204 };
         },
       }),

@@ -31,6 +31,11 @@ export interface UsersServiceDeps {
   branchesOf(userIds: string[]): Promise<Map<string, BranchMembership[]>>;
   /** More of the user's data for the export, from the features that keep it. */
   exportSections(userId: string): Promise<Record<string, unknown>>;
+  /**
+   * Supplied by the auth module: checks the user's password for a sensitive action (403
+   * `WRONG_PASSWORD`, counted by the login throttle; 429 once locked).
+   */
+  confirmPassword(userId: string, password: string, field: string): Promise<void>;
   /** Lets other features let go of the user first (a machine they hold). */
   beforeDelete(userId: string): Promise<void>;
   /**
@@ -89,8 +94,9 @@ export class UsersService {
     return this.present(row);
   }
 
-  /** Deletes the account; everything of the user goes with it (FK cascade). */
-  async deleteMe(userId: string): Promise<void> {
+  /** Deletes the account once its password confirms it; everything goes with it (FK cascade). */
+  async deleteMe(userId: string, password: string): Promise<void> {
+    await this.deps.confirmPassword(userId, password, 'body.password');
     await this.deps.beforeDelete(userId);
     if (!(await usersRepository.delete(this.deps.db, userId))) throw notFound('User');
     this.deps.onAccessChanged(userId);
