@@ -151,15 +151,21 @@ export class LoginThrottle {
         tx,
         counters.map((counter) => ({ key: counter.key, ...this.rules.fresh(now) })),
       );
-      const states = counters.map((counter) => this.rules.current(rows.get(counter.key), now));
-      const locked = this.longestLock(counters, states, now);
+      const states = counters.map((counter) => ({
+        counter,
+        state: this.rules.current(rows.get(counter.key), now),
+      }));
+      const locked = this.longestLock(states, now);
       if (locked) return locked;
-      const next = counters.map((counter, i) => this.rules.count(states[i]!, counter.max, now));
+      const next = states.map(({ counter, state }) => ({
+        counter,
+        state: this.rules.count(state, counter.max, now),
+      }));
       await loginThrottleRepository.saveCounters(
         tx,
-        counters.map((counter, i) => ({ key: counter.key, ...next[i]! })),
+        next.map(({ counter, state }) => ({ key: counter.key, ...state })),
       );
-      return this.longestLock(counters, next, now);
+      return this.longestLock(next, now);
     });
     if (outcome) {
       throw rateLimited(outcome.seconds, 'Too many failed password attempts.', outcome.reason);
@@ -188,13 +194,15 @@ export class LoginThrottle {
     );
   }
 
-  private longestLock(counters: Counter[], states: CounterState[], now: number) {
+  /** The lock that ends last, if any: its Retry-After is the honest one. */
+  private longestLock(states: { counter: Counter; state: CounterState }[], now: number) {
     let longest: { seconds: number; reason: RateLimitReason } | undefined;
-    counters.forEach((counter, i) => {
-      const seconds = this.rules.lockedSeconds(states[i]!, now);
-      if (seconds > (longest?.seconds ?? 0))
+    for (const { counter, state } of states) {
+      const seconds = this.rules.lockedSeconds(state, now);
+      if (seconds > (longest?.seconds ?? 0)) {
         longest = { seconds, reason: lockReason[counter.kind] };
-    });
+      }
+    }
     return longest;
   }
 
