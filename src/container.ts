@@ -95,6 +95,7 @@ export async function createContainer(
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
+    deviceTokenTtlSeconds: config.deviceTokenTtlSeconds,
   });
   const realtime = createRealtime({ redis, keyPrefix: config.redisKeyPrefix, logger });
   const gymFloor = createGymFloor({ db: database.db, realtime, settings: config.gymFloor });
@@ -111,7 +112,7 @@ export async function createContainer(
     logger,
     tokens,
     hasher: new PasswordHasher(config.bcryptCost),
-    throttle: new LoginThrottle(kv, config.loginThrottle),
+    throttle: new LoginThrottle(database.db, config.loginThrottle),
     refreshTokenTtlSeconds: config.jwt.refreshTokenTtlSeconds,
     refreshFamilyLifetimeSeconds: config.jwt.refreshFamilyLifetimeSeconds,
     presentUser: (row) => users.present(row),
@@ -140,6 +141,7 @@ export async function createContainer(
   const users: UsersService = new UsersService({
     db: database.db,
     listSessions: (userId) => auth.listSessions(userId),
+    confirmPassword: (userId, password, field) => auth.confirmPassword(userId, password, field),
     branchesOf: (userIds) => gymFloor.branches.membershipsOfMany(userIds),
     exportSections: async (userId) => ({
       gymSessions: await gymFloor.sessions.exportOf(userId),
@@ -150,7 +152,7 @@ export async function createContainer(
   });
 
   const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
-  registerJobs(jobs, { logger, db: database.db, workouts, nutrition, gymFloor });
+  registerJobs(jobs, { logger, db: database.db, auth, workouts, nutrition, gymFloor });
 
   return {
     config,

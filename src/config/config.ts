@@ -47,9 +47,12 @@ const environmentSchema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: int(14 * 24 * 3600, 60),
   REFRESH_FAMILY_LIFETIME_SECONDS: int(30 * 24 * 3600, 60),
   BCRYPT_COST: int(12, 4, 15),
-  LOGIN_MAX_FAILURES_PER_ACCOUNT: int(5, 1),
-  LOGIN_MAX_FAILURES_PER_IP: int(50, 1),
+  LOGIN_MAX_FAILURES_PER_SOURCE: int(5, 1),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: int(20, 1),
+  LOGIN_MAX_FAILURES_PER_IP: int(100, 1),
   LOGIN_LOCKOUT_SECONDS: int(900, 1),
+  LOGIN_LOCKOUT_MAX_SECONDS: int(24 * 3600, 1),
+  LOGIN_DEVICE_TOKEN_TTL_SECONDS: int(180 * 24 * 3600, 60),
   RATE_LIMIT_WINDOW_SECONDS: int(60, 1),
   RATE_LIMIT_ANONYMOUS_MAX: int(120, 1),
   RATE_LIMIT_USER_MAX: int(600, 1),
@@ -107,10 +110,18 @@ export interface Config {
   };
   bcryptCost: number;
   loginThrottle: {
+    /** Per account from one IP, per trusted device, and per account for re-authentication. */
+    maxFailuresPerSource: number;
+    /** Per account from all devices without a device token together. */
     maxFailuresPerAccount: number;
+    /** Per IP, sign-ins without a device token. */
     maxFailuresPerIp: number;
     lockoutSeconds: number;
+    /** Each lockout in a row doubles, up to this. */
+    maxLockoutSeconds: number;
   };
+  /** Lifetime of the device tokens a sign-in hands out (trusted-device lockout exemption). */
+  deviceTokenTtlSeconds: number;
   rateLimit: {
     windowSeconds: number;
     anonymousMax: number;
@@ -241,10 +252,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     bcryptCost: e.BCRYPT_COST,
     loginThrottle: {
+      maxFailuresPerSource: e.LOGIN_MAX_FAILURES_PER_SOURCE,
       maxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       maxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
       lockoutSeconds: e.LOGIN_LOCKOUT_SECONDS,
+      maxLockoutSeconds: Math.max(e.LOGIN_LOCKOUT_SECONDS, e.LOGIN_LOCKOUT_MAX_SECONDS),
     },
+    deviceTokenTtlSeconds: e.LOGIN_DEVICE_TOKEN_TTL_SECONDS,
     rateLimit: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       anonymousMax: e.RATE_LIMIT_ANONYMOUS_MAX,

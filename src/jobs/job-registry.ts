@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
 import type { Logger } from '../lib/logger.js';
+import { registerAuthJobs, type AuthService } from '../modules/auth/index.js';
 import { registerGymFloorJobs, type GymFloor } from '../modules/gym-floor/index.js';
 import { registerIdempotencyJobs } from '../modules/idempotency/index.js';
 import { registerNutritionJobs, type NutritionService } from '../modules/nutrition/index.js';
@@ -14,6 +15,7 @@ export interface JobDependencies {
   logger: Logger;
   /** The main database, for jobs that keep cross-cutting tables (idempotency records). */
   db: Database;
+  auth: AuthService;
   workouts: WorkoutsService;
   nutrition: NutritionService;
   gymFloor: GymFloor;
@@ -33,6 +35,7 @@ export interface JobDependencies {
  * and `every` schedules tick from all of them yet run once per interval.
  */
 export function registerJobs(runner: JobRunner, deps: JobDependencies): void {
+  registerAuthJobs(runner, deps);
   registerWorkoutsJobs(runner, deps);
   registerNutritionJobs(runner, deps);
   registerGymFloorJobs(runner, deps);

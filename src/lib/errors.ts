@@ -69,6 +69,8 @@ export class AppError extends Error {
       headers?: Record<string, string>;
       /** Unexpected failures worth an alert (Sentry); client mistakes are not. */
       report?: boolean;
+      /** Which of the code's cases this is, for clients to branch on (`MACHINE_OCCUPIED`). */
+      reason?: ProblemReason;
     } = {},
   ) {
     super(detail);
@@ -96,7 +98,63 @@ export const forbidden = (detail = 'You are not allowed to do this.') =>
 export const notFound = (what = 'Resource') =>
   new AppError(404, 'NOT_FOUND', 'Not found', `${what} not found.`);
 
-export const conflict = (detail: string) => new AppError(409, 'CONFLICT', 'Conflict', detail);
+/**
+ * Every case of 409, with what it means. The problem document carries the key as `reason`, and
+ * each route lists the ones it can answer, so the OpenAPI document shows them per route.
+ */
+export const conflictReasons = {
+  USERNAME_TAKEN: 'The username is already taken (case-insensitively).',
+  EMAIL_TAKEN: 'The email is already registered (case-insensitively).',
+  LAST_ADMIN: 'The last admin cannot be demoted.',
+  BRANCH_NAME_TAKEN: 'A branch with this name already exists.',
+  BRANCH_IN_USE: 'The branch still has machines or gym-session history.',
+  NOT_STAFF_ROLE: 'Only users with the staff role can staff a branch.',
+  NOT_CHECKED_IN: 'No active gym session at the machine’s branch: check in first.',
+  MACHINE_OCCUPIED: 'The machine is in use by another member.',
+  MACHINE_IN_MAINTENANCE: 'The machine is under maintenance.',
+  MACHINE_OFFLINE: 'The machine is offline.',
+  MACHINE_NOT_IN_MAINTENANCE: 'Only a machine in maintenance can be put back into service.',
+  MACHINE_NOT_LINKED: 'The machine is not linked to anyone (or not to the caller).',
+  MACHINE_CHANGED_HANDS: 'The machine was released or taken meanwhile; reload it.',
+  CONCURRENT_LINK: 'The member is linking to another machine at the same moment; retry.',
+  SESSION_ALREADY_ACTIVE: 'A gym session is already active: check out first.',
+  NO_ACTIVE_SESSION: 'No gym session is active.',
+  IDEMPOTENCY_KEY_REUSED: 'The Idempotency-Key was already used with a different request.',
+  IDEMPOTENCY_REQUEST_IN_PROGRESS:
+    'A request with this Idempotency-Key is still running, or was just released; retry it.',
+  DUPLICATE_RECORD: 'A record with these values already exists.',
+  RECORD_IN_USE: 'The record is still referenced by others.',
+  CONCURRENT_CHANGE: 'The request met a concurrent change; retry it.',
+} as const;
+export type ConflictReason = keyof typeof conflictReasons;
+
+/** The cases of 429, with what each means. */
+export const rateLimitReasons = {
+  TOO_MANY_REQUESTS: 'The request rate limit of the caller (user or IP) is spent.',
+  ACCOUNT_LOCKED:
+    'Too many failed sign-ins for this account from unrecognised devices (from this network, ' +
+    'or from all of them): sign in from a device that signed in before, or wait.',
+  IP_LOCKED: 'Too many failed sign-ins from this network without a device token: wait.',
+  DEVICE_LOCKED: 'Too many failed sign-ins with this device token: wait.',
+  PASSWORD_CHECKS_LOCKED: 'Too many wrong passwords on this signed-in account: wait.',
+} as const;
+export type RateLimitReason = keyof typeof rateLimitReasons;
+
+/** Reasons by the status they come with; a route declares the ones it can answer. */
+export interface ReasonsByStatus {
+  409: ConflictReason;
+  429: RateLimitReason;
+}
+export type ProblemReason = ReasonsByStatus[keyof ReasonsByStatus];
+
+/** What each reason means, for the OpenAPI document. */
+export const reasonDescriptions: Record<ProblemReason, string> = {
+  ...conflictReasons,
+  ...rateLimitReasons,
+};
+
+export const conflict = (detail: string, reason: ConflictReason) =>
+  new AppError(409, 'CONFLICT', 'Conflict', detail, { reason });
 
 export const payloadTooLarge = (limitBytes: number) =>
   new AppError(
@@ -114,9 +172,23 @@ export const unsupportedMediaType = (expected = 'application/json') =>
     `Send the body as ${expected}.`,
   );
 
-export const rateLimited = (retryAfterSeconds: number, detail = 'Too many requests.') =>
+export const rateLimited = (
+  retryAfterSeconds: number,
+  detail = 'Too many requests.',
+  reason: RateLimitReason = 'TOO_MANY_REQUESTS',
+) =>
   new AppError(429, 'RATE_LIMITED', 'Too many requests', `${detail} Retry later.`, {
     headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    reason,
+  });
+
+/**
+ * A password given to confirm a sensitive action (re-authentication) is wrong. 403, not 401:
+ * the caller's token is fine, and clients treat 401 as "refresh the token".
+ */
+export const wrongPassword = (field: string) =>
+  new AppError(403, 'WRONG_PASSWORD', 'Wrong password', 'The password is wrong.', {
+    errors: [{ path: field, message: 'is wrong' }],
   });
 
 export const serviceUnavailable = (detail: string) =>

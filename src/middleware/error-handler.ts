@@ -33,6 +33,7 @@ export function sendProblem(req: Request, res: Response, error: AppError): void 
         status: error.status,
         detail: error.detail,
         code: error.code,
+        ...(error.extras.reason ? { reason: error.extras.reason } : {}),
         correlationId: requestIdOf(req),
         ...(error.extras.errors ? { errors: error.extras.errors } : {}),
       }),
@@ -109,11 +110,11 @@ export function translateError(error: unknown, bodyLimitBytes: number): AppError
   }
   switch (sqlState(error)) {
     case '23505':
-      return conflict('A record with these values already exists.');
+      return conflict('A record with these values already exists.', 'DUPLICATE_RECORD');
     case '23503':
       return notFound('Referenced resource');
     case '23001':
-      return conflict('The record is still in use by others.');
+      return conflict('The record is still in use by others.', 'RECORD_IN_USE');
     case '22001':
     case '22003':
     case '22007':
@@ -123,7 +124,10 @@ export function translateError(error: unknown, bodyLimitBytes: number): AppError
       return validationError('A value is out of range or malformed.');
     case '40001':
     case '40P01':
-      return conflict('The request conflicted with a concurrent change; retry it.');
+      return conflict(
+        'The request conflicted with a concurrent change; retry it.',
+        'CONCURRENT_CHANGE',
+      );
     case '57014':
     case '53300':
       return serviceUnavailable('The database is busy; retry shortly.');

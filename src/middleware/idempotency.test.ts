@@ -58,7 +58,7 @@ function buildApp(db: DatabaseHandle['db']) {
     res.status(201).json({ id: recorded.length });
   });
   app.post('/conflict', once, () => {
-    throw conflict('already there');
+    throw conflict('already there', 'DUPLICATE_RECORD');
   });
   app.post('/fail', once, (_req, res) => {
     failures += 1;

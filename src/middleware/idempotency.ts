@@ -88,10 +88,16 @@ export function idempotency(deps: {
       const stored = await records.find(db, scope, key);
       if (!stored) continue;
       if (stored.fingerprint !== fingerprint) {
-        throw conflict('This Idempotency-Key was already used with a different request.');
+        throw conflict(
+          'This Idempotency-Key was already used with a different request.',
+          'IDEMPOTENCY_KEY_REUSED',
+        );
       }
       if (stored.state === 'pending' || stored.status === null) {
-        throw conflict('A request with this Idempotency-Key is still being processed.');
+        throw conflict(
+          'A request with this Idempotency-Key is still being processed.',
+          'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+        );
       }
       res.setHeader('Idempotent-Replayed', 'true');
       res.status(stored.status);
@@ -99,10 +105,17 @@ export function idempotency(deps: {
       res.end(stored.body ?? undefined);
       return;
     }
-    throw conflict('This Idempotency-Key was just released; retry the request.');
+    throw conflict(
+      'This Idempotency-Key was just released; retry the request.',
+      'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+    );
   };
   return Object.assign(handler, {
-    openApi: { headers: idempotencyKeyHeader, errors: [409] },
+    openApi: {
+      headers: idempotencyKeyHeader,
+      errors: [409],
+      reasons: { 409: ['IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_REQUEST_IN_PROGRESS'] },
+    },
   });
 }
 

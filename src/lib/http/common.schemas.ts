@@ -56,6 +56,9 @@ export const problemSchema = z
     status: z.number().int(),
     detail: z.string(),
     code: z.string().openapi({ example: 'VALIDATION_ERROR' }),
+    reason: z.string().optional().openapi({
+      description: 'Which case of `code` this is (UPPER_SNAKE, stable), e.g. `MACHINE_OCCUPIED`',
+    }),
     correlationId: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })

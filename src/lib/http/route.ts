@@ -2,8 +2,15 @@ import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openap
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { ZodType } from 'zod';
 import type { Role } from '../../modules/users/users.table.js';
-import { unsupportedMediaType, validationError, type FieldError } from '../errors.js';
-import type { z } from '../zod.js';
+import {
+  reasonDescriptions,
+  unsupportedMediaType,
+  validationError,
+  type FieldError,
+  type ProblemReason,
+  type ReasonsByStatus,
+} from '../errors.js';
+import { z } from '../zod.js';
 import { problemSchema } from './common.schemas.js';
 import type { AuthUser } from './request-context.js';
 
@@ -41,6 +48,11 @@ export interface RouteDefinition<B = unknown, Q = unknown, P = unknown, A extend
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   /** Error statuses this route can answer besides the validation and auth ones. */
   errors?: number[];
+  /**
+   * The `reason`s this route's problems can carry, by status; a status listed here needs no
+   * entry in `errors`. Every route that can answer 409 must list its conflict reasons.
+   */
+  reasons?: RouteReasons;
   /** A route-specific rate limit, applied before anything else is checked. */
   rateLimit?: RequestHandler;
   /** Runs after authentication and validation, right before the handler (e.g. idempotency). */
@@ -53,7 +65,7 @@ export interface RouteDefinition<B = unknown, Q = unknown, P = unknown, A extend
  * every route that uses it documents those headers and the errors it can answer.
  */
 export type DocumentedMiddleware = RequestHandler & {
-  openApi: { headers: z.ZodObject; errors?: number[] };
+  openApi: { headers: z.ZodObject; errors?: number[]; reasons?: RouteReasons };
 };
 
 const documentationOf = (middleware: RequestHandler | DocumentedMiddleware) =>
@@ -99,6 +111,18 @@ export interface RouteGroup {
   generalRateLimit?: false;
 }
 
+/** A route's declared problem reasons, by status. */
+export type RouteReasons = { [S in keyof ReasonsByStatus]?: readonly ReasonsByStatus[S][] };
+
+/** The problem reasons a route declares for one status (empty when none). */
+export function declaredReasons(
+  route: Pick<Route, 'reasons'>,
+  status: number,
+): readonly ProblemReason[] {
+  const reasons: Partial<Record<number, readonly ProblemReason[]>> = route.reasons ?? {};
+  return reasons[status] ?? [];
+}
+
 const errorDescriptions: Record<number, string> = {
   400: 'Invalid request (problem+json with `errors`)',
   401: 'Missing, invalid, expired or revoked access token',
@@ -139,6 +163,30 @@ function hasBody(req: Request): boolean {
 /** Express path `/:id/role` as OpenAPI `/{id}/role`. */
 const toOpenApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
+/** The problem schema of one status of a route: `reason` limited to what the route declares. */
+function problemResponse(status: number, reasons: readonly ProblemReason[]) {
+  const base = errorDescriptions[status] ?? 'Error';
+  const [first, ...rest] = reasons;
+  if (first === undefined) {
+    return {
+      description: base,
+      content: { 'application/problem+json': { schema: problemSchema } },
+    };
+  }
+  const listed = reasons
+    .map((reason) => `- \`${reason}\`: ${reasonDescriptions[reason]}`)
+    .join('\n');
+  const schema = problemSchema.extend({
+    reason: z
+      .enum([first, ...rest])
+      .openapi({ description: 'Which case this is; stable, for clients to branch on' }),
+  });
+  return {
+    description: `${base}. \`reason\` is one of:\n\n${listed}`,
+    content: { 'application/problem+json': { schema } },
+  };
+}
+
 function register(context: RouteMountContext, group: RouteGroup, route: Route): void {
   const documented = (route.before ?? []).flatMap((middleware) => {
     const doc = documentationOf(middleware);
@@ -148,6 +196,21 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
     ...(route.errors ?? []),
     ...documented.flatMap((doc) => doc.errors ?? []),
   ]);
+  for (const status of Object.keys(route.reasons ?? {})) statuses.add(Number(status));
+  // The route's own reasons and those of its documented middleware (idempotency's 409s).
+  const reasonsFor = (status: number): readonly ProblemReason[] => [
+    ...new Set([
+      ...declaredReasons(route, status),
+      ...documented.flatMap((doc) => declaredReasons(doc, status)),
+    ]),
+  ];
+  const fullPath = group.basePath + (route.path === '/' ? '' : route.path);
+  if (statuses.has(409) && reasonsFor(409).length === 0) {
+    // A 409 without reasons leaves clients guessing from prose: refuse at startup.
+    throw new Error(
+      `${route.method.toUpperCase()} ${fullPath}: list its 409 reasons in \`reasons\``,
+    );
+  }
   if (route.body || route.query || route.params) statuses.add(400);
   if (route.body) [413, 415].forEach((status) => statuses.add(status));
   if (route.access !== 'public') statuses.add(401);
@@ -164,12 +227,8 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
       : { description: response.description };
   }
   for (const status of [...statuses].sort()) {
-    responses[status] = {
-      description: errorDescriptions[status] ?? 'Error',
-      content: { 'application/problem+json': { schema: problemSchema } },
-    };
+    responses[status] = problemResponse(status, reasonsFor(status));
   }
-  const fullPath = group.basePath + (route.path === '/' ? '' : route.path);
   context.registry.registerPath({
     method: route.method,
     path: toOpenApiPath(fullPath),

@@ -13,7 +13,16 @@ afterAll(async () => {
   await t.close();
 });
 
-const PROBLEM_KEYS = ['type', 'title', 'status', 'detail', 'code', 'correlationId', 'errors'];
+const PROBLEM_KEYS = [
+  'type',
+  'title',
+  'status',
+  'detail',
+  'code',
+  'reason',
+  'correlationId',
+  'errors',
+];
 /** Stack frames, SQL, driver and library wording that must never reach a client. */
 const LEAKS =
   /\bat .+:\d+:\d+|node_modules|\.ts:\d|\.js:\d|\bselect\b.+\bfrom\b|insert into|update .+ set|violates|constraint|relation "|postgres|pglite|drizzle|SyntaxError|Unexpected token|stack/i;

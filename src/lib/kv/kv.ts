@@ -23,8 +23,5 @@ export interface KeyValueStore {
 export const kvKeys = {
   revokedAccessToken: (jti: string) => `auth:revoked-jti:${jti}`,
   revokedFamily: (familyId: string) => `auth:revoked-family:${familyId}`,
-  loginAttemptsForAccount: (account: string) => `rl:login:account:${account}`,
-  loginAttemptsForIp: (ip: string) => `rl:login:ip:${ip}`,
-  lockout: (counterKey: string) => `${counterKey}:locked`,
   idempotency: (scope: string, key: string) => `idem:${scope}:${key}`,
 };

@@ -59,7 +59,7 @@ export class ActivityService {
   ): Promise<WorkoutProgressRecord> {
     if (payload.machineId && payload.machineId !== (await this.deps.machineHeldBy(userId))) {
       // A set is credited to a machine only by the member using it.
-      throw conflict('You are not linked to that machine.');
+      throw conflict('You are not linked to that machine.', 'MACHINE_NOT_LINKED');
     }
     const timezone = (await this.deps.timezoneOf(userId)) ?? 'UTC';
     const row = await activityRepository.insert(this.deps.db, {

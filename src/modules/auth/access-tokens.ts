@@ -36,6 +36,16 @@ export interface AccessTokenOptions {
   issuer: string;
   audience: string;
   ttlSeconds: number;
+  /** Lifetime of device tokens (default 180 days). */
+  deviceTokenTtlSeconds?: number;
+}
+
+const deviceClaimsSchema = z.object({ sub: z.uuid(), jti: z.uuid() });
+
+/** A device that signed in to the account before (OWASP's "device cookie"). */
+export interface TrustedDevice {
+  userId: string;
+  deviceId: string;
 }
 
 /**
@@ -79,6 +89,41 @@ export class AccessTokens {
       subject: user.id,
       jwtid: randomUUID(),
     });
+  }
+
+  // Device tokens carry their own audience, so neither kind of token passes for the other.
+  private get deviceAudience(): string {
+    return `${this.options.audience}:device`;
+  }
+
+  /**
+   * A device token: proof that this client signed in to the account before, which exempts its
+   * sign-ins from the lockouts strangers can cause. It grants no access by itself.
+   */
+  signDevice(userId: string, deviceId: string = randomUUID()): string {
+    return jwt.sign({}, this.privateKey, {
+      algorithm: 'RS256',
+      expiresIn: this.options.deviceTokenTtlSeconds ?? 180 * 24 * 3600,
+      issuer: this.options.issuer,
+      audience: this.deviceAudience,
+      subject: userId,
+      jwtid: deviceId,
+    });
+  }
+
+  /** The device a device token names; undefined for anything else (expired, forged, other). */
+  verifyDevice(token: string): TrustedDevice | undefined {
+    try {
+      const payload = jwt.verify(token, this.publicKey, {
+        algorithms: ['RS256'],
+        issuer: this.options.issuer,
+        audience: this.deviceAudience,
+      });
+      const claims = deviceClaimsSchema.safeParse(payload);
+      return claims.success ? { userId: claims.data.sub, deviceId: claims.data.jti } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   verify(token: string): AccessClaims {

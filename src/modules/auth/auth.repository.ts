@@ -1,6 +1,12 @@
-import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
-import { refreshTokenFamilies, refreshTokens, type RefreshFamilyRow } from './auth.table.js';
+import {
+  loginThrottles,
+  refreshTokenFamilies,
+  refreshTokens,
+  type LoginThrottleRow,
+  type RefreshFamilyRow,
+} from './auth.table.js';
 
 export type RevocationReason = 'logout' | 'logout-all' | 'password-change' | 'reuse-detected';
 
@@ -97,5 +103,59 @@ export const authRepository = {
       .from(refreshTokenFamilies)
       .where(eq(refreshTokenFamilies.userId, userId))
       .orderBy(desc(refreshTokenFamilies.createdAt));
+  },
+};
+
+/** The only place that queries the login throttle's counters. */
+export const loginThrottleRepository = {
+  /**
+   * Makes sure each counter has a row (the given fresh state when it had none) and locks the
+   * rows until the transaction ends, always in key order so concurrent attempts cannot deadlock.
+   */
+  async lockCounters(
+    tx: Database,
+    fresh: LoginThrottleRow[],
+  ): Promise<Map<string, LoginThrottleRow>> {
+    const sorted = [...fresh].sort((a, b) => (a.key < b.key ? -1 : 1));
+    await tx.insert(loginThrottles).values(sorted).onConflictDoNothing();
+    const rows = await tx
+      .select()
+      .from(loginThrottles)
+      .where(
+        inArray(
+          loginThrottles.key,
+          sorted.map((row) => row.key),
+        ),
+      )
+      .orderBy(asc(loginThrottles.key))
+      .for('update');
+    return new Map(rows.map((row) => [row.key, row]));
+  },
+
+  async saveCounters(tx: Database, rows: LoginThrottleRow[]): Promise<void> {
+    for (const { key, ...state } of rows) {
+      await tx.update(loginThrottles).set(state).where(eq(loginThrottles.key, key));
+    }
+  },
+
+  async deleteCounters(db: Database, keys: string[]): Promise<void> {
+    if (keys.length > 0) await db.delete(loginThrottles).where(inArray(loginThrottles.key, keys));
+  },
+
+  /** Gives back an attempt that was counted before its password was judged. */
+  async takeBackAttempt(db: Database, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await db
+      .update(loginThrottles)
+      .set({ failures: sql`greatest(${loginThrottles.failures} - 1, 0)` })
+      .where(inArray(loginThrottles.key, keys));
+  },
+
+  async deleteExpired(db: Database, now: Date): Promise<number> {
+    const deleted = await db
+      .delete(loginThrottles)
+      .where(lte(loginThrottles.expiresAt, now))
+      .returning({ key: loginThrottles.key });
+    return deleted.length;
   },
 };

@@ -7,6 +7,7 @@ import {
   logoutBody,
   refreshBody,
   registerBody,
+  signInSchema,
 } from './auth.schemas.js';
 import type { AuthService, ClientInfo } from './auth.service.js';
 
@@ -39,7 +40,8 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         rateLimit: strictLimit,
         body: registerBody,
         errors: [409],
-        responses: { 201: { description: 'Account created', schema: authSessionSchema } },
+        reasons: { 409: ['USERNAME_TAKEN', 'EMAIL_TAKEN'] },
+        responses: { 201: { description: 'Account created', schema: signInSchema } },
         handler: async ({ body, req, res }) => ({
           status: 201,
           body: await auth.register(body, clientInfo(req, res)),
@@ -49,13 +51,30 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         method: 'post',
         path: '/login',
         summary: 'Sign in with email or username',
-        description:
-          'Answers 401 the same way whether or not the account exists. Repeated failures for ' +
-          'one account or one IP answer 429 for a while.',
+        description: [
+          'Answers 401 `INVALID_CREDENTIALS` the same way whether or not the account exists.',
+          'Each answer carries a `deviceToken`; send it with later sign-ins from this device. ' +
+            'Failed passwords count against lockouts, and the 429 `RATE_LIMITED` problem names ' +
+            'which one in `reason` (the answer for an unknown account is the same as for an ' +
+            'existing one):',
+          '- With a valid `deviceToken` of the account, only that device’s own failures count: ' +
+            '`DEVICE_LOCKED` after `LOGIN_MAX_FAILURES_PER_SOURCE` (5) failures. Nobody else’s ' +
+            'failures lock it out.\n' +
+            '- Without one: `ACCOUNT_LOCKED` after 5 failures for the account from this IP, or ' +
+            '`LOGIN_MAX_FAILURES_PER_ACCOUNT` (20) for the account from all such sources; ' +
+            '`IP_LOCKED` after `LOGIN_MAX_FAILURES_PER_IP` (100) failures from this IP across ' +
+            'accounts. Successful sign-ins never count.\n' +
+            '- Failures count within `LOGIN_LOCKOUT_SECONDS` (15 min); a lockout lasts as long, ' +
+            'each further one in a row twice as long, up to `LOGIN_LOCKOUT_MAX_SECONDS` (24 h). ' +
+            '`Retry-After` tells how long.\n' +
+            '- `TOO_MANY_REQUESTS`: the request rate limit of every `/api/auth` route.',
+        ].join('\n\n'),
         access: 'public',
         rateLimit: strictLimit,
         body: loginBody,
-        responses: { 200: { description: 'Signed in', schema: authSessionSchema } },
+        errors: [401],
+        reasons: { 429: ['TOO_MANY_REQUESTS', 'ACCOUNT_LOCKED', 'IP_LOCKED', 'DEVICE_LOCKED'] },
+        responses: { 200: { description: 'Signed in', schema: signInSchema } },
         handler: async ({ body, req, res }) => ({
           status: 200,
           body: await auth.login(body, clientInfo(req, res)),
@@ -103,10 +122,17 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         method: 'post',
         path: '/password',
         summary: 'Change the password',
-        description: 'Every other session is signed out; this one stays.',
+        description:
+          'Every other session is signed out; this one stays. A wrong `currentPassword` is 403 ' +
+          '`WRONG_PASSWORD` (not 401, which clients take as "refresh the token"); wrong ' +
+          'passwords on this and other confirmed actions count together per account, and after ' +
+          '`LOGIN_MAX_FAILURES_PER_SOURCE` (5) the answer is 429 with reason ' +
+          '`PASSWORD_CHECKS_LOCKED` until `Retry-After`.',
         access: 'user',
         rateLimit: strictLimit,
         body: changePasswordBody,
+        errors: [403],
+        reasons: { 429: ['TOO_MANY_REQUESTS', 'PASSWORD_CHECKS_LOCKED'] },
         responses: { 204: { description: 'Password changed' } },
         handler: async ({ user, body }) => {
           await auth.changePassword(user, body.currentPassword, body.newPassword);

@@ -31,10 +31,18 @@ export const registerBody = z
   })
   .openapi('Register');
 
+const deviceTokenSchema = z.string().max(4096);
+
 export const loginBody = z
   .strictObject({
     login: z.string().min(1).max(254).openapi({ description: 'Email or username' }),
     password: z.string().min(1).max(1024),
+    deviceToken: deviceTokenSchema.optional().openapi({
+      description:
+        'The `deviceToken` an earlier sign-in of this account returned on this device. Such a ' +
+        'sign-in is judged on its own: failures of strangers (other devices, other networks) ' +
+        'never lock it out. A token that is invalid, expired or of another account is ignored.',
+    }),
   })
   .openapi('Login');
 
@@ -58,3 +66,16 @@ export const authSessionSchema = z
   })
   .openapi('AuthSession');
 export type AuthSession = z.infer<typeof authSessionSchema>;
+
+/** What registration and sign-in answer: a session plus this device's token. */
+export const signInSchema = authSessionSchema
+  .extend({
+    deviceToken: z.string().openapi({
+      description:
+        'Keep it on this device and send it with later sign-ins (`POST /login`): it exempts ' +
+        'them from lockouts that others’ failures cause. Renewed at every sign-in; not a ' +
+        'credential by itself.',
+    }),
+  })
+  .openapi('SignIn');
+export type SignIn = z.infer<typeof signInSchema>;

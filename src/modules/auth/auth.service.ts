@@ -1,12 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { uniqueViolation } from '../../db/constraint-violations.js';
 import type { Database } from '../../db/database.js';
-import {
-  conflict,
-  invalidCredentials,
-  unauthenticated,
-  validationError,
-} from '../../lib/errors.js';
+import { conflict, invalidCredentials, unauthenticated, wrongPassword } from '../../lib/errors.js';
 import { kvKeys, type KeyValueStore } from '../../lib/kv/kv.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AuthUser } from '../../lib/http/request-context.js';
@@ -19,8 +14,8 @@ import {
 } from '../users/index.js';
 import type { AccessTokens } from './access-tokens.js';
 import { authRepository, type RevocationReason } from './auth.repository.js';
-import type { AuthSession } from './auth.schemas.js';
-import type { LoginThrottle } from './login-throttle.js';
+import type { AuthSession, SignIn } from './auth.schemas.js';
+import type { CountedAttempt, LoginThrottle } from './login-throttle.js';
 import { PASSWORD_MAX_BYTES, type PasswordHasher } from './password-hasher.js';
 
 export interface AuthServiceDeps {
@@ -56,6 +51,16 @@ export interface ClientInfo {
   signal?: AbortSignal;
 }
 
+/** Runs the password check of a counted attempt; if it never reaches a verdict, takes it back. */
+async function judged(attempt: CountedAttempt, check: () => Promise<boolean>): Promise<boolean> {
+  try {
+    return await check();
+  } catch (error) {
+    await attempt.abandoned();
+    throw error;
+  }
+}
+
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 const newRefreshToken = () => randomBytes(32).toString('base64url');
 
@@ -66,7 +71,7 @@ export class AuthService {
   async register(
     input: { username: string; email: string; password: string; name: string },
     client: ClientInfo,
-  ): Promise<AuthSession> {
+  ): Promise<SignIn> {
     const passwordHash = await this.deps.hasher.hash(input.password, client.signal);
     try {
       const started = await this.deps.db.transaction(async (tx) => {
@@ -78,41 +83,75 @@ export class AuthService {
         });
         return this.startSession(tx, user, client);
       });
-      return await this.sessionResponse(started);
+      return {
+        ...(await this.sessionResponse(started)),
+        deviceToken: this.deps.tokens.signDevice(started.user.id),
+      };
     } catch (error) {
       const constraint = uniqueViolation(error);
       if (constraint === undefined) throw error;
-      throw conflict(
-        constraint.includes('email')
-          ? 'That email is already registered.'
-          : 'That username is already taken.',
-      );
+      throw constraint.includes('email')
+        ? conflict('That email is already registered.', 'EMAIL_TAKEN')
+        : conflict('That username is already taken.', 'USERNAME_TAKEN');
     }
   }
 
   /**
    * Checks credentials with the same work and the same answer whether or not the account
-   * exists; failures count towards the per-account and per-IP lockouts.
+   * exists. A valid device token of the account makes the attempt count against that device
+   * only; any other attempt counts against the account, the account from this IP, and the IP.
    */
   async login(
-    input: { login: string; password: string },
+    input: { login: string; password: string; deviceToken?: string },
     client: ClientInfo,
-  ): Promise<AuthSession> {
+  ): Promise<SignIn> {
     const user = await usersRepository.findByLogin(this.deps.db, input.login);
-    const attempt = { userId: user?.id, login: input.login, ip: client.ip };
-    await this.deps.throttle.beginAttempt(attempt);
+    const device = input.deviceToken ? this.deps.tokens.verifyDevice(input.deviceToken) : undefined;
+    const trusted = user !== undefined && device?.userId === user.id ? device : undefined;
+    const attempt = await this.deps.throttle.begin(
+      trusted
+        ? { kind: 'trusted-sign-in', deviceId: trusted.deviceId }
+        : {
+            kind: 'sign-in',
+            account: user ? { userId: user.id } : { login: input.login },
+            ip: client.ip,
+          },
+    );
     // bcrypt would compare only the first 72 bytes; a longer password can never be right.
     const tooLong = Buffer.byteLength(input.password, 'utf8') > PASSWORD_MAX_BYTES;
-    const valid =
+    const valid = await judged(attempt, () =>
       user && user.isActive && !tooLong
-        ? await this.deps.hasher.verify(input.password, user.passwordHash, client.signal)
-        : await this.deps.hasher.verifyDecoy(input.password, client.signal);
+        ? this.deps.hasher.verify(input.password, user.passwordHash, client.signal)
+        : this.deps.hasher.verifyDecoy(input.password, client.signal),
+    );
     if (!user || !valid) {
       throw invalidCredentials();
     }
-    await this.deps.throttle.succeeded(attempt);
+    await attempt.succeeded();
     const started = await this.deps.db.transaction((tx) => this.startSession(tx, user, client));
-    return this.sessionResponse(started);
+    return {
+      ...(await this.sessionResponse(started)),
+      // The same device keeps its identity (and its counter); the token's lifetime starts anew.
+      deviceToken: this.deps.tokens.signDevice(user.id, trusted?.deviceId),
+    };
+  }
+
+  /**
+   * Re-authentication for sensitive actions (password change, account deletion): a wrong
+   * password is a 403 `WRONG_PASSWORD` and counts against the account's own counter, which
+   * only holders of the account's tokens can touch; over the limit the answer is 429.
+   */
+  async confirmPassword(userId: string, password: string, field: string): Promise<void> {
+    const attempt = await this.deps.throttle.begin({ kind: 'reauth', userId });
+    const row = await usersRepository.findById(this.deps.db, userId);
+    const tooLong = Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES;
+    const valid = await judged(attempt, () =>
+      row && !tooLong
+        ? this.deps.hasher.verify(password, row.passwordHash)
+        : this.deps.hasher.verifyDecoy(password),
+    );
+    if (!valid) throw wrongPassword(field);
+    await attempt.succeeded();
   }
 
   /**
@@ -197,14 +236,7 @@ export class AuthService {
     currentPassword: string,
     newPassword: string,
   ): Promise<void> {
-    const row = await usersRepository.findById(this.deps.db, user.userId);
-    const tooLong = Buffer.byteLength(currentPassword, 'utf8') > PASSWORD_MAX_BYTES;
-    if (!row || tooLong || !(await this.deps.hasher.verify(currentPassword, row.passwordHash))) {
-      // Not a 401: the caller is authenticated, and clients treat 401 as "refresh the token".
-      throw validationError('The current password is wrong.', [
-        { path: 'body.currentPassword', message: 'is wrong' },
-      ]);
-    }
+    await this.confirmPassword(user.userId, currentPassword, 'body.currentPassword');
     const passwordHash = await this.deps.hasher.hash(newPassword);
     const revoked = await this.deps.db.transaction(async (tx) => {
       await usersRepository.update(tx, user.userId, { passwordHash });
@@ -215,6 +247,11 @@ export class AuthService {
       );
     });
     await this.markFamiliesRevoked(revoked);
+  }
+
+  /** Deletes throttle counters that mean nothing any more; answers how many. */
+  pruneLoginThrottle(): Promise<number> {
+    return this.deps.throttle.prune();
   }
 
   async revokeAllSessions(userId: string, reason: RevocationReason): Promise<void> {

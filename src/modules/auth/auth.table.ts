@@ -1,4 +1,4 @@
-import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../users/users.table.js';
 
 /**
@@ -41,3 +41,26 @@ export const refreshTokens = pgTable(
 );
 
 export type RefreshFamilyRow = typeof refreshTokenFamilies.$inferSelect;
+
+/**
+ * Failed-password counters of the login throttle, kept in the database so that an emptied or
+ * restarted Redis cannot hand an attacker a fresh guessing budget. `key` is a SHA-256 of the
+ * counter's name (`account:<id>`, `source:<id>:<ip>`, `ip:<ip>`, `device:<id>`, `reauth:<id>`),
+ * so the table holds neither typed logins nor addresses.
+ */
+export const loginThrottles = pgTable(
+  'login_throttles',
+  {
+    key: text('key').primaryKey(),
+    failures: integer('failures').notNull().default(0),
+    windowEndsAt: timestamp('window_ends_at', { withTimezone: true, precision: 3 }).notNull(),
+    /** Lockouts in a row; each doubles the next one. */
+    lockouts: integer('lockouts').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true, precision: 3 }),
+    /** After this the row means nothing (the streak is forgotten) and may be deleted. */
+    expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [index('login_throttles_expires_idx').on(t.expiresAt)],
+);
+
+export type LoginThrottleRow = typeof loginThrottles.$inferSelect;

@@ -367,13 +367,14 @@ describe('POST /api/auth/password', () => {
       .expect(200);
   });
 
-  it('when the current password is wrong, then 400 and nothing changes', async () => {
+  it('when the current password is wrong, then 403 WRONG_PASSWORD and nothing changes', async () => {
     const user = await buildSignedInUser(t);
     const res = await t.http
       .post('/api/auth/password')
       .set('Authorization', user.auth)
       .send({ currentPassword: 'wrong one', newPassword: 'brand new secret' })
-      .expect(400);
+      .expect(403);
+    expect(res.body.code).toBe('WRONG_PASSWORD');
     expect(res.body.errors).toEqual([{ path: 'body.currentPassword', message: 'is wrong' }]);
     await t.http
       .post('/api/auth/login')

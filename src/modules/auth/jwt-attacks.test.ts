@@ -250,7 +250,11 @@ describe('tokens of users or sessions that no longer exist', () => {
   it('when the user deleted the account, then the token still held is refused', async () => {
     const user = await buildSignedInUser(t);
     await me(user.auth).expect(200);
-    await t.http.delete('/api/users/me').set('Authorization', user.auth).expect(204);
+    await t.http
+      .delete('/api/users/me')
+      .set('Authorization', user.auth)
+      .send({ password: user.password })
+      .expect(204);
     expectUnauthenticated(await me(user.auth), detail.gone);
   });
 

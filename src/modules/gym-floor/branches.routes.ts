@@ -40,6 +40,7 @@ export function branchesRoutes(
         body: createBranchBody,
         before: [deps.idempotent],
         errors: [409],
+        reasons: { 409: ['BRANCH_NAME_TAKEN'] },
         responses: { 201: { description: 'The branch', schema: branchSchema } },
         handler: async ({ body }) => ({ status: 201, body: await branches.create(body) }),
       }),
@@ -71,6 +72,7 @@ export function branchesRoutes(
         params: idParams,
         body: updateBranchBody,
         errors: [404, 409],
+        reasons: { 409: ['BRANCH_NAME_TAKEN'] },
         responses: { 200: { description: 'The branch', schema: branchSchema } },
         handler: async ({ params, body }) => ({
           status: 200,
@@ -85,6 +87,7 @@ export function branchesRoutes(
         access: ['admin'],
         params: idParams,
         errors: [404, 409],
+        reasons: { 409: ['BRANCH_IN_USE'] },
         responses: { 204: { description: 'Deleted' } },
         handler: async ({ params }) => {
           await branches.delete(params.id);
@@ -158,6 +161,7 @@ export function branchesRoutes(
         params: idParams,
         body: assignStaffBody,
         errors: [404, 409],
+        reasons: { 409: ['NOT_STAFF_ROLE'] },
         responses: { 200: { description: 'Staff of the branch', schema: staffListSchema } },
         handler: async ({ params, body }) => ({
           status: 200,

@@ -21,7 +21,8 @@ export interface Actor {
   role: Role;
 }
 
-const duplicateName = () => conflict('A branch with this name already exists.');
+const duplicateName = () =>
+  conflict('A branch with this name already exists.', 'BRANCH_NAME_TAKEN');
 
 /** Gym locations, who belongs to them and who staffs them. */
 export class BranchesService {
@@ -61,7 +62,10 @@ export class BranchesService {
       if (!(await branchesRepository.delete(this.deps.db, id))) throw notFound('Branch');
     } catch (error) {
       if (isForeignKeyViolation(error)) {
-        throw conflict('The branch still has machines or gym sessions; it cannot be deleted.');
+        throw conflict(
+          'The branch still has machines or gym sessions; it cannot be deleted.',
+          'BRANCH_IN_USE',
+        );
       }
       throw error;
     }
@@ -111,7 +115,10 @@ export class BranchesService {
     const user = await usersRepository.findById(this.deps.db, userId);
     if (!user?.isActive) throw notFound('User');
     if (user.role !== 'staff') {
-      throw conflict('Only users with the staff role can staff a branch; change the role first.');
+      throw conflict(
+        'Only users with the staff role can staff a branch; change the role first.',
+        'NOT_STAFF_ROLE',
+      );
     }
     await branchesRepository.assignStaff(this.deps.db, branchId, userId);
     return this.listStaff(branchId);

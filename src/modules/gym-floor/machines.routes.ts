@@ -59,6 +59,17 @@ export function machinesRoutes(
         body: linkBody,
         before: [deps.idempotent],
         errors: [404, 409],
+        reasons: {
+          409: [
+            'NOT_CHECKED_IN',
+            'MACHINE_OCCUPIED',
+            'MACHINE_IN_MAINTENANCE',
+            'MACHINE_OFFLINE',
+            'CONCURRENT_LINK',
+            'IDEMPOTENCY_KEY_REUSED',
+            'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+          ],
+        },
         responses: {
           200: { description: 'The machine, now occupied by the caller', schema: machineSchema },
         },
@@ -91,6 +102,7 @@ export function machinesRoutes(
         params: idParams,
         body: updateMachineBody,
         errors: [404, 409],
+        reasons: { 409: ['MACHINE_NOT_IN_MAINTENANCE'] },
         responses: { 200: { description: 'The machine', schema: machineSchema } },
         handler: async ({ user, params, body }) => ({
           status: 200,
@@ -166,6 +178,7 @@ export function machinesRoutes(
         access: 'user',
         params: idParams,
         errors: [404, 409],
+        reasons: { 409: ['MACHINE_NOT_LINKED', 'MACHINE_CHANGED_HANDS'] },
         responses: { 200: { description: 'The machine, now available', schema: machineSchema } },
         handler: async ({ user, params }) => ({
           status: 200,

@@ -100,7 +100,10 @@ export class MachinesService {
       if (!status || status === updated.status) return { row: updated, change: undefined };
       const serviceChange = await machinesRepository.setServiceStatus(tx, id, status);
       if (!serviceChange) {
-        throw conflict('Only a machine in maintenance can be put back into service.');
+        throw conflict(
+          'Only a machine in maintenance can be put back into service.',
+          'MACHINE_NOT_IN_MAINTENANCE',
+        );
       }
       return { row: serviceChange.machine, change: serviceChange };
     });
@@ -165,21 +168,34 @@ export class MachinesService {
       outcome = await this.deps.db.transaction(async (tx) => {
         const session = await sessionsRepository.findActive(tx, userId);
         if (session?.branchId !== machine.branchId) {
-          throw conflict('Check in at this machine’s branch before linking to it.');
+          throw conflict(
+            'Check in at this machine’s branch before linking to it.',
+            'NOT_CHECKED_IN',
+          );
         }
         const released = await machinesRepository.releaseHeldBy(tx, [userId], machine.id);
         const linked = await machinesRepository.occupy(tx, machine.id, userId);
         if (!linked) {
           const now = await machinesRepository.findById(tx, machine.id);
           const status = now?.status === 'available' || !now ? 'occupied' : now.status;
-          throw conflict(unavailableBecause[status]);
+          throw conflict(
+            unavailableBecause[status],
+            status === 'occupied'
+              ? 'MACHINE_OCCUPIED'
+              : status === 'maintenance'
+                ? 'MACHINE_IN_MAINTENANCE'
+                : 'MACHINE_OFFLINE',
+          );
         }
         await sessionsRepository.addMachineUsed(tx, session.id, machine.id);
         return { linked, released };
       });
     } catch (error) {
       if (uniqueViolation(error) !== undefined) {
-        throw conflict('You are linking to another machine at the same time; try again.');
+        throw conflict(
+          'You are linking to another machine at the same time; try again.',
+          'CONCURRENT_LINK',
+        );
       }
       throw error;
     }
@@ -192,12 +208,14 @@ export class MachinesService {
   async unlink(actor: Actor, id: string): Promise<MachineView> {
     const machine = await this.require(id);
     const holder = machine.currentUserId;
-    if (holder === null) throw conflict('The machine is not linked to anyone.');
+    if (holder === null)
+      throw conflict('The machine is not linked to anyone.', 'MACHINE_NOT_LINKED');
     if (holder !== actor.userId && !(await this.deps.branches.canManage(actor, machine.branchId))) {
       throw forbidden('Only the member using the machine or the branch’s staff can release it.');
     }
     const change = await machinesRepository.releaseIfHeldBy(this.deps.db, id, holder);
-    if (!change) throw conflict('The machine changed hands meanwhile; reload it.');
+    if (!change)
+      throw conflict('The machine changed hands meanwhile; reload it.', 'MACHINE_CHANGED_HANDS');
     this.deps.events.released([change]);
     return presentMachine(change.machine, { privileged: true });
   }

@@ -731,7 +731,11 @@ describe('revoked sessions', () => {
     );
     const unlinked = nextEvent(device, 'machine:unlinked');
 
-    await t.http.delete('/api/users/me').set('Authorization', leaver.auth).expect(204);
+    await t.http
+      .delete('/api/users/me')
+      .set('Authorization', leaver.auth)
+      .send({ password: leaver.password })
+      .expect(204);
     expect(await Promise.all(closed)).toEqual(['io server disconnect', 'io server disconnect']);
     expect(await available).not.toHaveProperty('currentUserId');
     expect(await unlinked).toMatchObject({ userId: leaver.row.id });

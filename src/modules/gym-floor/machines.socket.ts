@@ -53,7 +53,7 @@ export function machinesSocket(
     );
     onEvent(socket, 'workout:progress', workoutProgressPayload, logger, async (payload) => {
       const userId = await gymFloor.machines.linkedUser(machineId);
-      if (!userId) throw conflict('No member is linked to this machine.');
+      if (!userId) throw conflict('No member is linked to this machine.', 'MACHINE_NOT_LINKED');
       const record = await activity.recordProgress(
         userId,
         { ...payload, machineId },

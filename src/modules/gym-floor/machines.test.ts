@@ -590,7 +590,11 @@ describe('account deletion', () => {
     const { machine } = await buildMachine(t, branch.id);
     const member = await buildCheckedInMember(t, branch.id);
     await t.container.gymFloor.machines.link(member.row.id, machine.qrCode);
-    await t.http.delete('/api/users/me').set('Authorization', member.auth).expect(204);
+    await t.http
+      .delete('/api/users/me')
+      .set('Authorization', member.auth)
+      .send({ password: member.password })
+      .expect(204);
     expect(await machineRow(machine.id)).toMatchObject({
       status: 'available',
       currentUserId: null,

@@ -29,6 +29,13 @@ export function sessionsRoutes(
         body: checkInBody,
         before: [deps.idempotent],
         errors: [404, 409],
+        reasons: {
+          409: [
+            'SESSION_ALREADY_ACTIVE',
+            'IDEMPOTENCY_KEY_REUSED',
+            'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+          ],
+        },
         responses: { 201: { description: 'The active session', schema: gymSessionSchema } },
         handler: async ({ user, body }) => ({
           status: 201,
@@ -44,6 +51,7 @@ export function sessionsRoutes(
           '`machinesUsed`) and releases a linked machine. 409 when no session is active.',
         access: 'user',
         errors: [409],
+        reasons: { 409: ['NO_ACTIVE_SESSION'] },
         responses: { 200: { description: 'The ended session', schema: gymSessionSchema } },
         handler: async ({ user }) => ({ status: 200, body: await sessions.checkOut(user.userId) }),
       }),

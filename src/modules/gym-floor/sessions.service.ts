@@ -26,7 +26,10 @@ export class SessionsService {
     } catch (error) {
       // The partial unique index decides between concurrent check-ins, not a prior read.
       if (uniqueViolation(error) !== undefined) {
-        throw conflict('A gym session is already active; check out first.');
+        throw conflict(
+          'A gym session is already active; check out first.',
+          'SESSION_ALREADY_ACTIVE',
+        );
       }
       throw error;
     }
@@ -36,7 +39,7 @@ export class SessionsService {
   async checkOut(userId: string): Promise<GymSessionView> {
     const { session, released } = await this.deps.db.transaction(async (tx) => {
       const ended = await sessionsRepository.complete(tx, userId);
-      if (!ended) throw conflict('No gym session is active.');
+      if (!ended) throw conflict('No gym session is active.', 'NO_ACTIVE_SESSION');
       return { session: ended, released: await machinesRepository.releaseHeldBy(tx, [userId]) };
     });
     this.deps.events.released(released);

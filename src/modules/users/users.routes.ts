@@ -8,6 +8,7 @@ import {
   bodyCompositionPage,
   changeRoleBody,
   createBodyCompositionBody,
+  deleteMeBody,
   listUsersQuery,
   updateMeBody,
   userExportSchema,
@@ -40,6 +41,7 @@ export function usersRoutes(users: UsersService, deps: { idempotent: RequestHand
         access: 'user',
         body: updateMeBody,
         errors: [409],
+        reasons: { 409: ['USERNAME_TAKEN'] },
         responses: { 200: { description: 'The updated user', schema: userSchema } },
         handler: async ({ user, body }) => ({
           status: 200,
@@ -50,10 +52,20 @@ export function usersRoutes(users: UsersService, deps: { idempotent: RequestHand
         method: 'delete',
         path: '/me',
         summary: 'Delete the account and all personal data',
+        description:
+          'A DELETE with a JSON body: `{ "password": "<current password>" }` confirms it, so a ' +
+          'stolen access token alone cannot delete the account. A wrong password is 403 ' +
+          '`WRONG_PASSWORD` (nothing is deleted); wrong passwords here and on ' +
+          '`POST /api/auth/password` count together per account, and after ' +
+          '`LOGIN_MAX_FAILURES_PER_SOURCE` (5) the answer is 429 with reason ' +
+          '`PASSWORD_CHECKS_LOCKED` until `Retry-After`.',
         access: 'user',
+        body: deleteMeBody,
+        errors: [403],
+        reasons: { 429: ['TOO_MANY_REQUESTS', 'PASSWORD_CHECKS_LOCKED'] },
         responses: { 204: { description: 'Deleted; every token of the account stops working' } },
-        handler: async ({ user }) => {
-          await users.deleteMe(user.userId);
+        handler: async ({ user, body }) => {
+          await users.deleteMe(user.userId, body.password);
           return { status: 204 };
         },
       }),
@@ -114,6 +126,7 @@ export function usersRoutes(users: UsersService, deps: { idempotent: RequestHand
         params: idParams,
         body: changeRoleBody,
         errors: [404, 409],
+        reasons: { 409: ['LAST_ADMIN'] },
         responses: { 200: { description: 'The updated user', schema: adminUserSchema } },
         handler: async ({ params, body }) => ({
           status: 200,

@@ -193,3 +193,8 @@ export const userExportSchema = z
     description:
       'Also `gymSessions` (every visit) and `workoutActivity` (every recorded set), oldest first.',
   });
+
+/** DELETE /me: the caller's password confirms that the account really goes. */
+export const deleteMeBody = z
+  .strictObject({ password: z.string().min(1).max(1024) })
+  .openapi('DeleteAccount');

@@ -1,3 +1,4 @@
+import { uniqueViolation } from '../../db/constraint-violations.js';
 import type { Database } from '../../db/database.js';
 import { conflict, notFound } from '../../lib/errors.js';
 import { mapPage, type PageRequest } from '../../db/keyset-page.js';
@@ -30,6 +31,11 @@ export interface UsersServiceDeps {
   branchesOf(userIds: string[]): Promise<Map<string, BranchMembership[]>>;
   /** More of the user's data for the export, from the features that keep it. */
   exportSections(userId: string): Promise<Record<string, unknown>>;
+  /**
+   * Supplied by the auth module: checks the user's password for a sensitive action (403
+   * `WRONG_PASSWORD`, counted by the login throttle; 429 once locked).
+   */
+  confirmPassword(userId: string, password: string, field: string): Promise<void>;
   /** Lets other features let go of the user first (a machine they hold). */
   beforeDelete(userId: string): Promise<void>;
   /**
@@ -68,20 +74,29 @@ export class UsersService {
   }
 
   async updateMe(userId: string, changes: UpdateMeBody): Promise<UserView> {
-    const row = await this.deps.db.transaction(async (tx) => {
-      const current = await usersRepository.findByIdForUpdate(tx, userId);
-      if (!current) throw notFound('User');
-      return usersRepository.update(tx, userId, {
-        username: changes.username,
-        profile: changes.profile ? mergeProfile(current.profile, changes.profile) : undefined,
+    const row = await this.deps.db
+      .transaction(async (tx) => {
+        const current = await usersRepository.findByIdForUpdate(tx, userId);
+        if (!current) throw notFound('User');
+        return usersRepository.update(tx, userId, {
+          username: changes.username,
+          profile: changes.profile ? mergeProfile(current.profile, changes.profile) : undefined,
+        });
+      })
+      .catch((error: unknown) => {
+        // The only unique value PATCH /me can change is the username.
+        if (uniqueViolation(error) !== undefined) {
+          throw conflict('That username is already taken.', 'USERNAME_TAKEN');
+        }
+        throw error;
       });
-    });
     if (!row) throw notFound('User');
     return this.present(row);
   }
 
-  /** Deletes the account; everything of the user goes with it (FK cascade). */
-  async deleteMe(userId: string): Promise<void> {
+  /** Deletes the account once its password confirms it; everything goes with it (FK cascade). */
+  async deleteMe(userId: string, password: string): Promise<void> {
+    await this.deps.confirmPassword(userId, password, 'body.password');
     await this.deps.beforeDelete(userId);
     if (!(await usersRepository.delete(this.deps.db, userId))) throw notFound('User');
     this.deps.onAccessChanged(userId);
@@ -145,7 +160,10 @@ export class UsersService {
       if (!target) throw notFound('User');
       if (target.role === 'admin' && role !== 'admin') {
         if ((await usersRepository.countByRole(tx, 'admin')) <= 1) {
-          throw conflict('The last admin cannot be demoted; promote another admin first.');
+          throw conflict(
+            'The last admin cannot be demoted; promote another admin first.',
+            'LAST_ADMIN',
+          );
         }
       }
       return usersRepository.update(tx, targetId, { role });

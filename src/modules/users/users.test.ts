@@ -122,7 +122,11 @@ describe('DELETE /api/users/me', () => {
       .set('Authorization', user.auth)
       .send({ measuredAt: new Date().toISOString(), weightKg: 80 })
       .expect(201);
-    await t.http.delete('/api/users/me').set('Authorization', user.auth).expect(204);
+    await t.http
+      .delete('/api/users/me')
+      .set('Authorization', user.auth)
+      .send({ password: user.password })
+      .expect(204);
     expect(await usersRepository.findById(t.container.database.db, user.row.id)).toBeUndefined();
     expect(await usersRepository.allBodyComposition(t.container.database.db, user.row.id)).toEqual(
       [],
