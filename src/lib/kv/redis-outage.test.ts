@@ -75,6 +75,14 @@ describe.runIf(Boolean(redisUrl))('when Redis is unreachable', () => {
         .timeout(ANSWER_WITHIN_MS);
       expect(renamed.status).toBe(200);
 
+      // The plan cache is skipped, not a reason to refuse.
+      const plan = await b.http
+        .post('/api/workouts/generate')
+        .set('Authorization', member.auth)
+        .send({ daysPerWeek: 3 })
+        .timeout(ANSWER_WITHIN_MS);
+      expect(plan.status).toBe(201);
+
       // A steady mix of requests: each is answered, served or refused, none left hanging.
       const mixed = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>

@@ -149,7 +149,7 @@ async function startRedisServer(port: number): Promise<ChildProcess> {
   );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
-    server.stdout?.on('data', (chunk: Buffer) => {
+    server.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('Ready to accept connections')) {
         clearTimeout(timer);
         resolve();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import { AppError, notFound, validationError, type FieldError } from '../../lib/errors.js';
 import { decodeCursor, decodeTextCursor, toPage } from '../../lib/http/cursor.js';
-import type { KeyValueStore } from '../../lib/kv/kv.js';
+import { KeyValueUnavailableError, type KeyValueStore } from '../../lib/kv/kv.js';
 import type { Logger } from '../../lib/logger.js';
 import {
   copyPagedCatalogue,
@@ -127,7 +127,7 @@ export class WorkoutsService {
     const requestHash = requestHashOf(input);
     const cacheKey = planCacheKey(account.id, input);
 
-    const cachedId = await this.deps.kv.get(cacheKey);
+    const cachedId = await this.cached(() => this.deps.kv.get(cacheKey), null);
     const cached =
       cachedId && (await workoutsRepository.findPlan(this.deps.db, account.id, cachedId));
     if (cached) return { plan: presentWorkoutPlan(cached), source: 'cache' };
@@ -148,7 +148,10 @@ export class WorkoutsService {
           requestHash,
           planData: toStoredPlanData(generated),
         });
-        await this.deps.kv.set(cacheKey, row.id, PLAN_CACHE_TTL_SECONDS);
+        await this.cached(
+          () => this.deps.kv.set(cacheKey, row.id, PLAN_CACHE_TTL_SECONDS),
+          undefined,
+        );
         return { plan: presentWorkoutPlan(row), source: 'ai' };
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
@@ -177,6 +180,16 @@ export class WorkoutsService {
       explanation: planned.explanation,
     });
     return { plan: presentWorkoutPlan(row), source: 'fallback' };
+  }
+
+  /** The plan cache is an optimisation: while the cache is unreachable, it is a miss. */
+  private async cached<T>(operation: () => Promise<T>, onUnavailable: T): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (!(error instanceof KeyValueUnavailableError)) throw error;
+      return onUnavailable;
+    }
   }
 
   private serviceRequest(account: UserRow, input: PlannerInput) {
