@@ -74,14 +74,19 @@ export class RedisKeyValueStore implements KeyValueStore {
       // A connection with commands pending that hears nothing for this long is dead: replace it.
       socketTimeout: settings.commandTimeoutMs * 4,
       connectTimeout: settings.connectTimeoutMs,
-      // Fail while disconnected instead of queueing: the caller is a request that must answer.
-      enableOfflineQueue: false,
+      // Commands sent before the first connection wait for it (bounded by the command
+      // timeout); once connected, commands fail while disconnected instead of queueing, since
+      // the caller is a request that must answer.
+      enableOfflineQueue: true,
       // Commands cut off by a lost connection fail; replaying them later helps no one waiting.
       autoResendUnfulfilledCommands: false,
       retryStrategy: (attempt) =>
         Math.min(50 * 2 ** Math.min(attempt, 10), settings.reconnectMaxDelayMs),
       // Commands issued in the same tick (rate limit, revocation check) share one write.
       enableAutoPipelining: true,
+    });
+    client.once('ready', () => {
+      client.options.enableOfflineQueue = false;
     });
     // Connection errors are reported once per change through onAvailabilityChange; without a
     // listener, ioredis would print each reconnection attempt's error.
