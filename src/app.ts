@@ -43,7 +43,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   const metrics = container.metrics;
   const registry = new OpenAPIRegistry();
   const guard = container.authGuard;
-  const limitStores = { redis: container.redis, keyPrefix: config.redisKeyPrefix };
+  const limitStores = { kv: container.kv };
   // POSTs that record an activity or create something honour Idempotency-Key (API.md).
   const idempotent = idempotency({
     db: container.database.db,

@@ -11,6 +11,7 @@ import {
   AuthService,
   LoginThrottle,
   PasswordHasher,
+  RevocationList,
   createAuthGuard,
   resolveSigningKeys,
   type AuthGuard,
@@ -83,9 +84,13 @@ export async function createContainer(
   const kv =
     parts.kv ??
     (config.redisUrl
-      ? RedisKeyValueStore.connect(config.redisUrl, config.redisKeyPrefix, (error) =>
-          logger.warn({ err: error }, 'redis connection error'),
-        )
+      ? RedisKeyValueStore.connect(config.redisUrl, config.redisKeyPrefix, {
+          settings: config.redisConnection,
+          onAvailabilityChange: (available, reason) =>
+            available
+              ? logger.info({ reason }, 'redis available again')
+              : logger.warn({ reason }, 'redis unavailable: serving degraded (see README)'),
+        })
       : new MemoryKeyValueStore());
   const redis = kv instanceof RedisKeyValueStore ? kv.client : undefined;
 
@@ -106,9 +111,15 @@ export async function createContainer(
     machineHeldBy: (userId) => gymFloor.machines.heldBy(userId),
     onProgress: (userId) => gymFloor.machines.touchHeldBy(userId),
   });
-  const auth: AuthService = new AuthService({
+  const revocations = new RevocationList({
     db: database.db,
     kv,
+    logger,
+    accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds,
+  });
+  const auth: AuthService = new AuthService({
+    db: database.db,
+    revocations,
     logger,
     tokens,
     hasher: new PasswordHasher(config.bcryptCost),
@@ -161,7 +172,7 @@ export async function createContainer(
     kv,
     redis,
     tokens,
-    authGuard: createAuthGuard({ db: database.db, kv, tokens }),
+    authGuard: createAuthGuard({ db: database.db, revocations, tokens }),
     auth,
     users,
     workouts,

@@ -33,6 +33,9 @@ const environmentSchema = z.object({
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
   REDIS_KEY_PREFIX: z.string().default('nxg:'),
+  REDIS_COMMAND_TIMEOUT_MS: int(500, 50, 60_000),
+  REDIS_CONNECT_TIMEOUT_MS: int(2_000, 100, 60_000),
+  REDIS_RECONNECT_MAX_DELAY_MS: int(500, 50, 60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: z.string().default(''),
   TRUST_PROXY: int(0, 0, 10),
@@ -97,6 +100,12 @@ export interface Config {
   databasePoolSize: number;
   redisUrl?: string;
   redisKeyPrefix: string;
+  /** How long a request may wait on Redis, and how fast a lost connection is replaced. */
+  redisConnection: {
+    commandTimeoutMs: number;
+    connectTimeoutMs: number;
+    reconnectMaxDelayMs: number;
+  };
   logLevel: Environment['LOG_LEVEL'];
   corsOrigins: string[];
   trustProxy: number;
@@ -237,6 +246,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    redisConnection: {
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+      connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS,
+      reconnectMaxDelayMs: e.REDIS_RECONNECT_MAX_DELAY_MS,
+    },
     logLevel: e.LOG_LEVEL,
     corsOrigins,
     trustProxy: e.TRUST_PROXY,

@@ -110,13 +110,12 @@ export function idempotency(deps: {
       'IDEMPOTENCY_REQUEST_IN_PROGRESS',
     );
   };
-  return Object.assign(handler, {
-    openApi: {
-      headers: idempotencyKeyHeader,
-      errors: [409],
-      reasons: { 409: ['IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_REQUEST_IN_PROGRESS'] },
-    },
-  });
+  const openApi: DocumentedMiddleware['openApi'] = {
+    headers: idempotencyKeyHeader,
+    errors: [409],
+    reasons: { 409: ['IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_REQUEST_IN_PROGRESS'] },
+  };
+  return Object.assign(handler, { openApi });
 }
 
 /**

@@ -1,23 +1,76 @@
 import type { Request, RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
-import { RedisStore, type RedisReply } from 'rate-limit-redis';
-import type { Redis } from 'ioredis';
+import {
+  ipKeyGenerator,
+  MemoryStore,
+  rateLimit,
+  type IncrementResponse,
+  type Options,
+  type Store,
+} from 'express-rate-limit';
 import { rateLimited } from '../lib/errors.js';
+import { KeyValueUnavailableError, type KeyValueStore } from '../lib/kv/kv.js';
 
 export interface RateLimitStores {
-  /** Shared Redis client, or undefined for the in-process memory store. */
-  redis?: Redis;
-  keyPrefix: string;
+  /** Where counters are shared by every instance: Redis, or memory in the embedded default. */
+  kv: KeyValueStore;
 }
 
-function storeFor(name: string, stores: RateLimitStores): Store | undefined {
-  if (!stores.redis) return undefined;
-  const redis = stores.redis;
-  return new RedisStore({
-    prefix: `${stores.keyPrefix}rl:${name}:`,
-    sendCommand: (command: string, ...args: string[]) =>
-      redis.call(command, ...args) as Promise<RedisReply>,
-  });
+/**
+ * Counts hits in the shared key-value store while it answers, and in this process's memory
+ * while it does not (Outline's "insurance" limiter): during a Redis outage each instance still
+ * enforces the limit on its own share of the traffic, so the total allowed is at most the limit
+ * times the number of instances, and no request waits for Redis.
+ */
+class SharedCounterStore implements Store {
+  readonly localKeys = false;
+  private windowMs = 60_000;
+  private readonly fallback = new MemoryStore();
+
+  constructor(
+    private readonly kv: KeyValueStore,
+    readonly prefix: string,
+  ) {}
+
+  init(options: Options): void {
+    this.windowMs = options.windowMs;
+    this.fallback.init(options);
+  }
+
+  async increment(key: string): Promise<IncrementResponse> {
+    try {
+      const { count, resetAt } = await this.kv.incrementInWindow(this.prefix + key, this.windowMs);
+      return { totalHits: count, resetTime: new Date(resetAt) };
+    } catch (error) {
+      if (!(error instanceof KeyValueUnavailableError)) throw error;
+      return this.fallback.increment(key);
+    }
+  }
+
+  async decrement(key: string): Promise<void> {
+    try {
+      await this.kv.increment(this.prefix + key, this.windowMs / 1000, -1);
+    } catch (error) {
+      if (!(error instanceof KeyValueUnavailableError)) throw error;
+      await this.fallback.decrement(key);
+    }
+  }
+
+  async resetKey(key: string): Promise<void> {
+    await this.fallback.resetKey(key);
+    try {
+      await this.kv.delete(this.prefix + key);
+    } catch (error) {
+      if (!(error instanceof KeyValueUnavailableError)) throw error;
+    }
+  }
+
+  shutdown(): void {
+    this.fallback.shutdown();
+  }
+}
+
+function storeFor(name: string, stores: RateLimitStores): Store {
+  return new SharedCounterStore(stores.kv, `rl:${name}:`);
 }
 
 const clientIp = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
@@ -34,7 +87,8 @@ function limiter(
     legacyHeaders: false,
     store: storeFor(name, stores),
     keyGenerator: options.key,
-    // A Redis outage should not take the whole API down with it.
+    // Outages are covered by the memory fallback; any other store failure lets the request by
+    // rather than take the API down with it.
     passOnStoreError: true,
     handler: (req, _res, next) => {
       const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;

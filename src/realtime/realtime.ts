@@ -123,12 +123,16 @@ export interface RealtimeOptions {
 /** Builds the Socket.IO server (not yet listening) and the emitters over it. */
 export function createRealtime(options: RealtimeOptions): Realtime {
   // The adapter gets a connection of its own that queues commands while Redis is unreachable
-  // (the cache's connection gives up after two retries, as a request path should): events
-  // emitted during an outage are appended once Redis is back, and every instance reads them
-  // from its last offset. Its stream readers are duplicated from this one.
+  // (the cache's connection fails them at once, as a request path should): events emitted
+  // during an outage are appended once Redis is back, and every instance reads them from its
+  // last offset. Emitting never waits on Redis, so nothing here needs the cache's deadlines;
+  // blocking stream reads would trip them. Its stream readers are duplicated from this one.
   const streamClient = options.redis?.duplicate({
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,
+    autoResendUnfulfilledCommands: true,
+    commandTimeout: undefined,
+    socketTimeout: undefined,
   });
   streamClient?.on('error', (error) => options.logger.warn({ err: error }, 'socket adapter redis'));
   const io: AppServer = new Server({

@@ -10,6 +10,7 @@ const SWEEP_INTERVAL_MS = 60_000;
 /** In-process store for the embedded default: one process, nothing to share. */
 export class MemoryKeyValueStore implements KeyValueStore {
   private readonly entries = new Map<string, Entry>();
+  private readonly hashes = new Map<string, Map<string, string>>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor() {
@@ -60,6 +61,7 @@ export class MemoryKeyValueStore implements KeyValueStore {
 
   delete(key: string): Promise<void> {
     this.entries.delete(key);
+    this.hashes.delete(key);
     return Promise.resolve();
   }
 
@@ -73,19 +75,56 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return Promise.resolve(count);
   }
 
+  incrementInWindow(key: string, windowMs: number): Promise<{ count: number; resetAt: number }> {
+    const entry = this.live(key);
+    const count = (entry ? Number(entry.value) : 0) + 1;
+    const expiresAt = entry?.expiresAt ?? Date.now() + windowMs;
+    this.entries.set(key, { value: String(count), expiresAt });
+    return Promise.resolve({ count, resetAt: expiresAt });
+  }
+
   ttl(key: string): Promise<number | null> {
     const entry = this.live(key);
     if (!entry || entry.expiresAt === null) return Promise.resolve(null);
     return Promise.resolve(Math.ceil((entry.expiresAt - Date.now()) / 1000));
   }
 
+  getFields(key: string, fields: string[]): Promise<(string | null)[]> {
+    const hash = this.hashes.get(key);
+    return Promise.resolve(fields.map((field) => hash?.get(field) ?? null));
+  }
+
+  setFields(key: string, values: Record<string, string>): Promise<void> {
+    const hash = this.hashes.get(key) ?? new Map<string, string>();
+    for (const [field, value] of Object.entries(values)) hash.set(field, value);
+    this.hashes.set(key, hash);
+    return Promise.resolve();
+  }
+
+  getAllFields(key: string): Promise<Record<string, string>> {
+    return Promise.resolve(Object.fromEntries(this.hashes.get(key) ?? []));
+  }
+
+  deleteFields(key: string, fields: string[]): Promise<void> {
+    const hash = this.hashes.get(key);
+    for (const field of fields) hash?.delete(field);
+    if (hash?.size === 0) this.hashes.delete(key);
+    return Promise.resolve();
+  }
+
   ping(): Promise<boolean> {
     return Promise.resolve(true);
   }
 
+  /** Forgets every key, as a restart of the process does (tests play a restarted cache). */
+  clear(): void {
+    this.entries.clear();
+    this.hashes.clear();
+  }
+
   close(): Promise<void> {
     clearInterval(this.sweeper);
-    this.entries.clear();
+    this.clear();
     return Promise.resolve();
   }
 }

@@ -1,31 +1,184 @@
 import { Redis } from 'ioredis';
-import type { KeyValueStore } from './kv.js';
+import { KeyValueUnavailableError, type KeyValueStore } from './kv.js';
 
-/** Redis-backed store shared by every instance. `prefix` namespaces one deployment (or test). */
+/** How long requests may wait on Redis, and how quickly a lost connection is replaced. */
+export interface RedisConnectionSettings {
+  /** Longest one command may take before its caller hears that the cache is unavailable. */
+  commandTimeoutMs: number;
+  /** Longest a TCP connection attempt may take. */
+  connectTimeoutMs: number;
+  /** Longest pause between reconnection attempts, and between probes of a silent server. */
+  reconnectMaxDelayMs: number;
+}
+
+export const defaultRedisConnectionSettings: RedisConnectionSettings = {
+  commandTimeoutMs: 500,
+  connectTimeoutMs: 2_000,
+  reconnectMaxDelayMs: 500,
+};
+
+export interface RedisConnectOptions {
+  settings?: Partial<RedisConnectionSettings>;
+  /** Hears when the store becomes unavailable and when it answers again (once per change). */
+  onAvailabilityChange?: (available: boolean, reason: string) => void;
+}
+
+// Replies that mean "this server cannot serve now" (loading after a restart, a failover, out of
+// memory under noeviction), as opposed to a mistake in the command.
+const UNAVAILABLE_REPLY = /^(LOADING|BUSY|OOM|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
+
+type Availability = 'connecting' | 'up' | 'down';
+
+/**
+ * Redis-backed store shared by every instance. `prefix` namespaces one deployment (or test).
+ *
+ * A request never waits on Redis for more than the command timeout: there is no offline queue
+ * (a command while disconnected fails at once), every command has a deadline, and a server
+ * that stops answering (frozen, or a network that drops packets without closing) is marked
+ * down at its first missed deadline, so later commands fail at once too, until a probe gets an
+ * answer or the connection is replaced. ioredis replaces a connection that has pending commands
+ * and has been silent for four command timeouts, and reconnects with a short backoff, so the
+ * store serves again within about a second of Redis coming back.
+ */
 export class RedisKeyValueStore implements KeyValueStore {
+  private availability: Availability = 'connecting';
+  private probe: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly firstConnection: Promise<void>;
+
   constructor(
     readonly client: Redis,
     readonly prefix: string,
-  ) {}
+    readonly settings: RedisConnectionSettings = defaultRedisConnectionSettings,
+    private readonly onAvailabilityChange: (available: boolean, reason: string) => void = () =>
+      undefined,
+  ) {
+    if (client.status === 'ready') this.availability = 'up';
+    this.firstConnection = new Promise<void>((resolve) => {
+      client.once('ready', resolve);
+      client.once('close', resolve);
+    });
+    client.on('ready', () => this.markUp('connected'));
+    client.on('close', () => this.markDown('connection closed'));
+  }
 
-  /**
-   * Connects with settings suited to a request path: commands fail after a few retries instead
-   * of queueing forever. `onError` hears connection problems (ioredis reconnects by itself).
-   */
+  /** Connects with settings suited to a request path (see the class comment). */
   static connect(
     url: string,
     prefix: string,
-    onError: (error: Error) => void = () => undefined,
+    options: RedisConnectOptions = {},
   ): RedisKeyValueStore {
+    const settings = { ...defaultRedisConnectionSettings, ...options.settings };
     const client = new Redis(url, {
-      maxRetriesPerRequest: 2,
+      commandTimeout: settings.commandTimeoutMs,
+      // A connection with commands pending that hears nothing for this long is dead: replace it.
+      socketTimeout: settings.commandTimeoutMs * 4,
+      connectTimeout: settings.connectTimeoutMs,
+      // Commands sent before the first connection wait for it (bounded by the command
+      // timeout); once connected, commands fail while disconnected instead of queueing, since
+      // the caller is a request that must answer.
       enableOfflineQueue: true,
-      connectTimeout: 5_000,
+      // Commands cut off by a lost connection fail; replaying them later helps no one waiting.
+      autoResendUnfulfilledCommands: false,
+      retryStrategy: (attempt) =>
+        Math.min(50 * 2 ** Math.min(attempt, 10), settings.reconnectMaxDelayMs),
       // Commands issued in the same tick (rate limit, revocation check) share one write.
       enableAutoPipelining: true,
     });
-    client.on('error', onError);
-    return new RedisKeyValueStore(client, prefix);
+    client.once('ready', () => {
+      client.options.enableOfflineQueue = false;
+    });
+    // Connection errors are reported once per change through onAvailabilityChange; without a
+    // listener, ioredis would print each reconnection attempt's error.
+    client.on('error', () => undefined);
+    return new RedisKeyValueStore(client, prefix, settings, options.onAvailabilityChange);
+  }
+
+  /** Whether commands are currently sent (false while disconnected or the server is silent). */
+  get available(): boolean {
+    return this.availability === 'up' && this.client.status === 'ready';
+  }
+
+  private markUp(reason: string): void {
+    this.stopProbing();
+    if (this.availability === 'up') return;
+    const wasDown = this.availability === 'down';
+    this.availability = 'up';
+    if (wasDown) this.onAvailabilityChange(true, reason);
+  }
+
+  private markDown(reason: string): void {
+    if (this.closed || this.availability === 'down') return;
+    this.availability = 'down';
+    this.onAvailabilityChange(false, reason);
+  }
+
+  /** A silent server: probe it until it answers (or ioredis replaces the connection). */
+  private markSilent(): void {
+    this.markDown('command timed out');
+    if (this.probe || this.closed) return;
+    this.probe = setInterval(() => {
+      if (this.client.status !== 'ready') return;
+      this.client.ping().then(
+        () => this.markUp('answering again'),
+        () => undefined,
+      );
+    }, this.settings.reconnectMaxDelayMs);
+    this.probe.unref();
+  }
+
+  private stopProbing(): void {
+    clearInterval(this.probe);
+    this.probe = undefined;
+  }
+
+  /**
+   * Runs a command with a deadline, or fails at once when the store is known to be down. Only
+   * before the first connection does a command wait (bounded) for it.
+   */
+  private async run<T>(command: (client: Redis) => Promise<T>, force = false): Promise<T> {
+    if (this.availability === 'connecting') await this.waitForFirstConnection();
+    if (!force && !this.available) throw new KeyValueUnavailableError();
+    if (this.client.status !== 'ready') throw new KeyValueUnavailableError();
+    let timer: NodeJS.Timeout | undefined;
+    // ioredis' own commandTimeout covers single commands; this also bounds pipelines and
+    // transactions, whatever path they take inside the client.
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('Command timed out')),
+        this.settings.commandTimeoutMs + 50,
+      );
+    });
+    const pending = command(this.client);
+    // When the deadline wins, the command may still fail later; nobody is waiting for it then.
+    pending.catch(() => undefined);
+    try {
+      return await Promise.race([pending, deadline]);
+    } catch (error) {
+      throw this.classify(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async waitForFirstConnection(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.firstConnection,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.settings.commandTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private classify(error: unknown): Error {
+    // The server answered with an error: a mistake in the command, unless it says it cannot serve.
+    if (error instanceof Error && error.name === 'ReplyError') {
+      return UNAVAILABLE_REPLY.test(error.message) ? new KeyValueUnavailableError(error) : error;
+    }
+    if (error instanceof Error && /timed out/i.test(error.message)) this.markSilent();
+    return new KeyValueUnavailableError(error);
   }
 
   private k(key: string): string {
@@ -33,57 +186,107 @@ export class RedisKeyValueStore implements KeyValueStore {
   }
 
   get(key: string): Promise<string | null> {
-    return this.client.get(this.k(key));
+    return this.run((client) => client.get(this.k(key)));
   }
 
   async getMany(keys: string[]): Promise<(string | null)[]> {
     if (keys.length === 0) return [];
-    return this.client.mget(keys.map((key) => this.k(key)));
+    return this.run((client) => client.mget(keys.map((key) => this.k(key))));
   }
 
   async set(key: string, value: string, ttlSeconds?: number): Promise<void> {
-    if (ttlSeconds === undefined) await this.client.set(this.k(key), value);
-    else await this.client.set(this.k(key), value, 'EX', Math.max(1, Math.ceil(ttlSeconds)));
+    await this.run((client) =>
+      ttlSeconds === undefined
+        ? client.set(this.k(key), value)
+        : client.set(this.k(key), value, 'EX', Math.max(1, Math.ceil(ttlSeconds))),
+    );
   }
 
   async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
-    const result = await this.client.set(
-      this.k(key),
-      value,
-      'EX',
-      Math.max(1, Math.ceil(ttlSeconds)),
-      'NX',
+    const result = await this.run((client) =>
+      client.set(this.k(key), value, 'EX', Math.max(1, Math.ceil(ttlSeconds)), 'NX'),
     );
     return result === 'OK';
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.del(this.k(key));
+    await this.run((client) => client.del(this.k(key)));
   }
 
   async increment(key: string, ttlSeconds: number, by = 1): Promise<number> {
     // EXPIRE NX only sets the TTL on the first increment, so a window never slides.
-    const results = await this.client
-      .multi()
-      .incrby(this.k(key), by)
-      .expire(this.k(key), Math.max(1, Math.ceil(ttlSeconds)), 'NX')
-      .exec();
+    const results = await this.run((client) =>
+      client
+        .multi()
+        .incrby(this.k(key), by)
+        .expire(this.k(key), Math.max(1, Math.ceil(ttlSeconds)), 'NX')
+        .exec(),
+    );
     const count = results?.[0]?.[1];
     if (typeof count !== 'number') throw new Error('Redis INCR returned no count');
     return count;
   }
 
+  async incrementInWindow(
+    key: string,
+    windowMs: number,
+  ): Promise<{ count: number; resetAt: number }> {
+    const window = Math.max(1, Math.ceil(windowMs));
+    const results = await this.run((client) =>
+      client
+        .multi()
+        .set(this.k(key), '0', 'PX', window, 'NX')
+        .incr(this.k(key))
+        .pttl(this.k(key))
+        .exec(),
+    );
+    const count = results?.[1]?.[1];
+    const msLeft = results?.[2]?.[1];
+    if (typeof count !== 'number') throw new Error('Redis INCR returned no count');
+    return {
+      count,
+      resetAt: Date.now() + (typeof msLeft === 'number' && msLeft > 0 ? msLeft : window),
+    };
+  }
+
   async ttl(key: string): Promise<number | null> {
-    const seconds = await this.client.ttl(this.k(key));
+    const seconds = await this.run((client) => client.ttl(this.k(key)));
     return seconds >= 0 ? seconds : null;
   }
 
+  async getFields(key: string, fields: string[]): Promise<(string | null)[]> {
+    if (fields.length === 0) return [];
+    return this.run((client) => client.hmget(this.k(key), ...fields));
+  }
+
+  async setFields(key: string, values: Record<string, string>): Promise<void> {
+    if (Object.keys(values).length === 0) return;
+    await this.run((client) => client.hset(this.k(key), values));
+  }
+
+  getAllFields(key: string): Promise<Record<string, string>> {
+    return this.run((client) => client.hgetall(this.k(key)));
+  }
+
+  async deleteFields(key: string, fields: string[]): Promise<void> {
+    if (fields.length === 0) return;
+    await this.run((client) => client.hdel(this.k(key), ...fields));
+  }
+
+  /**
+   * Asks the server even while the store is marked down (readiness probes), so an answer
+   * brings it back at once.
+   */
   async ping(): Promise<boolean> {
-    await this.client.ping();
+    await this.run((client) => client.ping(), true);
+    this.markUp('answering again');
     return true;
   }
 
   async close(): Promise<void> {
-    await this.client.quit();
+    this.closed = true;
+    this.stopProbing();
+    // QUIT fails at once when disconnected and within the command timeout when silent.
+    await this.client.quit().catch(() => this.client.disconnect());
   }
 }

@@ -3,9 +3,9 @@ import type { Database } from '../../db/database.js';
 import { forbidden, unauthenticated } from '../../lib/errors.js';
 import type { AccessClaims, AuthUser } from '../../lib/http/request-context.js';
 import type { Access } from '../../lib/http/route.js';
-import { kvKeys, type KeyValueStore } from '../../lib/kv/kv.js';
 import { usersRepository } from '../users/index.js';
 import { TokenRejectedError, type AccessTokens, type TokenRejection } from './access-tokens.js';
+import type { RevocationList } from './revocation-list.js';
 
 // RFC 7235: the scheme name is case-insensitive.
 const BEARER = /^bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
@@ -20,7 +20,11 @@ const rejectionDetail: Record<TokenRejection | 'missing', string> = {
  * Authentication for HTTP and sockets alike: cheap signature identification, then the checks
  * that need the cache and the database before anything is served.
  */
-export function createAuthGuard(deps: { db: Database; kv: KeyValueStore; tokens: AccessTokens }) {
+export function createAuthGuard(deps: {
+  db: Database;
+  revocations: RevocationList;
+  tokens: AccessTokens;
+}) {
   const rejections = new WeakMap<object, TokenRejection>();
 
   /**
@@ -28,11 +32,8 @@ export function createAuthGuard(deps: { db: Database; kv: KeyValueStore; tokens:
    * user still exists; the role is read from the database so role changes apply at once.
    */
   const authenticate = async (claims: AccessClaims): Promise<AuthUser> => {
-    const [revokedToken, revokedFamily] = await deps.kv.getMany([
-      kvKeys.revokedAccessToken(claims.jti),
-      kvKeys.revokedFamily(claims.familyId),
-    ]);
-    if (revokedToken !== null || revokedFamily !== null) {
+    // One cache command; PostgreSQL only while the cache cannot vouch for its markers.
+    if (await deps.revocations.isRevoked(claims)) {
       throw unauthenticated('The access token has been revoked.');
     }
     const user = await usersRepository.findById(deps.db, claims.userId);

@@ -1,9 +1,10 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import {
   loginThrottles,
   refreshTokenFamilies,
   refreshTokens,
+  revokedAccessTokens,
   type LoginThrottleRow,
   type RefreshFamilyRow,
 } from './auth.table.js';
@@ -103,6 +104,72 @@ export const authRepository = {
       .from(refreshTokenFamilies)
       .where(eq(refreshTokenFamilies.userId, userId))
       .orderBy(desc(refreshTokenFamilies.createdAt));
+  },
+
+  /** Records a logged-out access token until it expires (a repeat changes nothing). */
+  async recordRevokedAccessToken(
+    db: Database,
+    values: { jti: string; userId: string; expiresAt: Date },
+  ): Promise<void> {
+    await db.insert(revokedAccessTokens).values(values).onConflictDoNothing();
+  },
+
+  /**
+   * Every revocation an access token could still be presented against: logged-out tokens not
+   * yet expired, and families revoked within the last access-token lifetime.
+   */
+  async recentRevocations(
+    db: Database,
+    accessTokenTtlSeconds: number,
+  ): Promise<{
+    accessTokens: { jti: string; expiresAt: Date }[];
+    families: { id: string; revokedAt: Date }[];
+  }> {
+    const accessTokens = await db
+      .select({ jti: revokedAccessTokens.jti, expiresAt: revokedAccessTokens.expiresAt })
+      .from(revokedAccessTokens)
+      .where(gt(revokedAccessTokens.expiresAt, sql`now()`));
+    const families = await db
+      .select({ id: refreshTokenFamilies.id, revokedAt: refreshTokenFamilies.revokedAt })
+      .from(refreshTokenFamilies)
+      .where(
+        and(
+          isNotNull(refreshTokenFamilies.revokedAt),
+          gt(
+            refreshTokenFamilies.revokedAt,
+            sql`now() - make_interval(secs => ${accessTokenTtlSeconds})`,
+          ),
+        ),
+      );
+    return {
+      accessTokens,
+      families: families.flatMap(({ id, revokedAt }) => (revokedAt ? [{ id, revokedAt }] : [])),
+    };
+  },
+
+  /** The revocation check straight from the record, for when the cache cannot vouch. */
+  async isRevoked(db: Database, token: { jti: string; familyId: string }): Promise<boolean> {
+    const rows = await db
+      .select({ one: sql<number>`1` })
+      .from(revokedAccessTokens)
+      .where(eq(revokedAccessTokens.jti, token.jti))
+      .unionAll(
+        db
+          .select({ one: sql<number>`1` })
+          .from(refreshTokenFamilies)
+          .where(
+            and(
+              eq(refreshTokenFamilies.id, token.familyId),
+              isNotNull(refreshTokenFamilies.revokedAt),
+            ),
+          ),
+      )
+      .limit(1);
+    return rows.length > 0;
+  },
+
+  async deleteExpiredRevokedAccessTokens(db: Database): Promise<void> {
+    await db.delete(revokedAccessTokens).where(lt(revokedAccessTokens.expiresAt, sql`now()`));
   },
 };
 

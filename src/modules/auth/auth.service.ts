@@ -1,8 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { uniqueViolation } from '../../db/constraint-violations.js';
 import type { Database } from '../../db/database.js';
-import { conflict, invalidCredentials, unauthenticated, wrongPassword } from '../../lib/errors.js';
-import { kvKeys, type KeyValueStore } from '../../lib/kv/kv.js';
+import {
+  conflict,
+  invalidCredentials,
+  unauthenticated,
+  wrongPassword,
+} from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AuthUser } from '../../lib/http/request-context.js';
 import {
@@ -16,11 +20,13 @@ import type { AccessTokens } from './access-tokens.js';
 import { authRepository, type RevocationReason } from './auth.repository.js';
 import type { AuthSession, SignIn } from './auth.schemas.js';
 import type { CountedAttempt, LoginThrottle } from './login-throttle.js';
+import type { RevocationList } from './revocation-list.js';
 import { PASSWORD_MAX_BYTES, type PasswordHasher } from './password-hasher.js';
 
 export interface AuthServiceDeps {
   db: Database;
-  kv: KeyValueStore;
+  /** Revocation markers in the cache, written after each revocation is recorded. */
+  revocations: RevocationList;
   logger: Logger;
   tokens: AccessTokens;
   hasher: PasswordHasher;
@@ -349,19 +355,25 @@ export class AuthService {
     };
   }
 
+  /**
+   * Recorded in PostgreSQL until the token expires, so the revocation outlives the cache's
+   * marker (the cache may restart empty or be unreachable).
+   */
   private async blacklistAccessToken(user: AuthUser): Promise<void> {
-    const remaining = user.expiresAt - Math.floor(Date.now() / 1000);
-    if (remaining > 0) await this.deps.kv.set(kvKeys.revokedAccessToken(user.jti), '1', remaining);
+    if (user.expiresAt > Math.floor(Date.now() / 1000)) {
+      await authRepository.recordRevokedAccessToken(this.deps.db, {
+        jti: user.jti,
+        userId: user.userId,
+        expiresAt: new Date(user.expiresAt * 1000),
+      });
+      await this.deps.revocations.markAccessTokenRevoked(user.jti, user.expiresAt);
+    }
     this.deps.onRevoked?.({ accessTokenIds: [user.jti] });
   }
 
-  /** Access tokens of revoked families stop working at once, not when they expire. */
+  /** Access tokens of revoked families (recorded already) stop working at once. */
   private async markFamiliesRevoked(familyIds: string[]): Promise<void> {
-    await Promise.all(
-      familyIds.map((id) =>
-        this.deps.kv.set(kvKeys.revokedFamily(id), '1', this.deps.tokens.ttlSeconds),
-      ),
-    );
+    await this.deps.revocations.markFamiliesRevoked(familyIds);
     if (familyIds.length > 0) this.deps.onRevoked?.({ familyIds });
   }
 }

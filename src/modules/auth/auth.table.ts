@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../users/users.table.js';
 
@@ -21,7 +22,14 @@ export const refreshTokenFamilies = pgTable(
     revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
     revokedReason: text('revoked_reason'),
   },
-  (t) => [index('refresh_families_user_idx').on(t.userId)],
+  (t) => [
+    index('refresh_families_user_idx').on(t.userId),
+    // Rebuilding the revocation markers reads the families revoked within one access-token
+    // lifetime; only revoked rows are indexed.
+    index('refresh_families_revoked_idx')
+      .on(t.revokedAt)
+      .where(sql`revoked_at is not null`),
+  ],
 );
 
 /** Refresh tokens are stored only as SHA-256 hashes: the database never holds a usable token. */
@@ -38,6 +46,24 @@ export const refreshTokens = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [index('refresh_tokens_family_idx').on(t.familyId)],
+);
+
+/**
+ * Access tokens ended by logout before they expire. Redis holds the markers the guard reads on
+ * every request; this is the record they are rebuilt from when Redis loses them. A row is of
+ * no use once its token has expired, and is swept then.
+ */
+export const revokedAccessTokens = pgTable(
+  'revoked_access_tokens',
+  {
+    jti: uuid('jti').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [index('revoked_access_tokens_expires_idx').on(t.expiresAt)],
 );
 
 export type RefreshFamilyRow = typeof refreshTokenFamilies.$inferSelect;

@@ -6,3 +6,4 @@ export { authRoutes } from './auth.routes.js';
 export { AuthService } from './auth.service.js';
 export { LoginThrottle } from './login-throttle.js';
 export { PasswordHasher } from './password-hasher.js';
+export { RevocationList } from './revocation-list.js';

@@ -255,6 +255,10 @@ export class MachinesService {
       if (online) {
         this.deps.events.statusChanged(online);
         row = online;
+      } else {
+        // A concurrent heartbeat (the one sent on connect) brought it back first.
+        row = await machinesRepository.findById(this.deps.db, machineId);
+        if (!row) throw notFound('Machine');
       }
     }
     return {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import { mapPage, type PageRequest } from '../../db/keyset-page.js';
 import { AppError, notFound, validationError, type FieldError } from '../../lib/errors.js';
-import type { KeyValueStore } from '../../lib/kv/kv.js';
+import { KeyValueUnavailableError, type KeyValueStore } from '../../lib/kv/kv.js';
 import type { Logger } from '../../lib/logger.js';
 import {
   copyPagedCatalogue,
@@ -157,7 +157,7 @@ export class WorkoutsService {
     const requestHash = requestHashOf(input);
     const cacheKey = planCacheKey(account.id, input);
 
-    const cachedId = await this.deps.kv.get(cacheKey);
+    const cachedId = await this.cached(() => this.deps.kv.get(cacheKey), null);
     const cached =
       cachedId && (await workoutPlansRepository.find(this.deps.db, account.id, cachedId));
     if (cached) return { plan: presentWorkoutPlan(cached), source: 'cache' };
@@ -180,7 +180,10 @@ export class WorkoutsService {
           requestHash,
           planData: toStoredPlanData(generated),
         });
-        await this.deps.kv.set(cacheKey, stored.id, PLAN_CACHE_TTL_SECONDS);
+        await this.cached(
+          () => this.deps.kv.set(cacheKey, stored.id, PLAN_CACHE_TTL_SECONDS),
+          undefined,
+        );
         return stored;
       },
       fromBuiltInPlanner: () => {
@@ -196,6 +199,16 @@ export class WorkoutsService {
       },
     });
     return { plan: presentWorkoutPlan(row), source };
+  }
+
+  /** The plan cache is an optimisation: while the cache is unreachable, it is a miss. */
+  private async cached<T>(operation: () => Promise<T>, onUnavailable: T): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (!(error instanceof KeyValueUnavailableError)) throw error;
+      return onUnavailable;
+    }
   }
 
   private serviceRequest(account: UserRow, input: PlannerInput) {
