@@ -3,7 +3,7 @@ import type { ZodType } from 'zod';
 import { AppError } from '../lib/errors.js';
 import { toFieldErrors } from '../lib/http/route.js';
 import type { Logger } from '../lib/logger.js';
-import type { Role } from '../modules/users/users.table.js';
+import type { Role } from '../lib/roles.js';
 
 /** Who is on the other end of a socket, as the handshake established it. */
 export type SocketIdentity =
