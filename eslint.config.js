@@ -33,6 +33,74 @@ export default tseslint.config(
       'security/detect-object-injection': 'off',
     },
   },
+  // Module boundaries. Another feature module is used through its index.ts only, so its
+  // internals may change freely. Its *.table.ts files are the exception: all tables together are
+  // the one database schema (src/db/schema.ts), which foreign keys and joins reference. Shared
+  // code in lib/ depends on no feature module.
+  {
+    files: ['src/modules/*/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^\.\./[^./][^/]*/(?!index\.js$|[\w.-]+\.table\.js$)`,
+              message: "Import another module through its index.ts ('../<module>/index.js').",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/modules/*/*/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^\.\./\.\./[^./][^/]*/(?!index\.js$|[\w.-]+\.table\.js$)`,
+              message: "Import another module through its index.ts ('../../<module>/index.js').",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/*.ts', 'src/{config,jobs,realtime,middleware,integrations,test-support}/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`modules/[^/]+/(?!index\.js$|[\w.-]+\.table\.js$)`,
+              message: 'Import a feature module through its index.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`(^|/)modules/`,
+              message: 'lib/ is shared by every module and depends on none of them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.test.ts', 'src/test-support/**', 'bench/**'],
     rules: {

@@ -9,8 +9,8 @@ import { errorHandler, routeNotFound, type ErrorReporter } from './middleware/er
 import { apiRateLimit, authRateLimit, machineRateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
 import { authRoutes } from './modules/auth/index.js';
-import { buildOpenApiDocument, docsRoutes, mountSwaggerUi } from './modules/docs/docs.routes.js';
-import { healthRoutes } from './modules/health/health.routes.js';
+import { buildOpenApiDocument, docsRoutes, mountSwaggerUi } from './modules/docs/index.js';
+import { healthRoutes } from './modules/health/index.js';
 import { usersRoutes } from './modules/users/index.js';
 import { workoutsRoutes } from './modules/workouts/index.js';
 import { nutritionRoutes } from './modules/nutrition/index.js';

@@ -28,7 +28,8 @@ import {
   type ResilienceSettings,
 } from './integrations/index.js';
 import { createMetrics, type Metrics } from './middleware/metrics.js';
-import { createJobRunner, jobDatabaseOf, registerJobs, type JobRunner } from './jobs/index.js';
+import { createJobRunner, jobDatabaseOf, type JobRunner } from './jobs/index.js';
+import { registerJobs } from './job-registry.js';
 
 /** Everything long-lived the server is built from, wired once. */
 export interface Container {

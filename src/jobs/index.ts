@@ -12,4 +12,3 @@ export {
   type StopOptions,
 } from './job-runner.js';
 export { jobDatabaseOf, type JobDatabase } from './job-database.js';
-export { registerJobs, type JobDependencies } from './job-registry.js';

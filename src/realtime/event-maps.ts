@@ -6,7 +6,7 @@ import type {
   WorkoutProgressRecord,
 } from '../modules/activity/activity.schemas.js';
 import type { HeartbeatBody, MachineStatusEvent } from '../modules/gym-floor/gym-floor.schemas.js';
-import type { Role } from '../modules/users/users.table.js';
+import type { Role } from '../lib/roles.js';
 
 /** Who is on the other end of a socket, as the handshake established it. */
 export type SocketIdentity =

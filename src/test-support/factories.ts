@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
-import type { Role, UserRow } from '../modules/users/index.js';
+import type { Role } from '../lib/roles.js';
+import type { UserRow } from '../modules/users/index.js';
 import { emptyProfile, usersRepository } from '../modules/users/index.js';
 import type { TestApp } from './test-app.js';
 

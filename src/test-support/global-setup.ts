@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { generateRsaKeyPair } from '../modules/auth/access-tokens.js';
+import { generateRsaKeyPair } from '../modules/auth/index.js';
 import { openDatabase } from '../db/database.js';
 import { withDatabaseName } from './test-database.js';
 import { rmSync, writeFileSync } from 'node:fs';

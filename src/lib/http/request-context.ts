@@ -1,4 +1,14 @@
-import type { Role, UserRow } from '../../modules/users/users.table.js';
+import type { Role } from '../roles.js';
+
+/**
+ * The account row the auth guard read for the caller. Its full shape belongs to the users
+ * module, which completes this interface by declaration merging (users.table.ts), so lib/
+ * imports nothing from a feature module.
+ */
+export interface AuthenticatedAccount {
+  id: string;
+  role: Role;
+}
 
 /** Claims of a verified access token. */
 export interface AccessClaims {
@@ -15,7 +25,7 @@ export interface AccessClaims {
  * the account row the guard read (so handlers need not read it again).
  */
 export interface AuthUser extends AccessClaims {
-  account: UserRow;
+  account: AuthenticatedAccount;
 }
 
 declare module 'express-serve-static-core' {

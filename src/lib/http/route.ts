@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { ZodType } from 'zod';
-import type { Role } from '../../modules/users/users.table.js';
+import type { Role } from '../roles.js';
 import {
   reasonDescriptions,
   unsupportedMediaType,

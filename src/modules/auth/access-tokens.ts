@@ -11,7 +11,7 @@ import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import type { AccessClaims } from '../../lib/http/request-context.js';
 import { z } from '../../lib/zod.js';
-import type { Role } from '../users/users.table.js';
+import type { Role } from '../../lib/roles.js';
 
 const claimsSchema = z.object({
   sub: z.uuid(),

@@ -3,7 +3,7 @@ import type { Database } from '../../db/database.js';
 import { mapPage, type PageRequest } from '../../db/keyset-page.js';
 import { conflict, forbidden, notFound } from '../../lib/errors.js';
 import { usersRepository } from '../users/index.js';
-import type { Role } from '../users/users.table.js';
+import type { Role } from '../../lib/roles.js';
 import { branchesRepository } from './branches.repository.js';
 import { presentBranch } from './gym-floor.presenter.js';
 import type {

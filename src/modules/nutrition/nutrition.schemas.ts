@@ -1,6 +1,6 @@
 import { namePageQuery, pageOf, text } from '../../lib/http/common.schemas.js';
 import { z } from '../../lib/zod.js';
-import { activityLevels, fitnessGoals, genders } from '../users/index.js';
+import { activityLevels, fitnessGoals, genders } from '../../lib/fitness-profile.js';
 
 const macrosSchema = z.object({
   calories: z.number(),

@@ -1,11 +1,7 @@
 // The users feature as other modules see it.
 export { usersRepository } from './users.repository.js';
 export {
-  activityLevels,
   emptyProfile,
-  fitnessGoals,
-  fitnessLevels,
-  genders,
   userSchema,
   usernameSchema,
   type BranchMembership,
@@ -13,4 +9,4 @@ export {
 } from './users.schemas.js';
 export { UsersService, type SessionSummary } from './users.service.js';
 export { usersRoutes } from './users.routes.js';
-export { roles, type Role, type UserRow } from './users.table.js';
+export type { UserRow } from './users.table.js';

@@ -8,7 +8,8 @@ import {
   type NewBodyCompositionRow,
 } from './body-composition.table.js';
 import type { BodyCompositionSnapshot } from './users.schemas.js';
-import { users, type NewUserRow, type Role, type UserRow } from './users.table.js';
+import type { Role } from '../../lib/roles.js';
+import { users, type NewUserRow, type UserRow } from './users.table.js';
 
 /**
  * The user lookup every authenticated request makes, as a named prepared statement: Drizzle

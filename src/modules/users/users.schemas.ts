@@ -1,16 +1,7 @@
 import { measurement, pageOf, pageQuery, text } from '../../lib/http/common.schemas.js';
 import { z } from '../../lib/zod.js';
 
-export const genders = ['female', 'male', 'non_binary', 'prefer_not_to_say'] as const;
-export const activityLevels = ['sedentary', 'light', 'moderate', 'active', 'very_active'] as const;
-export const fitnessLevels = ['beginner', 'intermediate', 'advanced'] as const;
-export const fitnessGoals = [
-  'lose_weight',
-  'build_muscle',
-  'maintain',
-  'improve_endurance',
-  'general_fitness',
-] as const;
+import { activityLevels, fitnessGoals, fitnessLevels, genders } from '../../lib/fitness-profile.js';
 
 export const usernameSchema = z
   .string()

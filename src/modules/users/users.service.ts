@@ -11,7 +11,8 @@ import type {
   UserProfile,
   UserView,
 } from './users.schemas.js';
-import type { Role, UserRow } from './users.table.js';
+import type { Role } from '../../lib/roles.js';
+import type { UserRow } from './users.table.js';
 
 /** A login session as listed in the user's export. */
 export interface SessionSummary {

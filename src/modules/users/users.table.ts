@@ -11,10 +11,8 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { roles } from '../../lib/roles.js';
 import type { BodyCompositionSnapshot, UserProfile } from './users.schemas.js';
-
-export const roles = ['member', 'staff', 'admin'] as const;
-export type Role = (typeof roles)[number];
 
 export const users = pgTable(
   'users',
@@ -48,3 +46,9 @@ export const users = pgTable(
 
 export type UserRow = typeof users.$inferSelect;
 export type NewUserRow = typeof users.$inferInsert;
+
+declare module '../../lib/http/request-context.js' {
+  /** The guard hands handlers the whole users row it read. */
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the row type is the body
+  interface AuthenticatedAccount extends UserRow {}
+}

@@ -1,15 +1,13 @@
 import { AppError } from '../../../lib/errors.js';
-import type { activityLevels, fitnessGoals, genders } from '../../users/index.js';
+import type { ActivityLevel, FitnessGoal, Gender } from '../../../lib/fitness-profile.js';
 
 /*
  * Daily energy and macro targets from a member's profile, by published formulas only, so every
  * number can be explained back to the member (`explanation`) and checked by hand.
  */
 
-// The profile's own enums (users.schemas.ts), so a profile's fields can be passed in as they are.
-export type Gender = (typeof genders)[number];
-export type ActivityLevel = (typeof activityLevels)[number];
-export type FitnessGoal = (typeof fitnessGoals)[number];
+// The profile's own vocabulary, so a profile's fields can be passed in as they are.
+export type { ActivityLevel, FitnessGoal, Gender };
 
 export interface BodyMeasures {
   weightKg: number;

@@ -1,11 +1,9 @@
 import { z } from '../../../lib/zod.js';
 import { equipmentTags, exerciseLevels } from './exercise-library.data.js';
 import { planFocuses } from './training-splits.js';
-import { fitnessGoals } from '../../users/index.js';
+import { fitnessGoals, type FitnessGoal } from '../../../lib/fitness-profile.js';
 
-export { fitnessGoals };
-
-export type FitnessGoal = (typeof fitnessGoals)[number];
+export { fitnessGoals, type FitnessGoal };
 
 /** Everything the built-in planner needs; the route fills gaps from the user's profile. */
 export const plannerInputSchema = z.object({

@@ -1,11 +1,11 @@
-import type { Database } from '../db/database.js';
-import type { Logger } from '../lib/logger.js';
-import { registerAuthJobs, type AuthService } from '../modules/auth/index.js';
-import { registerGymFloorJobs, type GymFloor } from '../modules/gym-floor/index.js';
-import { registerIdempotencyJobs } from '../modules/idempotency/index.js';
-import { registerNutritionJobs, type NutritionService } from '../modules/nutrition/index.js';
-import { registerWorkoutsJobs, type WorkoutsService } from '../modules/workouts/index.js';
-import type { JobRunner } from './job-runner.js';
+import type { Database } from './db/database.js';
+import type { Logger } from './lib/logger.js';
+import { registerAuthJobs, type AuthService } from './modules/auth/index.js';
+import { registerGymFloorJobs, type GymFloor } from './modules/gym-floor/index.js';
+import { registerIdempotencyJobs } from './modules/idempotency/index.js';
+import { registerNutritionJobs, type NutritionService } from './modules/nutrition/index.js';
+import { registerWorkoutsJobs, type WorkoutsService } from './modules/workouts/index.js';
+import type { JobRunner } from './jobs/index.js';
 
 /**
  * What job handlers may use. Every process that runs jobs (the API server, `src/worker.ts`)
