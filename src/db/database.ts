@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { lockDirectory, type DirectoryLock } from './data-directory-lock.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -116,9 +117,22 @@ async function openPglite(
   directory: string | undefined,
   snapshot: Blob | undefined,
 ): Promise<DatabaseHandle> {
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR from configuration
-  if (directory) mkdirSync(directory, { recursive: true });
-  const client = await PGlite.create({ dataDir: directory, loadDataDir: snapshot });
+  let lock: DirectoryLock | undefined;
+  if (directory) {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR from configuration
+    mkdirSync(path.dirname(directory), { recursive: true });
+    // PGlite has no lock of its own: a second process on the same files would corrupt them.
+    lock = lockDirectory(directory);
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- as above
+    mkdirSync(directory, { recursive: true });
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create({ dataDir: directory, loadDataDir: snapshot });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = drizzlePglite(client, { schema });
   return {
     db,
@@ -126,7 +140,13 @@ async function openPglite(
     pglite: client,
     migrate: () => migratePglite(db, { migrationsFolder }),
     ping: () => pingWith(db),
-    close: () => client.close(),
+    async close() {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
     dumpPglite: () => client.dumpDataDir('none'),
   };
 }

@@ -8,6 +8,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** stdout and stderr together, as printed so far. */
   output(): string;
+  /** stderr alone, where entry points print why they could not start. */
+  stderr(): string;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
   /** SIGKILLs the child unless it has already exited; resolves once it has. */
@@ -29,9 +31,12 @@ export function spawnEntryPoint(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const append = (chunk: Buffer) => (output += chunk.toString());
-  child.stdout.on('data', append);
-  child.stderr.on('data', append);
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    stderr += chunk.toString();
+  });
   const exited = new Promise<number | null>((resolve) => {
     if (child.exitCode !== null) resolve(child.exitCode);
     else child.on('exit', (code) => resolve(code));
@@ -39,6 +44,7 @@ export function spawnEntryPoint(
   return {
     child,
     output: () => output,
+    stderr: () => stderr,
     exited,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -81,5 +87,27 @@ export async function startServerProcess(
   } catch (error) {
     await started.kill();
     throw error;
+  }
+}
+
+/**
+ * Resolves with the exit code once the process has exited; if it is still running after
+ * `timeoutMs` it is killed and this rejects with its output.
+ */
+export async function exitCodeOf(
+  started: ServerProcess,
+  timeoutMs = 60_000,
+): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      void started.kill();
+      reject(new Error(`still running after ${timeoutMs} ms: ${started.output()}`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([started.exited, timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
