@@ -5,6 +5,7 @@ import { openDatabase, type DatabaseHandle } from './db/database.js';
 import type { KeyValueStore } from './lib/kv/kv.js';
 import { MemoryKeyValueStore } from './lib/kv/memory-kv.js';
 import { RedisKeyValueStore } from './lib/kv/redis-kv.js';
+import { describeErrorForLog } from './lib/errors.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import {
   AccessTokens,
@@ -81,6 +82,8 @@ export async function createContainer(
       url: config.databaseUrl,
       poolSize: config.databasePoolSize,
       pgliteDirectory: path.join(config.dataDir, 'pglite'),
+      onConnectionError: (error) =>
+        logger.warn({ error: describeErrorForLog(error) }, 'database connection lost'),
     }));
   const kv =
     parts.kv ??

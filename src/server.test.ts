@@ -1,45 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  exitCodeOf,
+  spawnEntryPoint,
+  startServerProcess,
+  type RunningServer,
+} from './test-support/server-process.js';
 
-/** The real entry point in its own process, on the embedded default, as `npm start` runs it. */
-interface RunningServer {
-  child: ChildProcess;
-  baseUrl: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function startServer(env: Record<string, string>): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on http:\/\/localhost:(\d+)/.exec(output);
-      if (match) {
-        resolve({ child, baseUrl: `http://127.0.0.1:${match[1]}`, output: () => output, exited });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then((code) => reject(new Error(`server exited with ${String(code)}: ${output}`)));
-  });
-}
-
+// The real entry point in its own process, on the embedded default, as `npm start` runs it.
 let dataDir: string;
 let server: RunningServer;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'nxg-server-test-'));
-  server = await startServer({
+  server = await startServerProcess({
     DATA_DIR: dataDir,
     BCRYPT_COST: '10',
     CORS_ORIGINS: 'https://app.nxg.test',
@@ -48,8 +25,8 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-afterAll(() => {
-  if (server.child.exitCode === null) server.child.kill('SIGKILL');
+afterAll(async () => {
+  await server.kill();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -141,15 +118,13 @@ describe('the server process', () => {
 
 describe('a misconfigured start', () => {
   it('when a variable is wrong, then the process exits 78 naming it', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: { PATH: process.env.PATH, PORT: 'eighty', LOG_LEVEL: 'loud' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise((resolve) => child.on('exit', resolve));
-    expect(code).toBe(78);
-    expect(stderr).toMatch(/PORT/);
-    expect(stderr).toMatch(/LOG_LEVEL/);
+    const started = spawnEntryPoint({ PORT: 'eighty', LOG_LEVEL: 'loud' });
+    try {
+      expect(await exitCodeOf(started)).toBe(78);
+      expect(started.stderr()).toMatch(/PORT/);
+      expect(started.stderr()).toMatch(/LOG_LEVEL/);
+    } finally {
+      await started.kill();
+    }
   });
 });

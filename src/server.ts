@@ -12,15 +12,25 @@ import {
   exitGracefullyOnSignals,
   exitOnStartupFailure,
 } from './lib/graceful-shutdown.js';
+import {
+  assertDependenciesReachable,
+  assertPortAvailable,
+  listenOrExplain,
+} from './lib/startup-checks.js';
 
 /**
- * Starts the API: config → connections → migrations → first admin → HTTP + Socket.IO. On
+ * Starts the API: config → port and connection checks → connections (the PGlite data
+ * directory locked) → migrations → first admin → HTTP + Socket.IO. Nothing is opened or written
+ * before the port and the configured PostgreSQL and Redis are known to be usable, so a second
+ * server started by mistake fails with one line and leaves the running one's data alone. On
  * SIGTERM/SIGINT it stops accepting, lets in-flight requests finish, closes the database and
  * Redis, and exits; if that takes longer than the shutdown timeout it exits anyway.
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
+  await assertPortAvailable(config.host, config.port);
+  await assertDependenciesReachable(config);
   const container = await createContainer(config, { logger });
   await container.database.migrate();
   if (config.admin) await container.auth.ensureBootstrapAdmin(config.admin);
@@ -41,9 +51,7 @@ async function main(): Promise<void> {
   attachSocketServer(httpServer, container);
 
   // A deep accept backlog (Node's default is 511) so a burst of connects is not dropped.
-  await new Promise<void>((resolve) =>
-    httpServer.listen({ port: config.port, host: config.host, backlog: 4096 }, resolve),
-  );
+  await listenOrExplain(httpServer, config.host, config.port, 4096);
   const { port } = httpServer.address() as AddressInfo;
   logger.info(
     { port, database: container.database.kind, cache: container.redis ? 'redis' : 'memory' },

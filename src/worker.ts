@@ -3,6 +3,7 @@ import { loadConfigOrExit } from './config/config.js';
 import { createContainer } from './container.js';
 import { exitGracefullyOnSignals, exitOnStartupFailure } from './lib/graceful-shutdown.js';
 import { createLogger } from './lib/logger.js';
+import { assertDependenciesReachable } from './lib/startup-checks.js';
 
 /**
  * Runs the background jobs without the HTTP API, so they can be scaled and restarted apart from
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
     );
     process.exit(78); // EX_CONFIG: PM2 is told not to restart on it
   }
+  // One clear line, not a stack per failed statement, when PostgreSQL or Redis is unusable.
+  await assertDependenciesReachable(config);
   const container = await createContainer(config, { logger });
   if (!container.redis) {
     // Events reach sockets of other processes only through the Redis adapter.

@@ -16,6 +16,9 @@ export class ConfigError extends Error {
 }
 
 const optionalString = z.string().optional();
+// The drivers parse connection strings with WHATWG URL; what it rejects would fail later, with
+// a stack, on the first connection.
+const isParsableUrl = (value: string) => URL.canParse(value);
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 const environmentSchema = z.object({
@@ -26,11 +29,13 @@ const environmentSchema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .refine(isParsableUrl, 'is not a valid URL (check the port and percent-encode the password)')
     .optional(),
   DATABASE_POOL_SIZE: int(10, 1, 200),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .refine(isParsableUrl, 'is not a valid URL (check the port and percent-encode the password)')
     .optional(),
   REDIS_KEY_PREFIX: z.string().default('nxg:'),
   REDIS_COMMAND_TIMEOUT_MS: int(500, 50, 60_000),

@@ -3,12 +3,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { lockDirectory, type DirectoryLock } from './data-directory-lock.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -34,6 +35,11 @@ export interface DatabaseOptions {
   /** PostgreSQL connection string; without it PGlite runs in-process. */
   url?: string;
   poolSize?: number;
+  /**
+   * Hears a pooled connection being lost (PostgreSQL restarted, session terminated, network
+   * cut). The pool replaces the connection; requests using it at that moment fail with a 503.
+   */
+  onConnectionError?: (error: Error) => void;
   /** Where PGlite keeps its files; undefined keeps it in memory (tests). */
   pgliteDirectory?: string;
   /** An in-memory PGlite starts as a copy of this dumped data directory (tests' template). */
@@ -49,17 +55,41 @@ const migrationsFolder = path.resolve(
 // Any fixed number works; it only has to be the same for every instance of this server.
 const MIGRATION_LOCK_ID = 4_726_001;
 
+/**
+ * How long getting a connection may take, opening one or waiting for a free one. Without a
+ * limit an unreachable server (packets dropped) would leave startup and requests hanging;
+ * with it they fail, and a request answers 503.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 /** Opens PostgreSQL (when a URL is given) or PGlite behind the same Drizzle interface. */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  if (options.url) return openPostgres(options.url, options.poolSize ?? 10);
+  if (options.url) {
+    return openPostgres(options.url, options.poolSize ?? 10, options.onConnectionError);
+  }
   return openPglite(options.pgliteDirectory, options.pgliteSnapshot);
 }
 
-function openPostgres(url: string, poolSize: number): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000 });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on('error', () => undefined);
+function openPostgres(
+  url: string,
+  poolSize: number,
+  onConnectionError: (error: Error) => void = () => undefined,
+): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
+  // A connection that PostgreSQL ends (57P01 on a restart or pg_terminate_backend) emits
+  // 'error' on its client when no statement is running to receive it. pg-pool listens on idle
+  // clients only (the 'error' below), not on checked-out ones, e.g. between two statements of
+  // a transaction: there an unheard 'error' event would kill the process. The statement that
+  // comes next fails instead, and the client is dropped when it is released.
+  pool.on('error', onConnectionError);
+  pool.on('connect', (client) => client.on('error', onConnectionError));
   const db = drizzlePg(pool, { schema });
+  db.transaction = transactionOnOwnClient(pool);
   return {
     db,
     kind: 'postgres',
@@ -87,9 +117,22 @@ async function openPglite(
   directory: string | undefined,
   snapshot: Blob | undefined,
 ): Promise<DatabaseHandle> {
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR from configuration
-  if (directory) mkdirSync(directory, { recursive: true });
-  const client = await PGlite.create({ dataDir: directory, loadDataDir: snapshot });
+  let lock: DirectoryLock | undefined;
+  if (directory) {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR from configuration
+    mkdirSync(path.dirname(directory), { recursive: true });
+    // PGlite has no lock of its own: a second process on the same files would corrupt them.
+    lock = lockDirectory(directory);
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- as above
+    mkdirSync(directory, { recursive: true });
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create({ dataDir: directory, loadDataDir: snapshot });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = drizzlePglite(client, { schema });
   return {
     db,
@@ -97,8 +140,44 @@ async function openPglite(
     pglite: client,
     migrate: () => migratePglite(db, { migrationsFolder }),
     ping: () => pingWith(db),
-    close: () => client.close(),
+    async close() {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
     dumpPglite: () => client.dumpDataDir('none'),
+  };
+}
+
+/**
+ * Drizzle's `transaction` on a pool, except that the client always goes back: Drizzle's own
+ * leaves it checked out for good when BEGIN fails (a connection ended the moment it was taken
+ * from the pool), and enough of those would exhaust the pool. A client whose ROLLBACK failed
+ * is closed rather than reused, as its session may still be inside the failed transaction.
+ */
+function transactionOnOwnClient(pool: pg.Pool): NodePgDatabase<Schema>['transaction'] {
+  const sessions = new WeakMap<pg.PoolClient, NodePgDatabase<Schema>>();
+  return async (work, config) => {
+    const client = await pool.connect();
+    let discard: Error | undefined;
+    try {
+      let session = sessions.get(client);
+      if (!session) {
+        session = drizzlePg(client, { schema });
+        sessions.set(client, session);
+      }
+      return await session.transaction(work, config);
+    } catch (error) {
+      if ((error as { query?: unknown }).query === 'rollback') {
+        discard = error instanceof Error ? error : new Error('rollback failed');
+      }
+      throw error;
+    } finally {
+      // pg-pool closes a released client itself when its connection is gone.
+      client.release(discard);
+    }
   };
 }
 

@@ -133,10 +133,15 @@ const QUEUE_SETUP_LOCK_ID = 4_726_002;
 export async function withQueueSetupLock<T>(
   database: JobDatabase,
   setup: () => Promise<T>,
+  onLockLost: (error: Error) => void,
 ): Promise<T> {
   if (database.kind !== 'postgres' || !database.pgPool) return setup();
   // A connection of its own: holding one of the pool's could starve the setup of a small pool.
   const client = new pg.Client(database.pgPool.options);
+  // The session idles while the setup runs; PostgreSQL ending it then (a restart) emits
+  // 'error' on the client, which unheard would kill the process. The lock goes with the
+  // session: the setup carries on unguarded, as a lone instance would.
+  client.on('error', onLockLost);
   await client.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [QUEUE_SETUP_LOCK_ID]);

@@ -329,14 +329,22 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   async function startAll(): Promise<void> {
     // Installing the queue schema and creating queues race between instances that start
     // together on a fresh database; they take turns instead.
-    await withQueueSetupLock(options.database, async () => {
-      await boss.start();
-      for (const definition of definitions.values()) await startWorking(definition);
-      for (const { type, expression, data } of schedules) {
-        await ensureQueue(type.name);
-        await boss.schedule(type.name, expression, data, { tz: 'UTC' });
-      }
-    });
+    await withQueueSetupLock(
+      options.database,
+      async () => {
+        await boss.start();
+        for (const definition of definitions.values()) await startWorking(definition);
+        for (const { type, expression, data } of schedules) {
+          await ensureQueue(type.name);
+          await boss.schedule(type.name, expression, data, { tz: 'UTC' });
+        }
+      },
+      (error) =>
+        logger.warn(
+          { error: describeErrorForLog(error) },
+          'job queue setup lock lost with its database session',
+        ),
+    );
     state = 'started';
     for (const { type, intervalSeconds, data } of repeats.values()) {
       startRepeating(type, intervalSeconds, data);

@@ -191,8 +191,13 @@ export const wrongPassword = (field: string) =>
     errors: [{ path: field, message: 'is wrong' }],
   });
 
-export const serviceUnavailable = (detail: string) =>
-  new AppError(503, 'SERVICE_UNAVAILABLE', 'Service unavailable', detail);
+/** 503; with `retryAfterSeconds`, a Retry-After header tells clients when to try again. */
+export const serviceUnavailable = (detail: string, retryAfterSeconds?: number) =>
+  new AppError(503, 'SERVICE_UNAVAILABLE', 'Service unavailable', detail, {
+    ...(retryAfterSeconds !== undefined && {
+      headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    }),
+  });
 
 export const internal = () =>
   new AppError(500, 'INTERNAL', 'Internal server error', 'Something went wrong on our side.', {

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
+import { StartupError } from './startup-error.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -68,8 +69,17 @@ export function drainHttpServer(server: Server, options: { idleGraceMs: number }
 }
 
 /** The last line of an entry point: a failed startup is printed and the process exits 1. */
+/**
+ * The last line of an entry point: a failed startup is printed and the process exits 1. A
+ * StartupError (the operator's to fix: a port in use, an unreachable database) is one line
+ * with its own exit code; anything else is a bug and gets its stack.
+ */
 export function exitOnStartupFailure(what: string) {
   return (error: unknown): never => {
+    if (error instanceof StartupError) {
+      process.stderr.write(`${what} failed: ${error.message}\n`);
+      process.exit(error.exitCode);
+    }
     process.stderr.write(
       `${what} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );

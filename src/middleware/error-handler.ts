@@ -58,8 +58,9 @@ function sqlState(error: unknown): string | undefined {
   return undefined;
 }
 
-// Node socket errors, PostgreSQL connection-class SQLSTATEs and ioredis giving up: the
-// dependency is unreachable, which is a 503 the client may retry, not a bug.
+// Node socket errors, PostgreSQL's connection exceptions (class 08) and shutdown or restart
+// (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now), ioredis giving up:
+// the dependency is unreachable, which is a 503 the client may retry, not a bug.
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -68,29 +69,36 @@ const UNREACHABLE = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
   '57P01',
+  '57P02',
   '57P03',
-  '08000',
-  '08001',
-  '08003',
-  '08006',
 ]);
+
+// What pg and pg-pool say, without a code, about a connection that broke or never came.
+const UNREACHABLE_MESSAGE =
+  /Connection terminated|Connection is closed|not queryable|timeout exceeded when trying to connect/;
 
 function isUnreachable(error: unknown): boolean {
   for (const { code, name, message } of causeChain(error)) {
-    if (typeof code === 'string' && UNREACHABLE.has(code)) return true;
-    if (name === 'MaxRetriesPerRequestError') return true;
-    if (typeof message === 'string' && /Connection terminated|Connection is closed/.test(message)) {
+    if (typeof code === 'string' && (UNREACHABLE.has(code) || /^08[0-9A-Z]{3}$/.test(code))) {
       return true;
     }
+    if (name === 'MaxRetriesPerRequestError') return true;
+    if (typeof message === 'string' && UNREACHABLE_MESSAGE.test(message)) return true;
   }
   return false;
 }
+
+// PostgreSQL restarts in seconds and the pool reconnects on the next request.
+const UNREACHABLE_RETRY_AFTER_SECONDS = 2;
 
 /** Maps library and driver errors to our own; undefined when the error is truly unexpected. */
 export function translateError(error: unknown, bodyLimitBytes: number): AppError | undefined {
   if (error instanceof AppError) return error;
   if (isUnreachable(error)) {
-    return serviceUnavailable('A backing service is unreachable; retry shortly.');
+    return serviceUnavailable(
+      'A backing service is unreachable; retry shortly.',
+      UNREACHABLE_RETRY_AFTER_SECONDS,
+    );
   }
   if (isBodyParserError(error)) {
     switch (error.type) {

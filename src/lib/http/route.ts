@@ -132,7 +132,7 @@ const errorDescriptions: Record<number, string> = {
   413: 'Body too large',
   415: 'Body is not JSON',
   429: 'Rate limited; see Retry-After',
-  503: 'A dependency is unavailable',
+  503: 'A dependency is unavailable; retry, after Retry-After when given',
 };
 
 /** Zod issues as `{ path, message }` entries prefixed with where they came from. */
