@@ -103,6 +103,10 @@ export function branchesRoutes({ branches, machines }: GymFloor): RouteGroup {
         method: 'post',
         path: '/:id/leave',
         summary: 'Leave a branch',
+        description:
+          'A gym session the caller has at this branch ends with it, as `completed`, and the ' +
+          'machine they hold is released (subscribers get `machine:status`). A session at ' +
+          'another branch is left alone. 404 when the caller is not a member.',
         access: 'user',
         params: idParams,
         errors: [404],

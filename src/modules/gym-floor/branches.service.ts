@@ -14,6 +14,7 @@ import type {
 } from './gym-floor.schemas.js';
 import type { FloorEvents } from './gym-floor.events.js';
 import type { BranchRow } from './gym-floor.table.js';
+import { endActiveSession } from './sessions.service.js';
 
 /** Who is acting, as far as branch permissions go. */
 export interface Actor {
@@ -79,10 +80,18 @@ export class BranchesService {
     return this.memberships(userId);
   }
 
+  /**
+   * Ends the membership. A gym session the member has at this branch is completed and their
+   * machine released in the same transaction, so no visit or link outlives the membership.
+   */
   async leave(actor: Actor, branchId: string): Promise<MembershipView[]> {
-    if (!(await branchesRepository.leave(this.deps.db, branchId, actor.userId))) {
-      throw notFound('Membership');
-    }
+    const ended = await this.deps.db.transaction(async (tx) => {
+      if (!(await branchesRepository.leave(tx, branchId, actor.userId))) {
+        throw notFound('Membership');
+      }
+      return endActiveSession(tx, actor.userId, branchId);
+    });
+    if (ended) this.deps.events.released(ended.released);
     await this.stopWatchingUnlessAllowed(actor, branchId);
     return this.memberships(actor.userId);
   }

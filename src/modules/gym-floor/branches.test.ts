@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBranch, buildBranchStaff, buildSignedInUser } from '../../test-support/factories.js';
+import {
+  buildBranch,
+  buildBranchStaff,
+  buildCheckedInMember,
+  buildMachine,
+  buildSignedInUser,
+} from '../../test-support/factories.js';
 import { createTestApp, type TestApp } from '../../test-support/test-app.js';
 
 let t: TestApp;
@@ -150,6 +156,68 @@ describe('membership', () => {
       .post(`/api/branches/${branch.id}/leave`)
       .set('Authorization', user.auth)
       .expect(404);
+  });
+
+  it('when a member leaves the branch they are checked in at, then the visit ends as completed and their machine is freed', async () => {
+    const branch = await buildBranch(t);
+    const { machine } = await buildMachine(t, branch.id);
+    const visitor = await buildCheckedInMember(t, branch.id);
+    await t.http
+      .post('/api/machines/link')
+      .set('Authorization', visitor.auth)
+      .send({ qrCode: machine.qrCode })
+      .expect(200);
+
+    await t.http
+      .post(`/api/branches/${branch.id}/leave`)
+      .set('Authorization', visitor.auth)
+      .expect(200);
+
+    await t.http.get('/api/sessions/active').set('Authorization', visitor.auth).expect(404);
+    const [visit] = (
+      await t.http.get('/api/sessions').set('Authorization', visitor.auth).expect(200)
+    ).body.items;
+    expect(visit).toMatchObject({ status: 'completed', machinesUsed: [machine.id] });
+    const freed = await t.http
+      .get(`/api/machines/${machine.id}`)
+      .set('Authorization', admin.auth)
+      .expect(200);
+    expect(freed.body).toMatchObject({ status: 'available', currentUserId: null });
+    // Rejoining does not bring the visit back; linking needs a new check-in.
+    await t.container.gymFloor.branches.join(visitor.row.id, branch.id);
+    await t.http
+      .post('/api/machines/link')
+      .set('Authorization', visitor.auth)
+      .send({ qrCode: machine.qrCode })
+      .expect(409);
+  });
+
+  it('when a member leaves another branch than the one they are at, then their visit and machine stay', async () => {
+    const [here, elsewhere] = [await buildBranch(t), await buildBranch(t)];
+    const { machine } = await buildMachine(t, here.id);
+    const visitor = await buildCheckedInMember(t, here.id);
+    await t.container.gymFloor.branches.join(visitor.row.id, elsewhere.id);
+    await t.http
+      .post('/api/machines/link')
+      .set('Authorization', visitor.auth)
+      .send({ qrCode: machine.qrCode })
+      .expect(200);
+
+    await t.http
+      .post(`/api/branches/${elsewhere.id}/leave`)
+      .set('Authorization', visitor.auth)
+      .expect(200);
+
+    const active = await t.http
+      .get('/api/sessions/active')
+      .set('Authorization', visitor.auth)
+      .expect(200);
+    expect(active.body).toMatchObject({ branchId: here.id, status: 'active' });
+    const held = await t.http
+      .get(`/api/machines/${machine.id}`)
+      .set('Authorization', admin.auth)
+      .expect(200);
+    expect(held.body).toMatchObject({ status: 'occupied', currentUserId: visitor.row.id });
   });
 
   it('when a member joins a branch that does not exist, then 404', async () => {

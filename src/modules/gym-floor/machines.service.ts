@@ -3,6 +3,7 @@ import { uniqueViolation } from '../../db/constraint-violations.js';
 import type { Database } from '../../db/database.js';
 import { conflict, forbidden, notFound, unauthenticated } from '../../lib/errors.js';
 import { decodeCursor, decodeTextCursor, toPage } from '../../lib/http/cursor.js';
+import { branchesRepository } from './branches.repository.js';
 import type { Actor, BranchesService } from './branches.service.js';
 import type { FloorEvents } from './gym-floor.events.js';
 import {
@@ -167,7 +168,8 @@ export class MachinesService {
 
   /**
    * Links the member to the machine whose QR code they scanned. Needs an active gym session at
-   * the machine's branch; a machine the member already holds is released first. The machine is
+   * the machine's branch, which it holds locked until the link commits, and membership of that
+   * branch; a machine the member already holds is released first. The machine is
    * taken by a conditional update, so of many members racing for it exactly one wins, and a
    * member racing for two machines keeps one (the partial unique index refuses the second).
    */
@@ -179,9 +181,17 @@ export class MachinesService {
     let outcome: { linked: MachineRow; released: ReleasedMachine[] };
     try {
       outcome = await this.deps.db.transaction(async (tx) => {
-        const session = await sessionsRepository.findActive(tx, userId);
+        // Locked first, as everything that ends a session updates this row first: a check-out,
+        // expiry or leave racing this link either ends the session before (no row here) or
+        // waits for this commit and then releases the machine taken below.
+        const session = await sessionsRepository.lockActive(tx, userId);
         if (session?.branchId !== machine.branchId) {
           throw conflict('Check in at this machine’s branch before linking to it.');
+        }
+        // Checked under the lock: a check-in that raced leaving the branch leaves a session
+        // at a branch the member no longer belongs to.
+        if (!(await branchesRepository.isMember(tx, machine.branchId, userId))) {
+          throw conflict('You no longer belong to this machine’s branch.');
         }
         const released = await machinesRepository.releaseHeldBy(tx, [userId], machine.id);
         const linked = await machinesRepository.occupy(tx, machine.id, userId);

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildBranch,
@@ -8,7 +8,7 @@ import {
   buildSignedInUser,
 } from '../../test-support/factories.js';
 import { createTestApp, type TestApp } from '../../test-support/test-app.js';
-import { machines } from './gym-floor.table.js';
+import { branchMembers, machines } from './gym-floor.table.js';
 
 let t: TestApp;
 let admin: Awaited<ReturnType<typeof buildSignedInUser>>;
@@ -475,6 +475,26 @@ describe('POST /api/machines/link', () => {
       expect(res.body.detail).toMatch(/check in/i);
     }
     expect((await machineRow(machine.id))?.status).toBe('available');
+  });
+
+  it('when the member’s session is at a branch they no longer belong to, then 409 and the machine stays free', async () => {
+    const branch = await buildBranch(t);
+    const { machine } = await buildMachine(t, branch.id);
+    const member = await buildCheckedInMember(t, branch.id);
+    // What a check-in racing the member's leave can leave behind: a session, no membership.
+    await t.container.database.db
+      .delete(branchMembers)
+      .where(and(eq(branchMembers.userId, member.row.id), eq(branchMembers.branchId, branch.id)));
+    const res = await t.http
+      .post('/api/machines/link')
+      .set('Authorization', member.auth)
+      .send({ qrCode: machine.qrCode });
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toMatch(/no longer belong/);
+    expect(await machineRow(machine.id)).toMatchObject({
+      status: 'available',
+      currentUserId: null,
+    });
   });
 
   it('when the machine is in maintenance or offline, then 409 says so', async () => {

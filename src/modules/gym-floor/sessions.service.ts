@@ -6,8 +6,25 @@ import type { BranchesService } from './branches.service.js';
 import type { FloorEvents } from './gym-floor.events.js';
 import { presentSession } from './gym-floor.presenter.js';
 import type { GymSessionView } from './gym-floor.schemas.js';
-import { machinesRepository } from './machines.repository.js';
+import type { GymSessionRow } from './gym-floor.table.js';
+import { machinesRepository, type ReleasedMachine } from './machines.repository.js';
 import { sessionsRepository } from './sessions.repository.js';
+
+/**
+ * Completes the member's active session (only the one at `atBranchId`, when given) and releases
+ * the machine they hold, inside the caller's transaction. The session row is updated first: a
+ * link in progress holds that row's lock, so this waits for it to commit and then releases the
+ * machine it took; a link that comes later finds no active session.
+ */
+export async function endActiveSession(
+  tx: Database,
+  userId: string,
+  atBranchId?: string,
+): Promise<{ session: GymSessionRow; released: ReleasedMachine[] } | undefined> {
+  const session = await sessionsRepository.complete(tx, userId, atBranchId);
+  if (!session) return undefined;
+  return { session, released: await machinesRepository.releaseHeldBy(tx, [userId]) };
+}
 
 /** Gym visits: check-in, check-out, history, and the expiry of abandoned ones. */
 export class SessionsService {
@@ -35,9 +52,9 @@ export class SessionsService {
   /** Ends the active session with its duration and machines, releasing a linked machine. */
   async checkOut(userId: string): Promise<GymSessionView> {
     const { session, released } = await this.deps.db.transaction(async (tx) => {
-      const ended = await sessionsRepository.complete(tx, userId);
+      const ended = await endActiveSession(tx, userId);
       if (!ended) throw conflict('No gym session is active.');
-      return { session: ended, released: await machinesRepository.releaseHeldBy(tx, [userId]) };
+      return ended;
     });
     this.deps.events.released(released);
     return presentSession(session);
