@@ -146,6 +146,7 @@ export async function createContainer(
       workoutActivity: await activity.exportOf(userId),
     }),
     beforeDelete: (userId) => gymFloor.machines.releaseHeldBy(userId),
+    onRoleChanging: (tx, userId, role) => gymFloor.branches.onRoleChanging(tx, userId, role),
     onAccessChanged: (userId) => realtime.disconnectUser(userId),
   });
 

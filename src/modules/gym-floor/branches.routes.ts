@@ -121,8 +121,10 @@ export function branchesRoutes({ branches, machines }: GymFloor): RouteGroup {
         path: '/:id/machines',
         summary: 'The branch’s machines with live status',
         description:
-          'Ordered by name; filter by `status` and `type`. Telemetry is shown to staff and to ' +
-          'the member linked to the machine.',
+          'Ordered by name; filter by `status` and `type`. `qrCode`, `telemetry` and ' +
+          '`currentUserId` are shown to staff of the branch, admins and the member linked to ' +
+          'the machine; for anyone else they are `null` (an `occupied` machine then has a null ' +
+          '`currentUserId`).',
         access: 'user',
         params: idParams,
         query: machineListQuery,

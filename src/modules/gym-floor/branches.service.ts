@@ -135,8 +135,18 @@ export class BranchesService {
     if (!(await branchesRepository.removeStaff(this.deps.db, branchId, userId))) {
       throw notFound('Staff assignment');
     }
+    this.deps.events.stoppedStaffing(userId, branchId);
     const user = await usersRepository.findById(this.deps.db, userId);
     if (user) await this.stopWatchingUnlessAllowed({ userId, role: user.role }, branchId);
+  }
+
+  /**
+   * Inside the role change's transaction (`tx`): a user who is no longer `staff` loses every
+   * branch assignment, so a later promotion back to staff starts with none. Assignments are
+   * made only for the staff role (`assignStaff`), and this keeps it so.
+   */
+  async onRoleChanging(tx: Database, userId: string, role: Role): Promise<void> {
+    if (role !== 'staff') await branchesRepository.removeAllStaffAssignments(tx, userId);
   }
 
   async listStaff(branchId: string) {
@@ -161,10 +171,14 @@ export class BranchesService {
 
   /** Whether the actor may watch the branch's floor live: its members, its staff, admins. */
   async canWatch(actor: Actor, branchId: string): Promise<boolean> {
-    return (
-      (await this.canManage(actor, branchId)) ||
-      branchesRepository.isMember(this.deps.db, branchId, actor.userId)
-    );
+    return (await this.watchAccess(actor, branchId)) !== undefined;
+  }
+
+  /** How the actor may watch the branch: as staff (who see who holds what), as a member, or not. */
+  async watchAccess(actor: Actor, branchId: string): Promise<'staff' | 'member' | undefined> {
+    if (await this.canManage(actor, branchId)) return 'staff';
+    if (await branchesRepository.isMember(this.deps.db, branchId, actor.userId)) return 'member';
+    return undefined;
   }
 
   /** Ends live subscriptions to the branch of someone who may no longer watch it. */

@@ -279,6 +279,62 @@ describe('staff assignment', () => {
       .expect(403);
   });
 
+  it('when staff are demoted to member and promoted again, then their branch assignments are gone, not restored', async () => {
+    const [first, second] = [await buildBranch(t), await buildBranch(t)];
+    const staff = await buildBranchStaff(t, first.id);
+    await t.container.gymFloor.branches.assignStaff(second.id, staff.row.id);
+    const setRole = (role: string) =>
+      t.http
+        .patch(`/api/users/${staff.row.id}/role`)
+        .set('Authorization', admin.auth)
+        .send({ role })
+        .expect(200);
+
+    await setRole('member');
+    for (const branch of [first, second]) {
+      const listed = await t.http
+        .get(`/api/branches/${branch.id}/staff`)
+        .set('Authorization', admin.auth)
+        .expect(200);
+      expect(listed.body.items).toEqual([]);
+    }
+    await setRole('staff');
+    // Staff again, but of no branch until an admin assigns them.
+    const { machine } = await buildMachine(t, first.id);
+    await t.http
+      .patch(`/api/machines/${machine.id}`)
+      .set('Authorization', staff.auth)
+      .send({ status: 'maintenance' })
+      .expect(403);
+    await t.http
+      .get(`/api/branches/${first.id}/staff`)
+      .set('Authorization', staff.auth)
+      .expect(403);
+  });
+
+  it('when staff become admin, then their assignments go too; staff staying staff keep theirs', async () => {
+    const branch = await buildBranch(t);
+    const [promoted, kept] = [
+      await buildBranchStaff(t, branch.id),
+      await buildBranchStaff(t, branch.id),
+    ];
+    await t.http
+      .patch(`/api/users/${promoted.row.id}/role`)
+      .set('Authorization', admin.auth)
+      .send({ role: 'admin' })
+      .expect(200);
+    await t.http
+      .patch(`/api/users/${kept.row.id}/role`)
+      .set('Authorization', admin.auth)
+      .send({ role: 'staff' })
+      .expect(200);
+    const listed = await t.http
+      .get(`/api/branches/${branch.id}/staff`)
+      .set('Authorization', admin.auth)
+      .expect(200);
+    expect(listed.body.items.map((item: { userId: string }) => item.userId)).toEqual([kept.row.id]);
+  });
+
   it('when staff of one branch read another branch’s staff, then 403', async () => {
     const [mine, other] = [await buildBranch(t), await buildBranch(t)];
     const staff = await buildBranchStaff(t, mine.id);

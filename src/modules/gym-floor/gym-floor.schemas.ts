@@ -132,7 +132,14 @@ export const machineSchema = z
           'knowing it should mean standing at the machine.',
       }),
     status: z.enum(machineStatusValues),
-    currentUserId: z.uuid().nullable(),
+    currentUserId: z
+      .uuid()
+      .nullable()
+      .openapi({
+        description:
+          'The member using the machine. Shown to staff of its branch, admins and that member ' +
+          'only; for everyone else `null`, also while the machine is `occupied`.',
+      }),
     linkedAt: timestamp.nullable(),
     lastHeartbeat: timestamp.nullable(),
     telemetry: machineTelemetrySchema
@@ -159,11 +166,17 @@ export const maintenancePage = pageOf(maintenanceEntrySchema, 'MaintenanceEntry'
 
 export const machineDetailsSchema = machineSchema
   .extend({
-    maintenanceLog: z.array(maintenanceEntrySchema).openapi({
-      description: 'The 20 newest entries; page through all with GET /machines/{id}/maintenance.',
-    }),
+    maintenanceLog: z
+      .array(maintenanceEntrySchema)
+      .optional()
+      .openapi({
+        description:
+          'The 20 newest entries, for staff of the machine’s branch and admins only (absent ' +
+          'for everyone else); page through all with GET /machines/{id}/maintenance.',
+      }),
   })
   .openapi('MachineDetails');
+export type MachineDetailsView = z.infer<typeof machineDetailsSchema>;
 
 export const addMaintenanceBody = z
   .strictObject({
@@ -227,11 +240,12 @@ export const sessionHistoryQuery = pageQuery
 
 // ---- real-time events ----
 
-/** `machine:status` as every subscriber of the branch receives it. */
+/** `machine:status` as subscribers of the branch receive it. */
 export interface MachineStatusEvent {
   machineId: string;
   branchId: string;
   status: (typeof machineStatusValues)[number];
+  /** Only to the branch's staff, admins and the member it names. */
   currentUserId?: string;
   at: string;
 }

@@ -73,6 +73,10 @@ export function machinesRoutes(
         method: 'get',
         path: '/:id',
         summary: 'One machine with its recent maintenance',
+        description:
+          '`maintenanceLog` (the 20 newest entries) is included for staff of the machine’s ' +
+          'branch and admins only. `qrCode`, `telemetry` and `currentUserId` are shown to them ' +
+          'and to the member using the machine; for anyone else they are `null`.',
         access: 'user',
         params: idParams,
         errors: [404],

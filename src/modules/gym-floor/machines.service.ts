@@ -14,6 +14,7 @@ import {
 import type {
   AddMaintenanceBody,
   CreateMachineBody,
+  MachineDetailsView,
   MachineListQuery,
   MachineTelemetry,
   MachineView,
@@ -69,12 +70,18 @@ export class MachinesService {
     };
   }
 
-  async get(actor: Actor, id: string) {
+  /**
+   * One machine. Staff of its branch (and admins) also get the 20 newest maintenance entries,
+   * whose notes and `performedBy` are staff business; others get the machine alone.
+   */
+  async get(actor: Actor, id: string): Promise<MachineDetailsView> {
     const row = await this.require(id);
-    const [machine, maintenance] = await Promise.all([
-      this.present(actor, row),
-      machinesRepository.listMaintenance(this.deps.db, id, { limit: 20 }),
-    ]);
+    const staff = await this.deps.branches.canManage(actor, row.branchId);
+    const machine = presentMachine(row, {
+      privileged: staff || row.currentUserId === actor.userId,
+    });
+    if (!staff) return machine;
+    const maintenance = await machinesRepository.listMaintenance(this.deps.db, id, { limit: 20 });
     return { ...machine, maintenanceLog: maintenance.slice(0, 20).map(presentMaintenanceEntry) };
   }
 
@@ -273,10 +280,17 @@ export class MachinesService {
     };
   }
 
-  /** Every machine's status in the branch (at most 1,000), for a new subscriber. */
-  async branchSnapshot(branchId: string) {
+  /**
+   * Every machine's status in the branch (at most 1,000), for a new subscriber: who holds each
+   * machine only for staff, and for the viewer their own.
+   */
+  async branchSnapshot(branchId: string, viewer: { userId: string; staff: boolean }) {
     const rows = await machinesRepository.list(this.deps.db, branchId, { limit: 1000 });
-    return rows.slice(0, 1000).map(machineStatusEvent);
+    return rows.slice(0, 1000).map((row) =>
+      machineStatusEvent(row, {
+        holderVisible: viewer.staff || row.currentUserId === viewer.userId,
+      }),
+    );
   }
 
   /** The member currently linked to the machine, if any. */
@@ -321,13 +335,6 @@ export class MachinesService {
       }
     }
     return changes.length;
-  }
-
-  private async present(actor: Actor, row: MachineRow): Promise<MachineView> {
-    const privileged =
-      row.currentUserId === actor.userId ||
-      (await this.deps.branches.canManage(actor, row.branchId));
-    return presentMachine(row, { privileged });
   }
 
   private async require(id: string): Promise<MachineRow> {

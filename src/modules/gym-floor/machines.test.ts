@@ -247,6 +247,73 @@ describe('machine lists, details and upkeep', () => {
     expect(linked.body.qrCode).toBe(machine.qrCode);
   });
 
+  it('when someone other than staff or the holder lists or reads an occupied machine, then who holds it is hidden', async () => {
+    const branch = await buildBranch(t);
+    const { machine } = await buildMachine(t, branch.id);
+    const holder = await buildCheckedInMember(t, branch.id);
+    await t.container.gymFloor.machines.link(holder.row.id, machine.qrCode);
+    const [member, stranger, staff, foreignStaff] = [
+      await buildCheckedInMember(t, branch.id),
+      await buildSignedInUser(t),
+      await buildBranchStaff(t, branch.id),
+      await buildBranchStaff(t, (await buildBranch(t)).id),
+    ];
+    const holderSeenBy = async (viewer: { auth: string }) => {
+      const listed = await t.http
+        .get(`/api/branches/${branch.id}/machines`)
+        .set('Authorization', viewer.auth)
+        .expect(200);
+      const read = await t.http
+        .get(`/api/machines/${machine.id}`)
+        .set('Authorization', viewer.auth)
+        .expect(200);
+      expect(listed.body.items[0].status).toBe('occupied');
+      expect(read.body.status).toBe('occupied');
+      expect(listed.body.items[0].currentUserId).toBe(read.body.currentUserId);
+      return read.body.currentUserId as string | null;
+    };
+    for (const viewer of [member, stranger, foreignStaff]) {
+      expect(await holderSeenBy(viewer)).toBeNull();
+    }
+    for (const viewer of [holder, staff, admin]) {
+      expect(await holderSeenBy(viewer)).toBe(holder.row.id);
+    }
+  });
+
+  it('when anyone but the branch’s staff or an admin reads a machine, then its maintenance log is left out', async () => {
+    const branch = await buildBranch(t);
+    const { machine } = await buildMachine(t, branch.id);
+    const staff = await buildBranchStaff(t, branch.id);
+    await t.http
+      .post(`/api/machines/${machine.id}/maintenance`)
+      .set('Authorization', staff.auth)
+      .send({ type: 'repair', notes: 'Belt frayed; member complained' })
+      .expect(201);
+    const holder = await buildCheckedInMember(t, branch.id);
+    await t.container.gymFloor.machines.link(holder.row.id, machine.qrCode);
+    const outsiders = [
+      holder,
+      await buildCheckedInMember(t, branch.id),
+      await buildBranchStaff(t, (await buildBranch(t)).id),
+    ];
+    for (const viewer of outsiders) {
+      const read = await t.http
+        .get(`/api/machines/${machine.id}`)
+        .set('Authorization', viewer.auth)
+        .expect(200);
+      expect(read.body).not.toHaveProperty('maintenanceLog');
+    }
+    for (const viewer of [staff, admin]) {
+      const read = await t.http
+        .get(`/api/machines/${machine.id}`)
+        .set('Authorization', viewer.auth)
+        .expect(200);
+      expect(read.body.maintenanceLog).toEqual([
+        expect.objectContaining({ type: 'repair', performedBy: staff.row.id }),
+      ]);
+    }
+  });
+
   it('when a member reads a machine someone else is using, then its telemetry is hidden', async () => {
     const branch = await buildBranch(t);
     const { machine } = await buildMachine(t, branch.id);
