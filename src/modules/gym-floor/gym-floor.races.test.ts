@@ -12,6 +12,8 @@ import { branchMembers, gymSessions, machines } from './gym-floor.table.js';
 // On real PostgreSQL (TEST_DATABASE_URL) the requests run on separate pool connections and truly
 // interleave; on PGlite they are serialised, and the invariant must hold all the same.
 const ROUNDS = 32;
+// A generous limit for the rounds on a busy machine; nothing asserts how long they take.
+const RACE_TIMEOUT_MS = 180_000;
 const admin = { userId: '00000000-0000-4000-8000-000000000000', role: 'admin' as const };
 
 let t: TestApp;
@@ -95,31 +97,43 @@ async function race(other: (member: Member, branchId: string) => Promise<unknown
 }
 
 describe('the floor invariant: a held machine always has an active gym session at its branch', () => {
-  it(`when link and check-out run at the same moment ${ROUNDS} times, then no round leaves the machine held without a session`, async () => {
-    const checkOutStatuses = new Set<number>();
-    const broken = await race(async (member) => {
-      const res = await t.http.post('/api/sessions/check-out').set('Authorization', member.auth);
-      checkOutStatuses.add(res.status);
-    });
-    expect(broken).toEqual([]);
-    expect([...checkOutStatuses]).toEqual([200]);
-  });
+  it(
+    `when link and check-out run at the same moment ${ROUNDS} times, then no round leaves the machine held without a session`,
+    async () => {
+      const checkOutStatuses = new Set<number>();
+      const broken = await race(async (member) => {
+        const res = await t.http.post('/api/sessions/check-out').set('Authorization', member.auth);
+        checkOutStatuses.add(res.status);
+      });
+      expect(broken).toEqual([]);
+      expect([...checkOutStatuses]).toEqual([200]);
+    },
+    RACE_TIMEOUT_MS,
+  );
 
-  it(`when link and the expiry sweep run at the same moment ${ROUNDS} times, then no round leaves the machine held without a session`, async () => {
-    // Threshold 0: every active session counts as abandoned, this member's included.
-    const broken = await race(() => t.container.gymFloor.sessions.expireAbandoned(0));
-    expect(broken).toEqual([]);
-  });
+  it(
+    `when link and the expiry sweep run at the same moment ${ROUNDS} times, then no round leaves the machine held without a session`,
+    async () => {
+      // Threshold 0: every active session counts as abandoned, this member's included.
+      const broken = await race(() => t.container.gymFloor.sessions.expireAbandoned(0));
+      expect(broken).toEqual([]);
+    },
+    RACE_TIMEOUT_MS,
+  );
 
-  it(`when link and leaving the branch run at the same moment ${ROUNDS} times, then no round leaves the machine held by a non-member or without a session`, async () => {
-    const leaveStatuses = new Set<number>();
-    const broken = await race(async (member, branchId) => {
-      const res = await t.http
-        .post(`/api/branches/${branchId}/leave`)
-        .set('Authorization', member.auth);
-      leaveStatuses.add(res.status);
-    });
-    expect(broken).toEqual([]);
-    expect([...leaveStatuses]).toEqual([200]);
-  });
+  it(
+    `when link and leaving the branch run at the same moment ${ROUNDS} times, then no round leaves the machine held by a non-member or without a session`,
+    async () => {
+      const leaveStatuses = new Set<number>();
+      const broken = await race(async (member, branchId) => {
+        const res = await t.http
+          .post(`/api/branches/${branchId}/leave`)
+          .set('Authorization', member.auth);
+        leaveStatuses.add(res.status);
+      });
+      expect(broken).toEqual([]);
+      expect([...leaveStatuses]).toEqual([200]);
+    },
+    RACE_TIMEOUT_MS,
+  );
 });
