@@ -270,6 +270,10 @@ export class MachinesService {
       if (online) {
         this.deps.events.statusChanged(online);
         row = online;
+      } else {
+        // A concurrent heartbeat (the device's connect and its first beat, say) brought it
+        // back first: answer the state it is in now, not the offline one read before.
+        row = (await machinesRepository.findById(this.deps.db, machineId)) ?? row;
       }
     }
     return {

@@ -356,6 +356,29 @@ describe('machine lists, details and upkeep', () => {
 });
 
 describe('POST /api/machines/:id/heartbeat', () => {
+  it('when an offline machine sends two heartbeats at once, then both answers say available', async () => {
+    const branch = await buildBranch(t);
+    const { machine, deviceKey } = await buildMachine(t, branch.id);
+    const answers = new Set<string>();
+    for (let round = 0; round < 20; round++) {
+      await t.container.database.db
+        .update(machines)
+        .set({ status: 'offline' })
+        .where(eq(machines.id, machine.id));
+      const responses = await Promise.all(
+        [1, 2].map(() =>
+          t.http
+            .post(`/api/machines/${machine.id}/heartbeat`)
+            .set('X-Machine-Key', deviceKey)
+            .send({})
+            .expect(200),
+        ),
+      );
+      for (const res of responses) answers.add(res.body.status as string);
+    }
+    expect([...answers]).toEqual(['available']);
+  });
+
   it('when a machine heartbeats with its key, then the time and telemetry are stored and an offline machine comes back', async () => {
     const branch = await buildBranch(t);
     const { machine, deviceKey } = await buildMachine(t, branch.id);
