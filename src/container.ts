@@ -101,7 +101,7 @@ export async function createContainer(
   const activity = new ActivityService({
     db: database.db,
     realtime,
-    timezoneOf: (userId) => gymFloor.sessions.activeTimezone(userId),
+    timezoneOf: (userId) => gymFloor.gymSessions.activeTimezone(userId),
     machineHeldBy: (userId) => gymFloor.machines.heldBy(userId),
     onProgress: (userId) => gymFloor.machines.touchHeldBy(userId),
   });
@@ -142,7 +142,7 @@ export async function createContainer(
     listSessions: (userId) => auth.listSessions(userId),
     branchesOf: (userIds) => gymFloor.branches.membershipsOfMany(userIds),
     exportSections: async (userId) => ({
-      gymSessions: await gymFloor.sessions.exportOf(userId),
+      gymSessions: await gymFloor.gymSessions.exportOf(userId),
       workoutActivity: await activity.exportOf(userId),
     }),
     beforeDelete: (userId) => gymFloor.machines.releaseHeldBy(userId),

@@ -14,7 +14,7 @@ import type {
 } from './gym-floor.schemas.js';
 import type { FloorEvents } from './gym-floor.events.js';
 import type { BranchRow } from './gym-floor.table.js';
-import { endActiveSession } from './sessions.service.js';
+import { endActiveGymSession } from './gym-sessions.service.js';
 
 /** Who is acting, as far as branch permissions go. */
 export interface Actor {
@@ -89,7 +89,7 @@ export class BranchesService {
       if (!(await branchesRepository.leave(tx, branchId, actor.userId))) {
         throw notFound('Membership');
       }
-      return endActiveSession(tx, actor.userId, branchId);
+      return endActiveGymSession(tx, actor.userId, branchId);
     });
     if (ended) this.deps.events.released(ended.released);
     await this.stopWatchingUnlessAllowed(actor, branchId);

@@ -58,7 +58,7 @@ export function presentMaintenanceEntry(row: MaintenanceEntryRow): MaintenanceEn
   };
 }
 
-export function presentSession(row: GymSessionRow): GymSessionView {
+export function presentGymSession(row: GymSessionRow): GymSessionView {
   return {
     id: row.id,
     userId: row.userId,

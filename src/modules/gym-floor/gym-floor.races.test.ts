@@ -66,7 +66,7 @@ async function resetRound(member: Member, branchId: string, machineId: string) {
     .from(machines)
     .where(eq(machines.id, machineId));
   if (machine?.currentUserId) await floor.machines.unlink(admin, machineId);
-  await floor.sessions.checkOut(member.row.id).catch(() => undefined);
+  await floor.gymSessions.checkOut(member.row.id).catch(() => undefined);
   await floor.branches.join(member.row.id, branchId);
 }
 
@@ -78,7 +78,7 @@ async function race(other: (member: Member, branchId: string) => Promise<unknown
   const broken: string[] = [];
   const linkStatuses = new Set<number>();
   for (let round = 0; round < ROUNDS; round++) {
-    await t.container.gymFloor.sessions.checkIn(member.row.id, branch.id);
+    await t.container.gymFloor.gymSessions.checkIn(member.row.id, branch.id);
     const [link] = await Promise.all([
       t.http
         .post('/api/machines/link')
@@ -115,7 +115,7 @@ describe('the floor invariant: a held machine always has an active gym session a
     `when link and the expiry sweep run at the same moment ${ROUNDS} times, then no round leaves the machine held without a session`,
     async () => {
       // Threshold 0: every active session counts as abandoned, this member's included.
-      const broken = await race(() => t.container.gymFloor.sessions.expireAbandoned(0));
+      const broken = await race(() => t.container.gymFloor.gymSessions.expireAbandoned(0));
       expect(broken).toEqual([]);
     },
     RACE_TIMEOUT_MS,

@@ -3,7 +3,7 @@ import { z } from '../../lib/zod.js';
 
 const machineTypeValues = ['cardio', 'strength', 'functional'] as const;
 const machineStatusValues = ['available', 'occupied', 'maintenance', 'offline'] as const;
-const sessionStatusValues = ['active', 'completed', 'expired'] as const;
+const gymSessionStatusValues = ['active', 'completed', 'expired'] as const;
 const timestamp = z.iso.datetime();
 
 /** An IANA zone the runtime knows, so local days can be computed for the branch. */
@@ -224,14 +224,14 @@ export const gymSessionSchema = z
     endTime: timestamp.nullable(),
     duration: z.number().int().nullable().openapi({ description: 'Minutes, once ended.' }),
     machinesUsed: z.array(z.uuid()),
-    status: z.enum(sessionStatusValues),
+    status: z.enum(gymSessionStatusValues),
     createdAt: timestamp,
   })
   .openapi('GymSession');
 export type GymSessionView = z.infer<typeof gymSessionSchema>;
 export const gymSessionPage = pageOf(gymSessionSchema, 'GymSession');
 
-export const sessionHistoryQuery = pageQuery
+export const gymSessionHistoryQuery = pageQuery
   .extend({ from: timestamp.optional(), to: timestamp.optional() })
   .refine((q) => !q.from || !q.to || new Date(q.from) <= new Date(q.to), {
     message: 'from must not be after to',

@@ -26,7 +26,7 @@ import {
   type HeartbeatOutcome,
   type ReleasedMachine,
 } from './machines.repository.js';
-import { sessionsRepository } from './sessions.repository.js';
+import { gymSessionsRepository } from './gym-sessions.repository.js';
 
 const hashDeviceKey = (key: string) => createHash('sha256').update(key).digest('hex');
 // 256 random bits: a hash lookup is enough, no slow password hash is needed for such a key.
@@ -191,8 +191,8 @@ export class MachinesService {
         // Locked first, as everything that ends a session updates this row first: a check-out,
         // expiry or leave racing this link either ends the session before (no row here) or
         // waits for this commit and then releases the machine taken below.
-        const session = await sessionsRepository.lockActive(tx, userId);
-        if (session?.branchId !== machine.branchId) {
+        const gymSession = await gymSessionsRepository.lockActive(tx, userId);
+        if (gymSession?.branchId !== machine.branchId) {
           throw conflict('Check in at this machine’s branch before linking to it.');
         }
         // Checked under the lock: a check-in that raced leaving the branch leaves a session
@@ -207,7 +207,7 @@ export class MachinesService {
           const status = now?.status === 'available' || !now ? 'occupied' : now.status;
           throw conflict(unavailableBecause[status]);
         }
-        await sessionsRepository.addMachineUsed(tx, session.id, machine.id);
+        await gymSessionsRepository.addMachineUsed(tx, gymSession.id, machine.id);
         return { linked, released };
       });
     } catch (error) {

@@ -11,7 +11,7 @@ const ending = (status: 'completed' | 'expired') => ({
 });
 
 /** The only place that queries gym sessions. */
-export const sessionsRepository = {
+export const gymSessionsRepository = {
   /** Starts a session; the partial unique index refuses a second active one for the user. */
   async insertActive(db: Database, userId: string, branchId: string): Promise<GymSessionRow> {
     const [row] = await db.insert(gymSessions).values({ userId, branchId }).returning();
@@ -115,7 +115,7 @@ export const sessionsRepository = {
   },
 
   /** The time zone of the branch where the user has an active session, if any. */
-  async activeSessionTimezone(db: Database, userId: string): Promise<string | undefined> {
+  async activeGymSessionTimezone(db: Database, userId: string): Promise<string | undefined> {
     const [row] = await db
       .select({ timezone: branches.timezone })
       .from(gymSessions)
