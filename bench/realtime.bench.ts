@@ -9,7 +9,7 @@
  * ack) for the whole run; BENCH_MEMBERS member sockets send `branch:subscribe`; then a few
  * "linker" members link and unlink the machines one pair at a time. Each link is timed from
  * the moment its HTTP request is sent until the matching `machine:status` (machineId, status
- * 'occupied', currentUserId) has reached every subscriber: each subscriber's delivery latency
+ * 'occupied') has reached every subscriber: each subscriber's delivery latency
  * and the time to the last one are recorded. Unlinks are timed the same way ('available').
  *
  * Then, with the member sockets still connected, the heartbeat saturation phase: the same device
@@ -997,7 +997,8 @@ async function runTarget(
     const linker = fixture.linkers[pair % fixture.linkers.length]!;
     const link = await measureFanOut(
       subscriberCount,
-      { machineId: machine.id, status: 'occupied', currentUserId: linker.userId },
+      // Members are not told who holds a machine (only staff and the holder are).
+      { machineId: machine.id, status: 'occupied' },
       () => post(`${base}/api/machines/link`, linker.accessToken, { qrCode: machine.qrCode }),
       settings.fanOutTimeoutMs,
     );

@@ -18,7 +18,7 @@ import {
   branchesRoutes,
   machineDeviceRoutes,
   machinesRoutes,
-  sessionsRoutes,
+  gymSessionsRoutes,
 } from './modules/gym-floor/index.js';
 import { idempotency } from './middleware/idempotency.js';
 
@@ -115,7 +115,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     machineDeviceRoutes(container.gymFloor, {
       rateLimit: machineRateLimit(config.rateLimit, limitStores),
     }),
-    sessionsRoutes(container.gymFloor, { idempotent }),
+    gymSessionsRoutes(container.gymFloor, { idempotent }),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));

@@ -111,7 +111,7 @@ export async function createContainer(
   const activity = new ActivityService({
     db: database.db,
     realtime,
-    timezoneOf: (userId) => gymFloor.sessions.activeTimezone(userId),
+    timezoneOf: (userId) => gymFloor.gymSessions.activeTimezone(userId),
     machineHeldBy: (userId) => gymFloor.machines.heldBy(userId),
     onProgress: (userId) => gymFloor.machines.touchHeldBy(userId),
   });
@@ -159,10 +159,11 @@ export async function createContainer(
     confirmPassword: (userId, password, field) => auth.confirmPassword(userId, password, field),
     branchesOf: (userIds) => gymFloor.branches.membershipsOfMany(userIds),
     exportSections: async (userId) => ({
-      gymSessions: await gymFloor.sessions.exportOf(userId),
+      gymSessions: await gymFloor.gymSessions.exportOf(userId),
       workoutActivity: await activity.exportOf(userId),
     }),
     beforeDelete: (userId) => gymFloor.machines.releaseHeldBy(userId),
+    onRoleChanging: (tx, userId, role) => gymFloor.branches.onRoleChanging(tx, userId, role),
     onAccessChanged: (userId) => realtime.disconnectUser(userId),
   });
 

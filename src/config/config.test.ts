@@ -26,7 +26,7 @@ describe('loadConfig', () => {
       jwt: { accessTokenTtlSeconds: 900, refreshFamilyLifetimeSeconds: 30 * 24 * 3600 },
       socketEventsPerSecond: 20,
       gymFloor: {
-        sessionExpireAfterSeconds: 4 * 3600,
+        gymSessionExpireAfterSeconds: 4 * 3600,
         machineOfflineAfterSeconds: 120,
         linkIdleAfterSeconds: 900,
         sweepIntervalSeconds: 30,

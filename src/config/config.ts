@@ -156,7 +156,7 @@ export interface Config {
   };
   /** When the gym floor's sweeps step in, and how often they run. */
   gymFloor: {
-    sessionExpireAfterSeconds: number;
+    gymSessionExpireAfterSeconds: number;
     machineOfflineAfterSeconds: number;
     linkIdleAfterSeconds: number;
     sweepIntervalSeconds: number;
@@ -292,7 +292,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       eventsPerMinute: e.SOCKET_USER_EVENTS_PER_MINUTE,
     },
     gymFloor: {
-      sessionExpireAfterSeconds: e.GYM_SESSION_EXPIRE_AFTER_SECONDS,
+      gymSessionExpireAfterSeconds: e.GYM_SESSION_EXPIRE_AFTER_SECONDS,
       machineOfflineAfterSeconds: e.MACHINE_OFFLINE_AFTER_SECONDS,
       linkIdleAfterSeconds: e.MACHINE_LINK_IDLE_SECONDS,
       sweepIntervalSeconds: e.GYM_FLOOR_SWEEP_SECONDS,

@@ -110,6 +110,7 @@ export const conflictReasons = {
   BRANCH_IN_USE: 'The branch still has machines or gym-session history.',
   NOT_STAFF_ROLE: 'Only users with the staff role can staff a branch.',
   NOT_CHECKED_IN: 'No active gym session at the machine’s branch: check in first.',
+  NOT_A_MEMBER: 'The caller no longer belongs to the machine’s branch.',
   MACHINE_OCCUPIED: 'The machine is in use by another member.',
   MACHINE_IN_MAINTENANCE: 'The machine is under maintenance.',
   MACHINE_OFFLINE: 'The machine is offline.',

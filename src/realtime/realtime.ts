@@ -22,6 +22,10 @@ export const namespaces = { machines: '/machines', workouts: '/workouts' } as co
 /** Room names, spelled in one place for the handlers that join them and the code that emits. */
 export const rooms = {
   branch: (branchId: string) => `branch:${branchId}`,
+  /** Subscribers of a branch who staff it (or are admins): they hear who holds each machine. */
+  branchStaff: (branchId: string) => `branch-staff:${branchId}`,
+  /** One user's subscriptions to one branch, so the member on a machine hears their own id. */
+  branchUser: (branchId: string, userId: string) => `branch:${branchId}:user:${userId}`,
   machine: (machineId: string) => `machine:${machineId}`,
   user: (userId: string) => `user:${userId}`,
   accessToken: (jti: string) => `token:${jti}`,
@@ -85,10 +89,16 @@ export interface UserEmitOptions {
 export interface Realtime {
   /** The Socket.IO server; `attachSocketServer` binds it to the HTTP server. */
   readonly io: AppServer;
+  /**
+   * To every subscriber of the branch. With `insiders`, the branch's staff subscribers and the
+   * subscriptions of `insiders.userIds` receive `insiders.payload` instead (each socket one of
+   * the two), for events with details not everyone may see.
+   */
   emitToBranch<E extends keyof MachinesServerEvents>(
     branchId: string,
     event: E,
     payload: Payload<MachinesServerEvents, E>,
+    insiders?: { payload: Payload<MachinesServerEvents, E>; userIds: string[] },
   ): void;
   emitToMachine<E extends keyof MachinesServerEvents>(
     machineId: string,
@@ -104,8 +114,10 @@ export interface Realtime {
   ): void;
   /** Ends the sockets opened with these access tokens or login sessions (logout, revocation). */
   disconnectRevoked(revoked: { accessTokenIds?: string[]; familyIds?: string[] }): void;
-  /** Takes the user's sockets, on any instance, out of a branch's room. */
+  /** Takes the user's sockets, on any instance, out of a branch's rooms. */
   leaveBranch(userId: string, branchId: string): void;
+  /** Takes the user's sockets out of a branch's staff room only (no longer staff there). */
+  leaveBranchStaff(userId: string, branchId: string): void;
   /** Ends every socket of a user (account deleted, role changed). */
   disconnectUser(userId: string): void;
   /** Ends a device's sockets (machine removed or its key replaced). */
@@ -158,8 +170,17 @@ export function createRealtime(options: RealtimeOptions): Realtime {
   let closing: Promise<void> | undefined;
   return {
     io,
-    emitToBranch: (branchId, event, payload) => {
-      send(machines.to(rooms.branch(branchId)), event, payload);
+    emitToBranch: (branchId, event, payload, insiders) => {
+      if (!insiders) {
+        send(machines.to(rooms.branch(branchId)), event, payload);
+        return;
+      }
+      const inner = [
+        rooms.branchStaff(branchId),
+        ...insiders.userIds.map((userId) => rooms.branchUser(branchId, userId)),
+      ];
+      send(machines.to(rooms.branch(branchId)).except(inner), event, payload);
+      send(machines.to(inner), event, insiders.payload);
     },
     emitToMachine: (machineId, event, payload) => {
       send(machines.to(rooms.machine(machineId)), event, payload);
@@ -176,7 +197,16 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       for (const namespace of both) namespace.in(targets).disconnectSockets(true);
     },
     leaveBranch: (userId, branchId) => {
-      machines.in(rooms.user(userId)).socketsLeave(rooms.branch(branchId));
+      machines
+        .in(rooms.user(userId))
+        .socketsLeave([
+          rooms.branch(branchId),
+          rooms.branchStaff(branchId),
+          rooms.branchUser(branchId, userId),
+        ]);
+    },
+    leaveBranchStaff: (userId, branchId) => {
+      machines.in(rooms.user(userId)).socketsLeave(rooms.branchStaff(branchId));
     },
     disconnectUser: (userId) => {
       for (const namespace of both) namespace.in(rooms.user(userId)).disconnectSockets(true);

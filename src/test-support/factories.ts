@@ -96,6 +96,6 @@ export async function buildBranchStaff(t: TestApp, branchId: string) {
 /** A signed-in member who joined the branch and checked in there. */
 export async function buildCheckedInMember(t: TestApp, branchId: string) {
   const member = await buildBranchMember(t, branchId);
-  const session = await t.container.gymFloor.sessions.checkIn(member.row.id, branchId);
-  return { ...member, gymSession: session };
+  const gymSession = await t.container.gymFloor.gymSessions.checkIn(member.row.id, branchId);
+  return { ...member, gymSession };
 }

@@ -110,6 +110,15 @@ export const branchesRepository = {
     return deleted.length > 0;
   },
 
+  /** Removes every branch assignment of the user; answers the branches they staffed. */
+  async removeAllStaffAssignments(db: Database, userId: string): Promise<string[]> {
+    const deleted = await db
+      .delete(branchStaff)
+      .where(eq(branchStaff.userId, userId))
+      .returning({ branchId: branchStaff.branchId });
+    return deleted.map((row) => row.branchId);
+  },
+
   async isStaff(db: Database, branchId: string, userId: string): Promise<boolean> {
     const [row] = await db
       .select({ userId: branchStaff.userId })

@@ -112,6 +112,10 @@ export function branchesRoutes(
         method: 'post',
         path: '/:id/leave',
         summary: 'Leave a branch',
+        description:
+          'A gym session the caller has at this branch ends with it, as `completed`, and the ' +
+          'machine they hold is released (subscribers get `machine:status`). A session at ' +
+          'another branch is left alone. 404 when the caller is not a member.',
         access: 'user',
         params: idParams,
         errors: [404],
@@ -126,8 +130,10 @@ export function branchesRoutes(
         path: '/:id/machines',
         summary: 'The branch’s machines with live status',
         description:
-          'Ordered by name; filter by `status` and `type`. Telemetry is shown to staff and to ' +
-          'the member linked to the machine.',
+          'Ordered by name; filter by `status` and `type`. `qrCode`, `telemetry` and ' +
+          '`currentUserId` are shown to staff of the branch, admins and the member linked to ' +
+          'the machine; for anyone else they are `null` (an `occupied` machine then has a null ' +
+          '`currentUserId`).',
         access: 'user',
         params: idParams,
         query: machineListQuery,

@@ -14,6 +14,7 @@ import type {
 } from './gym-floor.schemas.js';
 import type { FloorEvents } from './gym-floor.events.js';
 import type { BranchRow } from './gym-floor.table.js';
+import { endActiveGymSession } from './gym-sessions.service.js';
 
 /** Who is acting, as far as branch permissions go. */
 export interface Actor {
@@ -78,10 +79,18 @@ export class BranchesService {
     return this.memberships(userId);
   }
 
+  /**
+   * Ends the membership. A gym session the member has at this branch is completed and their
+   * machine released in the same transaction, so no visit or link outlives the membership.
+   */
   async leave(actor: Actor, branchId: string): Promise<MembershipView[]> {
-    if (!(await branchesRepository.leave(this.deps.db, branchId, actor.userId))) {
-      throw notFound('Membership');
-    }
+    const ended = await this.deps.db.transaction(async (tx) => {
+      if (!(await branchesRepository.leave(tx, branchId, actor.userId))) {
+        throw notFound('Membership');
+      }
+      return endActiveGymSession(tx, actor.userId, branchId);
+    });
+    if (ended) this.deps.events.released(ended.released);
     await this.stopWatchingUnlessAllowed(actor, branchId);
     return this.memberships(actor.userId);
   }
@@ -128,8 +137,18 @@ export class BranchesService {
     if (!(await branchesRepository.removeStaff(this.deps.db, branchId, userId))) {
       throw notFound('Staff assignment');
     }
+    this.deps.events.stoppedStaffing(userId, branchId);
     const user = await usersRepository.findById(this.deps.db, userId);
     if (user) await this.stopWatchingUnlessAllowed({ userId, role: user.role }, branchId);
+  }
+
+  /**
+   * Inside the role change's transaction (`tx`): a user who is no longer `staff` loses every
+   * branch assignment, so a later promotion back to staff starts with none. Assignments are
+   * made only for the staff role (`assignStaff`), and this keeps it so.
+   */
+  async onRoleChanging(tx: Database, userId: string, role: Role): Promise<void> {
+    if (role !== 'staff') await branchesRepository.removeAllStaffAssignments(tx, userId);
   }
 
   async listStaff(branchId: string) {
@@ -154,10 +173,14 @@ export class BranchesService {
 
   /** Whether the actor may watch the branch's floor live: its members, its staff, admins. */
   async canWatch(actor: Actor, branchId: string): Promise<boolean> {
-    return (
-      (await this.canManage(actor, branchId)) ||
-      branchesRepository.isMember(this.deps.db, branchId, actor.userId)
-    );
+    return (await this.watchAccess(actor, branchId)) !== undefined;
+  }
+
+  /** How the actor may watch the branch: as staff (who see who holds what), as a member, or not. */
+  async watchAccess(actor: Actor, branchId: string): Promise<'staff' | 'member' | undefined> {
+    if (await this.canManage(actor, branchId)) return 'staff';
+    if (await branchesRepository.isMember(this.deps.db, branchId, actor.userId)) return 'member';
+    return undefined;
   }
 
   /** Ends live subscriptions to the branch of someone who may no longer watch it. */

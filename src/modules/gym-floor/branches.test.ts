@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBranch, buildBranchStaff, buildSignedInUser } from '../../test-support/factories.js';
+import {
+  buildBranch,
+  buildBranchStaff,
+  buildCheckedInMember,
+  buildMachine,
+  buildSignedInUser,
+} from '../../test-support/factories.js';
 import { createTestApp, type TestApp } from '../../test-support/test-app.js';
 
 let t: TestApp;
@@ -152,6 +158,68 @@ describe('membership', () => {
       .expect(404);
   });
 
+  it('when a member leaves the branch they are checked in at, then the visit ends as completed and their machine is freed', async () => {
+    const branch = await buildBranch(t);
+    const { machine } = await buildMachine(t, branch.id);
+    const visitor = await buildCheckedInMember(t, branch.id);
+    await t.http
+      .post('/api/machines/link')
+      .set('Authorization', visitor.auth)
+      .send({ qrCode: machine.qrCode })
+      .expect(200);
+
+    await t.http
+      .post(`/api/branches/${branch.id}/leave`)
+      .set('Authorization', visitor.auth)
+      .expect(200);
+
+    await t.http.get('/api/sessions/active').set('Authorization', visitor.auth).expect(404);
+    const [visit] = (
+      await t.http.get('/api/sessions').set('Authorization', visitor.auth).expect(200)
+    ).body.items;
+    expect(visit).toMatchObject({ status: 'completed', machinesUsed: [machine.id] });
+    const freed = await t.http
+      .get(`/api/machines/${machine.id}`)
+      .set('Authorization', admin.auth)
+      .expect(200);
+    expect(freed.body).toMatchObject({ status: 'available', currentUserId: null });
+    // Rejoining does not bring the visit back; linking needs a new check-in.
+    await t.container.gymFloor.branches.join(visitor.row.id, branch.id);
+    await t.http
+      .post('/api/machines/link')
+      .set('Authorization', visitor.auth)
+      .send({ qrCode: machine.qrCode })
+      .expect(409);
+  });
+
+  it('when a member leaves another branch than the one they are at, then their visit and machine stay', async () => {
+    const [here, elsewhere] = [await buildBranch(t), await buildBranch(t)];
+    const { machine } = await buildMachine(t, here.id);
+    const visitor = await buildCheckedInMember(t, here.id);
+    await t.container.gymFloor.branches.join(visitor.row.id, elsewhere.id);
+    await t.http
+      .post('/api/machines/link')
+      .set('Authorization', visitor.auth)
+      .send({ qrCode: machine.qrCode })
+      .expect(200);
+
+    await t.http
+      .post(`/api/branches/${elsewhere.id}/leave`)
+      .set('Authorization', visitor.auth)
+      .expect(200);
+
+    const active = await t.http
+      .get('/api/sessions/active')
+      .set('Authorization', visitor.auth)
+      .expect(200);
+    expect(active.body).toMatchObject({ branchId: here.id, status: 'active' });
+    const held = await t.http
+      .get(`/api/machines/${machine.id}`)
+      .set('Authorization', admin.auth)
+      .expect(200);
+    expect(held.body).toMatchObject({ status: 'occupied', currentUserId: visitor.row.id });
+  });
+
   it('when a member joins a branch that does not exist, then 404', async () => {
     const res = await t.http
       .post('/api/branches/00000000-0000-4000-8000-000000000001/join')
@@ -209,6 +277,62 @@ describe('staff assignment', () => {
       .get(`/api/branches/${branch.id}/staff`)
       .set('Authorization', staff.auth)
       .expect(403);
+  });
+
+  it('when staff are demoted to member and promoted again, then their branch assignments are gone, not restored', async () => {
+    const [first, second] = [await buildBranch(t), await buildBranch(t)];
+    const staff = await buildBranchStaff(t, first.id);
+    await t.container.gymFloor.branches.assignStaff(second.id, staff.row.id);
+    const setRole = (role: string) =>
+      t.http
+        .patch(`/api/users/${staff.row.id}/role`)
+        .set('Authorization', admin.auth)
+        .send({ role })
+        .expect(200);
+
+    await setRole('member');
+    for (const branch of [first, second]) {
+      const listed = await t.http
+        .get(`/api/branches/${branch.id}/staff`)
+        .set('Authorization', admin.auth)
+        .expect(200);
+      expect(listed.body.items).toEqual([]);
+    }
+    await setRole('staff');
+    // Staff again, but of no branch until an admin assigns them.
+    const { machine } = await buildMachine(t, first.id);
+    await t.http
+      .patch(`/api/machines/${machine.id}`)
+      .set('Authorization', staff.auth)
+      .send({ status: 'maintenance' })
+      .expect(403);
+    await t.http
+      .get(`/api/branches/${first.id}/staff`)
+      .set('Authorization', staff.auth)
+      .expect(403);
+  });
+
+  it('when staff become admin, then their assignments go too; staff staying staff keep theirs', async () => {
+    const branch = await buildBranch(t);
+    const [promoted, kept] = [
+      await buildBranchStaff(t, branch.id),
+      await buildBranchStaff(t, branch.id),
+    ];
+    await t.http
+      .patch(`/api/users/${promoted.row.id}/role`)
+      .set('Authorization', admin.auth)
+      .send({ role: 'admin' })
+      .expect(200);
+    await t.http
+      .patch(`/api/users/${kept.row.id}/role`)
+      .set('Authorization', admin.auth)
+      .send({ role: 'staff' })
+      .expect(200);
+    const listed = await t.http
+      .get(`/api/branches/${branch.id}/staff`)
+      .set('Authorization', admin.auth)
+      .expect(200);
+    expect(listed.body.items.map((item: { userId: string }) => item.userId)).toEqual([kept.row.id]);
   });
 
   it('when staff of one branch read another branch’s staff, then 403', async () => {

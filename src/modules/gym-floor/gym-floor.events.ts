@@ -17,8 +17,23 @@ export interface FloorNotification extends NotificationEvent {
 export class FloorEvents {
   constructor(private readonly realtime: Realtime) {}
 
+  /**
+   * `machine:status` to the branch: its staff and the member holding the machine hear who holds
+   * it (`currentUserId`), every other subscriber only the status.
+   */
   statusChanged(machine: MachineRow): void {
-    this.realtime.emitToBranch(machine.branchId, 'machine:status', machineStatusEvent(machine));
+    const redacted = machineStatusEvent(machine, { holderVisible: false });
+    this.realtime.emitToBranch(
+      machine.branchId,
+      'machine:status',
+      redacted,
+      machine.currentUserId
+        ? {
+            payload: machineStatusEvent(machine, { holderVisible: true }),
+            userIds: [machine.currentUserId],
+          }
+        : undefined,
+    );
   }
 
   linked(machine: MachineRow): void {
@@ -61,6 +76,11 @@ export class FloorEvents {
   /** The user may no longer watch the branch: their open subscriptions end too. */
   stoppedWatching(userId: string, branchId: string): void {
     this.realtime.leaveBranch(userId, branchId);
+  }
+
+  /** The user no longer staffs the branch: a subscription they keep hears what members hear. */
+  stoppedStaffing(userId: string, branchId: string): void {
+    this.realtime.leaveBranchStaff(userId, branchId);
   }
 
   notify(userId: string, notification: FloorNotification): void {

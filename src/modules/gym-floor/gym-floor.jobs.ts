@@ -18,11 +18,11 @@ export function registerGymFloorJobs(
   runner: JobRunner,
   deps: { gymFloor: GymFloor; logger: Logger },
 ): void {
-  const { settings, sessions, machines } = deps.gymFloor;
+  const { settings, gymSessions, machines } = deps.gymFloor;
   const sweeps = [
     {
       type: expireGymSessions,
-      run: () => sessions.expireAbandoned(settings.sessionExpireAfterSeconds),
+      run: () => gymSessions.expireAbandoned(settings.gymSessionExpireAfterSeconds),
       what: 'gym sessions expired',
     },
     {

@@ -26,8 +26,9 @@ export function presentBranch(row: BranchRow): BranchView {
 /**
  * A machine as the API shows it. `privileged` is for staff of its branch and the member using
  * it: only they see its QR code (anyone else could link from afar with it, instead of scanning
- * it at the machine) and its telemetry (the member's workout). The device key hash never leaves
- * the server.
+ * it at the machine), its telemetry (the member's workout) and who holds it (`currentUserId`;
+ * other members see `occupied` with a null holder, so they cannot follow each other around the
+ * floor). The device key hash never leaves the server.
  */
 export function presentMachine(row: MachineRow, options: { privileged: boolean }): MachineView {
   return {
@@ -38,7 +39,7 @@ export function presentMachine(row: MachineRow, options: { privileged: boolean }
     location: row.location,
     qrCode: options.privileged ? row.qrCode : null,
     status: row.status,
-    currentUserId: row.currentUserId,
+    currentUserId: options.privileged ? row.currentUserId : null,
     linkedAt: row.linkedAt?.toISOString() ?? null,
     lastHeartbeat: row.lastHeartbeat?.toISOString() ?? null,
     telemetry: options.privileged ? (row.telemetry ?? null) : null,
@@ -57,7 +58,7 @@ export function presentMaintenanceEntry(row: MaintenanceEntryRow): MaintenanceEn
   };
 }
 
-export function presentSession(row: GymSessionRow): GymSessionView {
+export function presentGymSession(row: GymSessionRow): GymSessionView {
   return {
     id: row.id,
     userId: row.userId,
@@ -71,13 +72,19 @@ export function presentSession(row: GymSessionRow): GymSessionView {
   };
 }
 
-/** `machine:status` for a machine's current row. */
-export function machineStatusEvent(row: MachineRow): MachineStatusEvent {
+/**
+ * `machine:status` for a machine's current row. `currentUserId` only when `holderVisible`: for
+ * the branch's staff and the holder, as over HTTP.
+ */
+export function machineStatusEvent(
+  row: MachineRow,
+  options: { holderVisible: boolean },
+): MachineStatusEvent {
   return {
     machineId: row.id,
     branchId: row.branchId,
     status: row.status,
-    ...(row.currentUserId && { currentUserId: row.currentUserId }),
+    ...(options.holderVisible && row.currentUserId && { currentUserId: row.currentUserId }),
     at: row.updatedAt.toISOString(),
   };
 }

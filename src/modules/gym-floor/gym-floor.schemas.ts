@@ -9,7 +9,7 @@ import { z } from '../../lib/zod.js';
 
 const machineTypeValues = ['cardio', 'strength', 'functional'] as const;
 const machineStatusValues = ['available', 'occupied', 'maintenance', 'offline'] as const;
-const sessionStatusValues = ['active', 'completed', 'expired'] as const;
+const gymSessionStatusValues = ['active', 'completed', 'expired'] as const;
 const timestamp = z.iso.datetime();
 
 /** An IANA zone the runtime knows, so local days can be computed for the branch. */
@@ -138,7 +138,14 @@ export const machineSchema = z
           'knowing it should mean standing at the machine.',
       }),
     status: z.enum(machineStatusValues),
-    currentUserId: z.uuid().nullable(),
+    currentUserId: z
+      .uuid()
+      .nullable()
+      .openapi({
+        description:
+          'The member using the machine. Shown to staff of its branch, admins and that member ' +
+          'only; for everyone else `null`, also while the machine is `occupied`.',
+      }),
     linkedAt: timestamp.nullable(),
     lastHeartbeat: timestamp.nullable(),
     telemetry: machineTelemetrySchema
@@ -165,11 +172,17 @@ export const maintenancePage = pageOf(maintenanceEntrySchema, 'MaintenanceEntry'
 
 export const machineDetailsSchema = machineSchema
   .extend({
-    maintenanceLog: z.array(maintenanceEntrySchema).openapi({
-      description: 'The 20 newest entries; page through all with GET /machines/{id}/maintenance.',
-    }),
+    maintenanceLog: z
+      .array(maintenanceEntrySchema)
+      .optional()
+      .openapi({
+        description:
+          'The 20 newest entries, for staff of the machine’s branch and admins only (absent ' +
+          'for everyone else); page through all with GET /machines/{id}/maintenance.',
+      }),
   })
   .openapi('MachineDetails');
+export type MachineDetailsView = z.infer<typeof machineDetailsSchema>;
 
 export const addMaintenanceBody = z
   .strictObject({
@@ -217,14 +230,14 @@ export const gymSessionSchema = z
     endTime: timestamp.nullable(),
     duration: z.number().int().nullable().openapi({ description: 'Minutes, once ended.' }),
     machinesUsed: z.array(z.uuid()),
-    status: z.enum(sessionStatusValues),
+    status: z.enum(gymSessionStatusValues),
     createdAt: timestamp,
   })
   .openapi('GymSession');
 export type GymSessionView = z.infer<typeof gymSessionSchema>;
 export const gymSessionPage = pageOf(gymSessionSchema, 'GymSession');
 
-export const sessionHistoryQuery = pageQuery
+export const gymSessionHistoryQuery = pageQuery
   .extend({ from: timestamp.optional(), to: timestamp.optional() })
   .refine((q) => !q.from || !q.to || new Date(q.from) <= new Date(q.to), {
     message: 'from must not be after to',
@@ -233,11 +246,12 @@ export const sessionHistoryQuery = pageQuery
 
 // ---- real-time events ----
 
-/** `machine:status` as every subscriber of the branch receives it. */
+/** `machine:status` as subscribers of the branch receive it. */
 export interface MachineStatusEvent {
   machineId: string;
   branchId: string;
   status: (typeof machineStatusValues)[number];
+  /** Only to the branch's staff, admins and the member it names. */
   currentUserId?: string;
   at: string;
 }

@@ -3,11 +3,11 @@ import type { Realtime } from '../../realtime/realtime.js';
 import { BranchesService } from './branches.service.js';
 import { FloorEvents } from './gym-floor.events.js';
 import { MachinesService } from './machines.service.js';
-import { SessionsService } from './sessions.service.js';
+import { GymSessionsService } from './gym-sessions.service.js';
 
 /** How long things may stay untouched on the floor before the sweeps step in. */
 export interface FloorSettings {
-  sessionExpireAfterSeconds: number;
+  gymSessionExpireAfterSeconds: number;
   machineOfflineAfterSeconds: number;
   linkIdleAfterSeconds: number;
   /** How often each sweep runs. */
@@ -18,7 +18,7 @@ export interface FloorSettings {
 export interface GymFloor {
   branches: BranchesService;
   machines: MachinesService;
-  sessions: SessionsService;
+  gymSessions: GymSessionsService;
   settings: FloorSettings;
 }
 
@@ -32,7 +32,7 @@ export function createGymFloor(deps: {
   return {
     branches,
     machines: new MachinesService({ db: deps.db, branches, events }),
-    sessions: new SessionsService({ db: deps.db, branches, events }),
+    gymSessions: new GymSessionsService({ db: deps.db, branches, events }),
     settings: deps.settings,
   };
 }

@@ -2,7 +2,7 @@
 export { createGymFloor, type FloorSettings, type GymFloor } from './gym-floor.js';
 export { branchesRoutes } from './branches.routes.js';
 export { machineDeviceRoutes, machinesRoutes } from './machines.routes.js';
-export { sessionsRoutes } from './sessions.routes.js';
+export { gymSessionsRoutes } from './gym-sessions.routes.js';
 export { machinesSocket } from './machines.socket.js';
 export {
   expireGymSessions,

@@ -53,8 +53,11 @@ export function machinesRoutes(
         description:
           'Needs an active gym session at the machine’s branch. A machine the caller already ' +
           'holds is released first; linking the held machine again answers 200. 409 when the ' +
-          'machine is occupied, in maintenance or offline, or without a session there. Of members ' +
-          'racing for one machine exactly one wins. Honours `Idempotency-Key`.',
+          'machine is occupied, in maintenance or offline, without a session there, or when the ' +
+          'caller no longer belongs to the branch. Of members racing for one machine exactly one ' +
+          'wins. A check-out, expiry or leave racing the link either comes first (409 here) or ' +
+          'releases the machine right after it: a machine is never left held without an active ' +
+          'session at its branch. Honours `Idempotency-Key`.',
         access: 'user',
         body: linkBody,
         before: [deps.idempotent],
@@ -62,6 +65,7 @@ export function machinesRoutes(
         reasons: {
           409: [
             'NOT_CHECKED_IN',
+            'NOT_A_MEMBER',
             'MACHINE_OCCUPIED',
             'MACHINE_IN_MAINTENANCE',
             'MACHINE_OFFLINE',
@@ -82,6 +86,10 @@ export function machinesRoutes(
         method: 'get',
         path: '/:id',
         summary: 'One machine with its recent maintenance',
+        description:
+          '`maintenanceLog` (the 20 newest entries) is included for staff of the machine’s ' +
+          'branch and admins only. `qrCode`, `telemetry` and `currentUserId` are shown to them ' +
+          'and to the member using the machine; for anyone else they are `null`.',
         access: 'user',
         params: idParams,
         errors: [404],

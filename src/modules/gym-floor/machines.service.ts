@@ -3,6 +3,7 @@ import { uniqueViolation } from '../../db/constraint-violations.js';
 import type { Database } from '../../db/database.js';
 import { mapPage, type PageRequest } from '../../db/keyset-page.js';
 import { conflict, forbidden, notFound, unauthenticated } from '../../lib/errors.js';
+import { branchesRepository } from './branches.repository.js';
 import type { Actor, BranchesService } from './branches.service.js';
 import type { FloorEvents } from './gym-floor.events.js';
 import {
@@ -13,6 +14,7 @@ import {
 import type {
   AddMaintenanceBody,
   CreateMachineBody,
+  MachineDetailsView,
   MachineListQuery,
   MachineTelemetry,
   MachineView,
@@ -24,7 +26,7 @@ import {
   type HeartbeatOutcome,
   type ReleasedMachine,
 } from './machines.repository.js';
-import { sessionsRepository } from './sessions.repository.js';
+import { gymSessionsRepository } from './gym-sessions.repository.js';
 
 const hashDeviceKey = (key: string) => createHash('sha256').update(key).digest('hex');
 // 256 random bits: a hash lookup is enough, no slow password hash is needed for such a key.
@@ -68,12 +70,18 @@ export class MachinesService {
     };
   }
 
-  async get(actor: Actor, id: string) {
+  /**
+   * One machine. Staff of its branch (and admins) also get the 20 newest maintenance entries,
+   * whose notes and `performedBy` are staff business; others get the machine alone.
+   */
+  async get(actor: Actor, id: string): Promise<MachineDetailsView> {
     const row = await this.require(id);
-    const [machine, maintenance] = await Promise.all([
-      this.present(actor, row),
-      machinesRepository.listMaintenance(this.deps.db, id, { limit: 20 }),
-    ]);
+    const staff = await this.deps.branches.canManage(actor, row.branchId);
+    const machine = presentMachine(row, {
+      privileged: staff || row.currentUserId === actor.userId,
+    });
+    if (!staff) return machine;
+    const maintenance = await machinesRepository.listMaintenance(this.deps.db, id, { limit: 20 });
     return { ...machine, maintenanceLog: maintenance.items.map(presentMaintenanceEntry) };
   }
 
@@ -154,7 +162,8 @@ export class MachinesService {
 
   /**
    * Links the member to the machine whose QR code they scanned. Needs an active gym session at
-   * the machine's branch; a machine the member already holds is released first. The machine is
+   * the machine's branch, which it holds locked until the link commits, and membership of that
+   * branch; a machine the member already holds is released first. The machine is
    * taken by a conditional update, so of many members racing for it exactly one wins, and a
    * member racing for two machines keeps one (the partial unique index refuses the second).
    */
@@ -166,12 +175,20 @@ export class MachinesService {
     let outcome: { linked: MachineRow; released: ReleasedMachine[] };
     try {
       outcome = await this.deps.db.transaction(async (tx) => {
-        const session = await sessionsRepository.findActive(tx, userId);
-        if (session?.branchId !== machine.branchId) {
+        // Locked first, as everything that ends a session updates this row first: a check-out,
+        // expiry or leave racing this link either ends the session before (no row here) or
+        // waits for this commit and then releases the machine taken below.
+        const gymSession = await gymSessionsRepository.lockActive(tx, userId);
+        if (gymSession?.branchId !== machine.branchId) {
           throw conflict(
             'Check in at this machine’s branch before linking to it.',
             'NOT_CHECKED_IN',
           );
+        }
+        // Checked under the lock: a check-in that raced leaving the branch leaves a session
+        // at a branch the member no longer belongs to.
+        if (!(await branchesRepository.isMember(tx, machine.branchId, userId))) {
+          throw conflict('You no longer belong to this machine’s branch.', 'NOT_A_MEMBER');
         }
         const released = await machinesRepository.releaseHeldBy(tx, [userId], machine.id);
         const linked = await machinesRepository.occupy(tx, machine.id, userId);
@@ -187,7 +204,7 @@ export class MachinesService {
                 : 'MACHINE_OFFLINE',
           );
         }
-        await sessionsRepository.addMachineUsed(tx, session.id, machine.id);
+        await gymSessionsRepository.addMachineUsed(tx, gymSession.id, machine.id);
         return { linked, released };
       });
     } catch (error) {
@@ -256,9 +273,9 @@ export class MachinesService {
         this.deps.events.statusChanged(online);
         row = online;
       } else {
-        // A concurrent heartbeat (the one sent on connect) brought it back first.
-        row = await machinesRepository.findById(this.deps.db, machineId);
-        if (!row) throw notFound('Machine');
+        // A concurrent heartbeat (the device's connect and its first beat, say) brought it
+        // back first: answer the state it is in now, not the offline one read before.
+        row = (await machinesRepository.findById(this.deps.db, machineId)) ?? row;
       }
     }
     return {
@@ -269,10 +286,17 @@ export class MachinesService {
     };
   }
 
-  /** Every machine's status in the branch (at most 1,000), for a new subscriber. */
-  async branchSnapshot(branchId: string) {
+  /**
+   * Every machine's status in the branch (at most 1,000), for a new subscriber: who holds each
+   * machine only for staff, and for the viewer their own.
+   */
+  async branchSnapshot(branchId: string, viewer: { userId: string; staff: boolean }) {
     const page = await machinesRepository.list(this.deps.db, branchId, { limit: 1000 });
-    return page.items.map(machineStatusEvent);
+    return page.items.map((row) =>
+      machineStatusEvent(row, {
+        holderVisible: viewer.staff || row.currentUserId === viewer.userId,
+      }),
+    );
   }
 
   /** The member currently linked to the machine, if any. */
@@ -317,13 +341,6 @@ export class MachinesService {
       }
     }
     return changes.length;
-  }
-
-  private async present(actor: Actor, row: MachineRow): Promise<MachineView> {
-    const privileged =
-      row.currentUserId === actor.userId ||
-      (await this.deps.branches.canManage(actor, row.branchId));
-    return presentMachine(row, { privileged });
   }
 
   private async require(id: string): Promise<MachineRow> {

@@ -21,6 +21,7 @@ import {
   refusal,
   type AckReply,
 } from '../../test-support/socket-test-support.js';
+import { waitUntil } from '../../test-support/job-test-support.js';
 import { createTestApp, type TestApp } from '../../test-support/test-app.js';
 import { machines } from './gym-floor.table.js';
 
@@ -218,7 +219,7 @@ describe('the /machines handshake', () => {
 });
 
 describe('branch:subscribe', () => {
-  it('when a member of the branch subscribes, then the ack carries every machine’s state', async () => {
+  it('when a member of the branch subscribes, then the ack carries every machine’s state without who holds it', async () => {
     const { branch, machine } = await floor();
     const { machine: second } = await buildMachine(t, branch.id);
     const linker = await buildCheckedInMember(t, branch.id);
@@ -234,15 +235,28 @@ describe('branch:subscribe', () => {
     expect(states).toEqual(
       expect.arrayContaining([
         { machineId: machine.id, branchId: branch.id, status: 'available', at: expect.any(String) },
-        {
-          machineId: second.id,
-          branchId: branch.id,
-          status: 'occupied',
-          currentUserId: linker.row.id,
-          at: expect.any(String),
-        },
+        { machineId: second.id, branchId: branch.id, status: 'occupied', at: expect.any(String) },
       ]),
     );
+  });
+
+  it('when staff or the holder subscribe, then the ack names who holds the machine', async () => {
+    const { branch, machine } = await floor();
+    const linker = await buildCheckedInMember(t, branch.id);
+    await link(linker, machine.qrCode);
+    const staff = await buildBranchStaff(t, branch.id);
+    const held = {
+      machineId: machine.id,
+      branchId: branch.id,
+      status: 'occupied',
+      currentUserId: linker.row.id,
+      at: expect.any(String),
+    };
+    for (const viewer of [staff, linker, admin]) {
+      const socket = await openUser(viewer.session.accessToken);
+      const ack = await emitWithAck(socket, 'branch:subscribe', { branchId: branch.id });
+      expect(ack.machines, viewer.row.role).toEqual([held]);
+    }
   });
 
   it('when staff of the branch or an admin subscribe, then they may; staff of another branch may not', async () => {
@@ -388,20 +402,57 @@ describe('losing the right to watch', () => {
   });
 });
 
+describe('losing staff rights while still a member', () => {
+  it('when staff who also joined the branch are unassigned, then their subscription stays but no longer names who holds a machine', async () => {
+    const { branch, machine } = await floor();
+    const staff = await buildBranchStaff(t, branch.id);
+    await t.container.gymFloor.branches.join(staff.row.id, branch.id);
+    const socket = await openUser(staff.session.accessToken);
+    expect((await emitWithAck(socket, 'branch:subscribe', { branchId: branch.id })).ok).toBe(true);
+    await t.http
+      .delete(`/api/branches/${branch.id}/staff/${staff.row.id}`)
+      .set('Authorization', admin.auth)
+      .expect(204);
+
+    const occupied = nextEvent<MachineStatusEvent>(
+      socket,
+      'machine:status',
+      (event) => event.machineId === machine.id && event.status === 'occupied',
+    );
+    const linker = await buildCheckedInMember(t, branch.id);
+    await link(linker, machine.qrCode);
+    expect(await occupied).not.toHaveProperty('currentUserId');
+  });
+});
+
 describe('machine:status broadcasts', () => {
-  it('when a member links over HTTP, then every subscriber of the branch hears it and no one else', async () => {
+  it('when a member links over HTTP, then every subscriber of the branch hears it once and no one else; only staff and the linker hear who', async () => {
     const { branch, machine, deviceKey } = await floor();
     const device = await openDevice(deviceKey);
     const first = await subscriber(branch.id);
     const second = await subscriber(branch.id);
+    const staff = await buildBranchStaff(t, branch.id);
+    const staffSocket = await openUser(staff.session.accessToken);
+    expect((await emitWithAck(staffSocket, 'branch:subscribe', { branchId: branch.id })).ok).toBe(
+      true,
+    );
     const elsewhere = await subscriber((await buildBranch(t)).id);
     const elsewhereHeard = recordEvents<MachineStatusEvent>(elsewhere.socket, 'machine:status');
     const linker = await buildCheckedInMember(t, branch.id);
+    const linkerSocket = await openUser(linker.session.accessToken);
+    expect((await emitWithAck(linkerSocket, 'branch:subscribe', { branchId: branch.id })).ok).toBe(
+      true,
+    );
+    const heardBy = [first.socket, second.socket, staffSocket, linkerSocket].map((socket) =>
+      recordEvents<MachineStatusEvent>(socket, 'machine:status'),
+    );
 
     const occupied = (event: MachineStatusEvent) =>
       event.machineId === machine.id && event.status === 'occupied';
     const heardFirst = nextEvent(first.socket, 'machine:status', occupied);
     const heardSecond = nextEvent(second.socket, 'machine:status', occupied);
+    const heardStaff = nextEvent(staffSocket, 'machine:status', occupied);
+    const heardLinker = nextEvent(linkerSocket, 'machine:status', occupied);
     const linkedNotice = nextEvent(device, 'machine:linked');
     const res = await link(linker, machine.qrCode);
 
@@ -409,12 +460,21 @@ describe('machine:status broadcasts', () => {
       machineId: machine.id,
       branchId: branch.id,
       status: 'occupied',
-      currentUserId: linker.row.id,
       at: res.body.updatedAt as string,
     };
     expect(await heardFirst).toEqual(expected);
     expect(await heardSecond).toEqual(expected);
+    expect(await heardStaff).toEqual({ ...expected, currentUserId: linker.row.id });
+    expect(await heardLinker).toEqual({ ...expected, currentUserId: linker.row.id });
     expect(await linkedNotice).toMatchObject({ userId: linker.row.id });
+    // Each subscriber got the change once, in one form or the other.
+    await flushStatus(first.socket, first.member.row.id);
+    await flushStatus(second.socket, second.member.row.id);
+    await flushStatus(staffSocket, staff.row.id);
+    await flushStatus(linkerSocket, linker.row.id);
+    for (const heard of heardBy) {
+      expect(heard.filter(occupied)).toHaveLength(1);
+    }
 
     await flushStatus(elsewhere.socket, elsewhere.member.row.id);
     expect(elsewhereHeard.filter((event) => event.branchId === branch.id)).toEqual([]);
@@ -515,6 +575,9 @@ describe('devices on /machines', () => {
   it('when a device heartbeats with telemetry, then the ack has its state and the telemetry is stored', async () => {
     const { machine, deviceKey } = await floor();
     const device = await openDevice(deviceKey);
+    // Connecting records a heartbeat of its own; let it land first, or it may land after the
+    // one below and move lastHeartbeat past the ack's time.
+    await waitUntil(async () => (await machineDetails(machine.id)).lastHeartbeat !== null);
     const ack = await emitWithAck(device, 'machine:heartbeat', {
       telemetry: { speedKmh: 8, inclinePercent: -2, heartRateBpm: 120 },
     });

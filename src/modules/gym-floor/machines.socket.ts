@@ -30,15 +30,32 @@ export function machinesSocket(
     if (identity.kind !== 'user') return;
     onEvent(socket, 'branch:subscribe', branchSubscribePayload, logger, async ({ branchId }) => {
       await gymFloor.branches.require(branchId);
-      if (!(await gymFloor.branches.canWatch(identity, branchId))) {
-        throw forbidden('Join this branch (or staff it) to follow its machines.');
-      }
-      await socket.join(rooms.branch(branchId));
+      const access = await gymFloor.branches.watchAccess(identity, branchId);
+      if (!access) throw forbidden('Join this branch (or staff it) to follow its machines.');
+      // Staff also join the room that hears who holds each machine; every subscriber joins
+      // their own, where they hear their own id on the machine they hold.
+      await socket.join([
+        rooms.branch(branchId),
+        rooms.branchUser(branchId, identity.userId),
+        ...(access === 'staff' ? [rooms.branchStaff(branchId)] : []),
+      ]);
       // The current state, so the client needs no separate request before following changes.
-      return { branchId, machines: await gymFloor.machines.branchSnapshot(branchId) };
+      return {
+        branchId,
+        machines: await gymFloor.machines.branchSnapshot(branchId, {
+          userId: identity.userId,
+          staff: access === 'staff',
+        }),
+      };
     });
     onEvent(socket, 'branch:unsubscribe', branchSubscribePayload, logger, async ({ branchId }) => {
-      await socket.leave(rooms.branch(branchId));
+      for (const room of [
+        rooms.branch(branchId),
+        rooms.branchUser(branchId, identity.userId),
+        rooms.branchStaff(branchId),
+      ]) {
+        await socket.leave(room);
+      }
       return { branchId };
     });
   }

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildBranch,
@@ -8,7 +8,7 @@ import {
   buildSignedInUser,
 } from '../../test-support/factories.js';
 import { createTestApp, type TestApp } from '../../test-support/test-app.js';
-import { machines } from './gym-floor.table.js';
+import { branchMembers, machines } from './gym-floor.table.js';
 
 let t: TestApp;
 let admin: Awaited<ReturnType<typeof buildSignedInUser>>;
@@ -247,6 +247,73 @@ describe('machine lists, details and upkeep', () => {
     expect(linked.body.qrCode).toBe(machine.qrCode);
   });
 
+  it('when someone other than staff or the holder lists or reads an occupied machine, then who holds it is hidden', async () => {
+    const branch = await buildBranch(t);
+    const { machine } = await buildMachine(t, branch.id);
+    const holder = await buildCheckedInMember(t, branch.id);
+    await t.container.gymFloor.machines.link(holder.row.id, machine.qrCode);
+    const [member, stranger, staff, foreignStaff] = [
+      await buildCheckedInMember(t, branch.id),
+      await buildSignedInUser(t),
+      await buildBranchStaff(t, branch.id),
+      await buildBranchStaff(t, (await buildBranch(t)).id),
+    ];
+    const holderSeenBy = async (viewer: { auth: string }) => {
+      const listed = await t.http
+        .get(`/api/branches/${branch.id}/machines`)
+        .set('Authorization', viewer.auth)
+        .expect(200);
+      const read = await t.http
+        .get(`/api/machines/${machine.id}`)
+        .set('Authorization', viewer.auth)
+        .expect(200);
+      expect(listed.body.items[0].status).toBe('occupied');
+      expect(read.body.status).toBe('occupied');
+      expect(listed.body.items[0].currentUserId).toBe(read.body.currentUserId);
+      return read.body.currentUserId as string | null;
+    };
+    for (const viewer of [member, stranger, foreignStaff]) {
+      expect(await holderSeenBy(viewer)).toBeNull();
+    }
+    for (const viewer of [holder, staff, admin]) {
+      expect(await holderSeenBy(viewer)).toBe(holder.row.id);
+    }
+  });
+
+  it('when anyone but the branch’s staff or an admin reads a machine, then its maintenance log is left out', async () => {
+    const branch = await buildBranch(t);
+    const { machine } = await buildMachine(t, branch.id);
+    const staff = await buildBranchStaff(t, branch.id);
+    await t.http
+      .post(`/api/machines/${machine.id}/maintenance`)
+      .set('Authorization', staff.auth)
+      .send({ type: 'repair', notes: 'Belt frayed; member complained' })
+      .expect(201);
+    const holder = await buildCheckedInMember(t, branch.id);
+    await t.container.gymFloor.machines.link(holder.row.id, machine.qrCode);
+    const outsiders = [
+      holder,
+      await buildCheckedInMember(t, branch.id),
+      await buildBranchStaff(t, (await buildBranch(t)).id),
+    ];
+    for (const viewer of outsiders) {
+      const read = await t.http
+        .get(`/api/machines/${machine.id}`)
+        .set('Authorization', viewer.auth)
+        .expect(200);
+      expect(read.body).not.toHaveProperty('maintenanceLog');
+    }
+    for (const viewer of [staff, admin]) {
+      const read = await t.http
+        .get(`/api/machines/${machine.id}`)
+        .set('Authorization', viewer.auth)
+        .expect(200);
+      expect(read.body.maintenanceLog).toEqual([
+        expect.objectContaining({ type: 'repair', performedBy: staff.row.id }),
+      ]);
+    }
+  });
+
   it('when a member reads a machine someone else is using, then its telemetry is hidden', async () => {
     const branch = await buildBranch(t);
     const { machine } = await buildMachine(t, branch.id);
@@ -289,6 +356,29 @@ describe('machine lists, details and upkeep', () => {
 });
 
 describe('POST /api/machines/:id/heartbeat', () => {
+  it('when an offline machine sends two heartbeats at once, then both answers say available', async () => {
+    const branch = await buildBranch(t);
+    const { machine, deviceKey } = await buildMachine(t, branch.id);
+    const answers = new Set<string>();
+    for (let round = 0; round < 20; round++) {
+      await t.container.database.db
+        .update(machines)
+        .set({ status: 'offline' })
+        .where(eq(machines.id, machine.id));
+      const responses = await Promise.all(
+        [1, 2].map(() =>
+          t.http
+            .post(`/api/machines/${machine.id}/heartbeat`)
+            .set('X-Machine-Key', deviceKey)
+            .send({})
+            .expect(200),
+        ),
+      );
+      for (const res of responses) answers.add(res.body.status as string);
+    }
+    expect([...answers]).toEqual(['available']);
+  });
+
   it('when a machine heartbeats with its key, then the time and telemetry are stored and an offline machine comes back', async () => {
     const branch = await buildBranch(t);
     const { machine, deviceKey } = await buildMachine(t, branch.id);
@@ -475,6 +565,26 @@ describe('POST /api/machines/link', () => {
       expect(res.body.detail).toMatch(/check in/i);
     }
     expect((await machineRow(machine.id))?.status).toBe('available');
+  });
+
+  it('when the member’s session is at a branch they no longer belong to, then 409 and the machine stays free', async () => {
+    const branch = await buildBranch(t);
+    const { machine } = await buildMachine(t, branch.id);
+    const member = await buildCheckedInMember(t, branch.id);
+    // What a check-in racing the member's leave can leave behind: a session, no membership.
+    await t.container.database.db
+      .delete(branchMembers)
+      .where(and(eq(branchMembers.userId, member.row.id), eq(branchMembers.branchId, branch.id)));
+    const res = await t.http
+      .post('/api/machines/link')
+      .set('Authorization', member.auth)
+      .send({ qrCode: machine.qrCode });
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toMatch(/no longer belong/);
+    expect(await machineRow(machine.id)).toMatchObject({
+      status: 'available',
+      currentUserId: null,
+    });
   });
 
   it('when the machine is in maintenance or offline, then 409 says so', async () => {

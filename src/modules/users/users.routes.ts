@@ -122,6 +122,11 @@ export function usersRoutes(users: UsersService, deps: { idempotent: RequestHand
         method: 'patch',
         path: '/:id/role',
         summary: 'Change a user’s role',
+        description:
+          'The last admin cannot be demoted (409). A user whose new role is not `staff` loses ' +
+          'every branch staff assignment in the same change; promoted back to staff, they are ' +
+          'assigned to no branch until an admin assigns them again. The user’s open sockets are ' +
+          'closed so they reconnect under the new role.',
         access: ['admin'],
         params: idParams,
         body: changeRoleBody,

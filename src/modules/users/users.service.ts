@@ -40,6 +40,12 @@ export interface UsersServiceDeps {
   /** Lets other features let go of the user first (a machine they hold). */
   beforeDelete(userId: string): Promise<void>;
   /**
+   * Runs inside the role change's transaction, with the new role, so what depended on the old
+   * role goes with it or not at all (the gym floor drops the branch assignments of a user who
+   * is no longer staff).
+   */
+  onRoleChanging(tx: Database, userId: string, role: Role): Promise<void>;
+  /**
    * Hears a deleted account or a changed role, so the user's live connections, which were
    * admitted under the old state, are closed (clients reconnect and are judged afresh).
    */
@@ -151,7 +157,10 @@ export class UsersService {
     return mapPage(page, (row) => presentAdminUser(row, branches.get(row.id) ?? []));
   }
 
-  /** Changes a role; the last admin cannot be demoted, so the system is never left without one. */
+  /**
+   * Changes a role; the last admin cannot be demoted, so the system is never left without one.
+   * A user who stops being staff loses their branch assignments in the same transaction.
+   */
   async changeRole(targetId: string, role: Role) {
     const row = await this.deps.db.transaction(async (tx) => {
       // Admins first, then the target, always in that order: two admins demoting each other at
@@ -167,6 +176,7 @@ export class UsersService {
           );
         }
       }
+      await this.deps.onRoleChanging(tx, targetId, role);
       return usersRepository.update(tx, targetId, { role });
     });
     if (!row) throw notFound('User');

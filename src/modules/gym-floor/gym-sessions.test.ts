@@ -175,7 +175,7 @@ describe('POST /api/sessions/check-out', () => {
   it('when a member checks out, then they can check in again and history lists both, newest first', async () => {
     const branch = await buildBranch(t);
     const member = await buildCheckedInMember(t, branch.id);
-    await t.container.gymFloor.sessions.checkOut(member.row.id);
+    await t.container.gymFloor.gymSessions.checkOut(member.row.id);
     const second = await t.http
       .post('/api/sessions/check-in')
       .set('Authorization', member.auth)

@@ -11,7 +11,7 @@ const ending = (status: 'completed' | 'expired') => ({
 });
 
 /** The only place that queries gym sessions. */
-export const sessionsRepository = {
+export const gymSessionsRepository = {
   /** Starts a session; the partial unique index refuses a second active one for the user. */
   async insertActive(db: Database, userId: string, branchId: string): Promise<GymSessionRow> {
     const [row] = await db.insert(gymSessions).values({ userId, branchId }).returning();
@@ -28,11 +28,34 @@ export const sessionsRepository = {
     return row;
   },
 
-  async complete(db: Database, userId: string): Promise<GymSessionRow | undefined> {
+  /**
+   * The user's active session, locked until the transaction ends. Everything that ends a session
+   * (check-out, expiry, leaving the branch) updates this row, so it waits for the lock holder to
+   * commit, and a lock taken after the session ended finds no active row: whoever takes a machine
+   * under this lock knows the session outlives the link, or is ended after it and frees the machine.
+   */
+  async lockActive(db: Database, userId: string): Promise<GymSessionRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(gymSessions)
+      .where(and(eq(gymSessions.userId, userId), eq(gymSessions.status, 'active')))
+      .limit(1)
+      .for('update');
+    return row;
+  },
+
+  /** Completes the user's active session, only if it is at `branchId` when one is given. */
+  async complete(
+    db: Database,
+    userId: string,
+    atBranchId?: string,
+  ): Promise<GymSessionRow | undefined> {
+    const filters: SQL[] = [eq(gymSessions.userId, userId), eq(gymSessions.status, 'active')];
+    if (atBranchId) filters.push(eq(gymSessions.branchId, atBranchId));
     const [row] = await db
       .update(gymSessions)
       .set(ending('completed'))
-      .where(and(eq(gymSessions.userId, userId), eq(gymSessions.status, 'active')))
+      .where(and(...filters))
       .returning();
     return row;
   },
@@ -88,7 +111,7 @@ export const sessionsRepository = {
   },
 
   /** The time zone of the branch where the user has an active session, if any. */
-  async activeSessionTimezone(db: Database, userId: string): Promise<string | undefined> {
+  async activeGymSessionTimezone(db: Database, userId: string): Promise<string | undefined> {
     const [row] = await db
       .select({ timezone: branches.timezone })
       .from(gymSessions)

@@ -5,12 +5,12 @@ import {
   checkInBody,
   gymSessionPage,
   gymSessionSchema,
-  sessionHistoryQuery,
+  gymSessionHistoryQuery,
 } from './gym-floor.schemas.js';
 
 /** `/api/sessions`: gym visits. */
-export function sessionsRoutes(
-  { sessions }: GymFloor,
+export function gymSessionsRoutes(
+  { gymSessions }: GymFloor,
   deps: { idempotent: RequestHandler },
 ): RouteGroup {
   return {
@@ -39,7 +39,7 @@ export function sessionsRoutes(
         responses: { 201: { description: 'The active session', schema: gymSessionSchema } },
         handler: async ({ user, body }) => ({
           status: 201,
-          body: await sessions.checkIn(user.userId, body.branchId),
+          body: await gymSessions.checkIn(user.userId, body.branchId),
         }),
       }),
       defineRoute({
@@ -53,28 +53,34 @@ export function sessionsRoutes(
         errors: [409],
         reasons: { 409: ['NO_ACTIVE_SESSION'] },
         responses: { 200: { description: 'The ended session', schema: gymSessionSchema } },
-        handler: async ({ user }) => ({ status: 200, body: await sessions.checkOut(user.userId) }),
+        handler: async ({ user }) => ({
+          status: 200,
+          body: await gymSessions.checkOut(user.userId),
+        }),
       }),
       defineRoute({
         method: 'get',
         path: '/active',
-        summary: 'The active session',
+        summary: 'The active gym session',
         access: 'user',
         errors: [404],
         responses: { 200: { description: 'The active session', schema: gymSessionSchema } },
-        handler: async ({ user }) => ({ status: 200, body: await sessions.getActive(user.userId) }),
+        handler: async ({ user }) => ({
+          status: 200,
+          body: await gymSessions.getActive(user.userId),
+        }),
       }),
       defineRoute({
         method: 'get',
         path: '/',
-        summary: 'The caller’s sessions, newest first',
+        summary: 'The caller’s gym sessions, newest first',
         description: '`from` / `to` bound the start time (inclusive).',
         access: 'user',
-        query: sessionHistoryQuery,
-        responses: { 200: { description: 'A page of sessions', schema: gymSessionPage } },
+        query: gymSessionHistoryQuery,
+        responses: { 200: { description: 'A page of gym sessions', schema: gymSessionPage } },
         handler: async ({ user, query }) => ({
           status: 200,
-          body: await sessions.list(user.userId, query),
+          body: await gymSessions.list(user.userId, query),
         }),
       }),
     ],

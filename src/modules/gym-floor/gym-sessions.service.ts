@@ -4,13 +4,30 @@ import { mapPage, type PageRequest } from '../../db/keyset-page.js';
 import { conflict, forbidden, notFound } from '../../lib/errors.js';
 import type { BranchesService } from './branches.service.js';
 import type { FloorEvents } from './gym-floor.events.js';
-import { presentSession } from './gym-floor.presenter.js';
+import { presentGymSession } from './gym-floor.presenter.js';
 import type { GymSessionView } from './gym-floor.schemas.js';
-import { machinesRepository } from './machines.repository.js';
-import { sessionsRepository } from './sessions.repository.js';
+import type { GymSessionRow } from './gym-floor.table.js';
+import { machinesRepository, type ReleasedMachine } from './machines.repository.js';
+import { gymSessionsRepository } from './gym-sessions.repository.js';
+
+/**
+ * Completes the member's active session (only the one at `atBranchId`, when given) and releases
+ * the machine they hold, inside the caller's transaction. The session row is updated first: a
+ * link in progress holds that row's lock, so this waits for it to commit and then releases the
+ * machine it took; a link that comes later finds no active session.
+ */
+export async function endActiveGymSession(
+  tx: Database,
+  userId: string,
+  atBranchId?: string,
+): Promise<{ gymSession: GymSessionRow; released: ReleasedMachine[] } | undefined> {
+  const gymSession = await gymSessionsRepository.complete(tx, userId, atBranchId);
+  if (!gymSession) return undefined;
+  return { gymSession, released: await machinesRepository.releaseHeldBy(tx, [userId]) };
+}
 
 /** Gym visits: check-in, check-out, history, and the expiry of abandoned ones. */
-export class SessionsService {
+export class GymSessionsService {
   constructor(
     private readonly deps: { db: Database; branches: BranchesService; events: FloorEvents },
   ) {}
@@ -22,7 +39,9 @@ export class SessionsService {
       throw forbidden('Join this branch before checking in.');
     }
     try {
-      return presentSession(await sessionsRepository.insertActive(this.deps.db, userId, branchId));
+      return presentGymSession(
+        await gymSessionsRepository.insertActive(this.deps.db, userId, branchId),
+      );
     } catch (error) {
       // The partial unique index decides between concurrent check-ins, not a prior read.
       if (uniqueViolation(error) !== undefined) {
@@ -37,38 +56,38 @@ export class SessionsService {
 
   /** Ends the active session with its duration and machines, releasing a linked machine. */
   async checkOut(userId: string): Promise<GymSessionView> {
-    const { session, released } = await this.deps.db.transaction(async (tx) => {
-      const ended = await sessionsRepository.complete(tx, userId);
+    const { gymSession, released } = await this.deps.db.transaction(async (tx) => {
+      const ended = await endActiveGymSession(tx, userId);
       if (!ended) throw conflict('No gym session is active.', 'NO_ACTIVE_SESSION');
-      return { session: ended, released: await machinesRepository.releaseHeldBy(tx, [userId]) };
+      return ended;
     });
     this.deps.events.released(released);
-    return presentSession(session);
+    return presentGymSession(gymSession);
   }
 
   async getActive(userId: string): Promise<GymSessionView> {
-    const row = await sessionsRepository.findActive(this.deps.db, userId);
+    const row = await gymSessionsRepository.findActive(this.deps.db, userId);
     if (!row) throw notFound('Active gym session');
-    return presentSession(row);
+    return presentGymSession(row);
   }
 
   async list(userId: string, query: PageRequest & { from?: string; to?: string }) {
-    const page = await sessionsRepository.list(this.deps.db, userId, {
+    const page = await gymSessionsRepository.list(this.deps.db, userId, {
       ...query,
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,
     });
-    return mapPage(page, presentSession);
+    return mapPage(page, presentGymSession);
   }
 
   /** Every session of the member, oldest first, for their data export. */
   async exportOf(userId: string): Promise<GymSessionView[]> {
-    return (await sessionsRepository.allOf(this.deps.db, userId)).map(presentSession);
+    return (await gymSessionsRepository.allOf(this.deps.db, userId)).map(presentGymSession);
   }
 
   /** The time zone of the branch the member is at now, for their local day. */
   activeTimezone(userId: string): Promise<string | undefined> {
-    return sessionsRepository.activeSessionTimezone(this.deps.db, userId);
+    return gymSessionsRepository.activeGymSessionTimezone(this.deps.db, userId);
   }
 
   /**
@@ -77,21 +96,21 @@ export class SessionsService {
    */
   async expireAbandoned(seconds: number): Promise<number> {
     const { expired, released } = await this.deps.db.transaction(async (tx) => {
-      const sessions = await sessionsRepository.expireOlderThan(tx, seconds);
+      const gymSessions = await gymSessionsRepository.expireOlderThan(tx, seconds);
       const machines = await machinesRepository.releaseHeldBy(
         tx,
-        sessions.map((session) => session.userId),
+        gymSessions.map((gymSession) => gymSession.userId),
       );
-      return { expired: sessions, released: machines };
+      return { expired: gymSessions, released: machines };
     });
     this.deps.events.released(released);
-    for (const session of expired) {
-      this.deps.events.notify(session.userId, {
+    for (const gymSession of expired) {
+      this.deps.events.notify(gymSession.userId, {
         type: 'gym-session-expired',
         message: 'Your gym session was ended because it stayed open too long.',
-        sessionId: session.id,
-        branchId: session.branchId,
-        at: (session.endTime ?? new Date()).toISOString(),
+        sessionId: gymSession.id,
+        branchId: gymSession.branchId,
+        at: (gymSession.endTime ?? new Date()).toISOString(),
       });
     }
     return expired.length;
