@@ -1,7 +1,7 @@
 import type { DefaultEventsMap, Socket } from 'socket.io';
 import type { ZodType } from 'zod';
-import { AppError } from '../lib/errors.js';
-import { toFieldErrors } from '../lib/http/route.js';
+import { AppError, validationError } from '../lib/errors.js';
+import { fieldErrorsOf } from '../lib/zod.js';
 import type { Logger } from '../lib/logger.js';
 import type { Role } from '../modules/users/users.table.js';
 
@@ -30,7 +30,12 @@ export type Ack =
   | ({ ok: true } & Record<string, unknown>)
   | {
       ok: false;
-      error: { code: string; message: string; errors?: { path: string; message: string }[] };
+      error: {
+        code: string;
+        message: string;
+        errors?: { path: string; message: string }[];
+        errorsOmitted?: number;
+      };
     };
 
 /** An ack as an error, for a thrown AppError or anything else. */
@@ -42,6 +47,7 @@ export function errorAck(error: unknown, logger: Logger, event: string): Ack {
         code: error.code,
         message: error.detail,
         ...(error.extras.errors && { errors: error.extras.errors }),
+        ...(error.extras.errorsOmitted && { errorsOmitted: error.extras.errorsOmitted }),
       },
     };
   }
@@ -70,14 +76,11 @@ export function onEvent<T>(
     const raw = typeof args[0] === 'function' || args.length === 0 ? {} : args[0];
     const parsed = schema.safeParse(raw ?? {});
     if (!parsed.success) {
-      ack({
-        ok: false,
-        error: {
-          code: 'VALIDATION_ERROR',
-          message: `The ${event} payload is invalid.`,
-          errors: toFieldErrors('payload', parsed.error),
-        },
-      });
+      const invalid = validationError(
+        `The ${event} payload is invalid.`,
+        fieldErrorsOf(parsed.error, 'payload'),
+      );
+      ack(errorAck(invalid, logger, event));
       return;
     }
     handler(parsed.data).then(

@@ -1,3 +1,4 @@
+import { MAX_FIELD_ERRORS } from '../errors.js';
 import { z } from '../zod.js';
 
 // C0/C1 control characters (tab, newline and carriage return aside) have no place in user text,
@@ -54,6 +55,15 @@ export const problemSchema = z
     detail: z.string(),
     code: z.string().openapi({ example: 'VALIDATION_ERROR' }),
     correlationId: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .max(MAX_FIELD_ERRORS)
+      .optional()
+      .openapi({
+        description: `Field errors; at most the first ${String(MAX_FIELD_ERRORS)} are listed`,
+      }),
+    errorsOmitted: z.number().int().min(1).optional().openapi({
+      description: 'How many further field errors were left out of `errors`; absent when none',
+    }),
   })
   .openapi('Problem', { description: 'RFC 9457 problem document' });

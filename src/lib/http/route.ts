@@ -2,8 +2,8 @@ import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openap
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { ZodType } from 'zod';
 import type { Role } from '../../modules/users/users.table.js';
-import { unsupportedMediaType, validationError, type FieldError } from '../errors.js';
-import type { z } from '../zod.js';
+import { unsupportedMediaType, validationError } from '../errors.js';
+import { fieldErrorsOf, type z } from '../zod.js';
 import { problemSchema } from './common.schemas.js';
 import type { AuthUser } from './request-context.js';
 
@@ -100,23 +100,12 @@ const errorDescriptions: Record<number, string> = {
   503: 'A dependency is unavailable',
 };
 
-/** Zod issues as `{ path, message }` entries prefixed with where they came from. */
-export function toFieldErrors(location: string, error: z.ZodError): FieldError[] {
-  return error.issues.flatMap((issue) => {
-    const base = [location, ...issue.path.map(String)].join('.');
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: `${base}.${key}`, message: 'unknown field' }));
-    }
-    return [{ path: base, message: issue.message }];
-  });
-}
-
 function parseOrThrow<T>(schema: ZodType<T>, value: unknown, location: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw validationError(
     `The request ${location} is invalid.`,
-    toFieldErrors(location, result.error),
+    fieldErrorsOf(result.error, location),
   );
 }
 
