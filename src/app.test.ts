@@ -116,6 +116,37 @@ describe('metrics', () => {
       await local.close();
     }
   });
+
+  it('when NODE_ENV is production and no METRICS_TOKEN is set, then /metrics is refused with 403', async () => {
+    const local = await createTestApp({ NODE_ENV: 'production' });
+    try {
+      const res = await local.http.get('/metrics').expect(403);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({
+        code: 'FORBIDDEN',
+        detail: expect.stringMatching(/METRICS_TOKEN/),
+      });
+      expect(res.text).not.toContain('process_cpu');
+      // The rest of the server is unaffected.
+      await local.http.get('/health/live').expect(200);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('when NODE_ENV is production and METRICS_TOKEN is set, then a scraper with the token is served', async () => {
+    const local = await createTestApp({ NODE_ENV: 'production', METRICS_TOKEN: 'prod-scrape' });
+    try {
+      await local.http.get('/metrics').set('Authorization', 'Bearer wrong-token').expect(401);
+      const res = await local.http
+        .get('/metrics')
+        .set('Authorization', 'Bearer prod-scrape')
+        .expect(200);
+      expect(res.text).toContain('http_request_duration_seconds');
+    } finally {
+      await local.close();
+    }
+  });
 });
 
 describe('cross-cutting HTTP behaviour', () => {

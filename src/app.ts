@@ -102,6 +102,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
       metrics: metrics.registry,
       services: () => container.integrations.statuses(),
       metricsToken: config.metricsToken,
+      metricsOpenWithoutToken: config.env !== 'production',
     }),
     authRoutes(container.auth, authRateLimit(config.rateLimit, limitStores)),
     usersRoutes(container.users),
