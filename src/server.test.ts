@@ -181,7 +181,7 @@ describe('a misconfigured start', () => {
   it('when a variable is wrong, then the process exits 78 naming it', async () => {
     const child = spawnServer({ PORT: 'eighty', LOG_LEVEL: 'loud' });
     let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code).toBe(78);
     expect(stderr).toMatch(/PORT/);

@@ -1,6 +1,6 @@
 import express from 'express';
 import supertest from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { conflict } from '../lib/errors.js';
 import type { AuthUser } from '../lib/http/request-context.js';
 import { createLogger } from '../lib/logger.js';
@@ -12,11 +12,13 @@ import { requestId } from './request-id.js';
 
 /**
  * A tiny app around the middleware: POST /records records a row (counted) and answers 201;
- * POST /slow does the same after a pause; POST /fail answers 500 the first time.
+ * POST /slow does the same once `releaseSlow()` is called; POST /fail answers 500 the first time.
  */
 function buildApp(kv: ReturnType<typeof openTestKeyValueStore>['kv']) {
   const recorded: unknown[] = [];
   let failures = 0;
+  let releaseSlow: () => void = () => undefined;
+  const slowReleased = new Promise<void>((resolve) => (releaseSlow = resolve));
   const logger = createLogger('silent', new LogCapture());
   const app = express();
   app.use(requestId, express.json());
@@ -32,7 +34,7 @@ function buildApp(kv: ReturnType<typeof openTestKeyValueStore>['kv']) {
     res.status(201).json({ id: recorded.length, body: req.body });
   });
   app.post('/slow', once, async (req, res) => {
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await slowReleased;
     recorded.push(req.body);
     res.status(201).json({ id: recorded.length });
   });
@@ -45,7 +47,7 @@ function buildApp(kv: ReturnType<typeof openTestKeyValueStore>['kv']) {
     else res.status(201).json({ recovered: true });
   });
   app.use(errorHandler({ logger, bodyLimitBytes: 1000 }));
-  return { app, recorded };
+  return { app, recorded, releaseSlow };
 }
 
 let store: ReturnType<typeof openTestKeyValueStore>;
@@ -87,12 +89,20 @@ describe('Idempotency-Key', () => {
   });
 
   it('when duplicates arrive concurrently, then one runs and the rest get 409 in-progress', async () => {
-    const { app, recorded } = buildApp(store.kv);
-    const results = await Promise.all(
-      Array.from({ length: 5 }, () =>
-        supertest(app).post('/slow').set('Idempotency-Key', 'key-3').send({ reps: 3 }),
-      ),
-    );
+    const { app, recorded, releaseSlow } = buildApp(store.kv);
+    let answered = 0;
+    const requests = Array.from({ length: 5 }, async () => {
+      const res = await supertest(app)
+        .post('/slow')
+        .set('Idempotency-Key', 'key-3')
+        .send({ reps: 3 });
+      answered += 1;
+      return res;
+    });
+    // The first request is held in its handler until the four duplicates have been answered.
+    await vi.waitFor(() => expect(answered).toBe(4), { timeout: 30_000 });
+    releaseSlow();
+    const results = await Promise.all(requests);
     expect(results.map((res) => res.status).sort()).toEqual([201, 409, 409, 409, 409]);
     expect(recorded).toHaveLength(1);
   });
