@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     globalSetup: ['src/test-support/global-setup.ts'],
+    // Any connection beyond loopback fails at once and fails the file (network-fence.ts).
+    setupFiles: ['src/test-support/network-fence.ts'],
     pool: 'forks',
     // Two cores: two files at a time keeps the machine responsive and the suite short.
     maxWorkers: 2,
