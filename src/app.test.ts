@@ -66,9 +66,25 @@ describe('OpenAPI document', () => {
     expect(register.responses['409'].content['application/problem+json']).toBeDefined();
   });
 
-  it('when /api/docs is opened, then Swagger UI is served', async () => {
-    const res = await t.http.get('/api/docs/').expect(200);
-    expect(res.text).toContain('swagger-ui');
+  it('when /api/docs is opened, then the API reference is served from this origin only', async () => {
+    for (const pathName of ['/api/docs', '/api/docs/']) {
+      const res = await t.http.get(pathName).expect(200);
+      expect(res.headers['content-type']).toMatch(/^text\/html/);
+      // Every script is ours and none is inline: the CSP allows 'self' scripts only.
+      const scripts = [...res.text.matchAll(/<script([^>]*)>([^<]*)<\/script>/g)];
+      expect(scripts.map(([, attributes]) => attributes?.trim())).toEqual([
+        'src="/api/docs/scalar.js"',
+        'src="/api/docs/start.js"',
+      ]);
+      expect(scripts.every(([, , body]) => body?.trim() === '')).toBe(true);
+      expect(res.text).not.toMatch(/https?:\/\//);
+      expect(res.headers['content-security-policy']).toMatch(/script-src 'self'/);
+    }
+    const bundle = await t.http.get('/api/docs/scalar.js').expect(200);
+    expect(bundle.headers['content-type']).toMatch(/javascript/);
+    expect(bundle.text).toContain('createApiReference');
+    const start = await t.http.get('/api/docs/start.js').expect(200);
+    expect(start.text).toContain('"url":"/api/openapi.json"');
   });
 });
 

@@ -9,7 +9,7 @@ import { errorHandler, routeNotFound, type ErrorReporter } from './middleware/er
 import { apiRateLimit, authRateLimit, machineRateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
 import { authRoutes } from './modules/auth/index.js';
-import { buildOpenApiDocument, docsRoutes, mountSwaggerUi } from './modules/docs/docs.routes.js';
+import { buildOpenApiDocument, docsRoutes, mountApiReference } from './modules/docs/docs.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { usersRoutes } from './modules/users/index.js';
 import { workoutsRoutes } from './modules/workouts/index.js';
@@ -66,7 +66,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   app.use(
     helmet({
       contentSecurityPolicy: {
-        // Swagger UI needs inline styles and data: images; scripts stay same-origin only.
+        // The API reference needs inline styles and data: images; scripts stay same-origin only.
         directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
       },
     }),
@@ -128,7 +128,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     mountRoutes(router, group, { registry, guard: guard.guard, rateLimit });
     app.use(group.basePath || '/', router);
   }
-  mountSwaggerUi(app);
+  mountApiReference(app);
 
   app.use(routeNotFound);
   app.use(
