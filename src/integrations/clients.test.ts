@@ -141,8 +141,8 @@ describe.each(cases)('$service client', (serviceCase) => {
   });
 
   it('when the service is slower than the timeout, then each attempt is cut and the call fails with SERVICE_UNAVAILABLE', async () => {
-    // Each answer would come after 2 s and succeed; "timeout" four times means each was cut.
-    stub.on('POST', path, () => ({ json: serviceCase.answer, delayMs: 2_000 }));
+    // Each answer would come after 5 s and succeed; "timeout" four times means each was cut.
+    stub.on('POST', path, () => ({ json: serviceCase.answer, delayMs: 5_000 }));
 
     const failure = await integrationFailure(call());
 
