@@ -132,7 +132,15 @@ export function writeResults(
 export interface HistoryEntry {
   date: string;
   commit: string | undefined;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGb: number;
+    node: string;
+    platform: string;
+    /** 1-minute load average when the run ended: a busy machine explains poor numbers. */
+    loadAverage1m: number;
+  };
   /** Whether the run met the benchmark's goal; null when the goal's scenario was not run. */
   goalMet: boolean | null;
   /** The headline numbers, one row per scenario, including the baseline's for comparison. */
@@ -159,7 +167,7 @@ export function appendHistory(
   history.runs.push({
     date: startedAt.toISOString(),
     commit: environment.commit,
-    machine: { cpus, cpuModel, memoryGb, node, platform },
+    machine: { cpus, cpuModel, memoryGb, node, platform, loadAverage1m: round(os.loadavg()[0]!) },
     goalMet,
     results,
   });
