@@ -92,17 +92,27 @@ const page = `<!doctype html>
 </html>
 `;
 
-/** The API reference at `/api/docs`, over `/api/openapi.json`; every asset is served locally. */
+/**
+ * The API reference at `/api/docs`, over `/api/openapi.json`; every asset is served locally.
+ * One middleware rather than routes: the page and its scripts are not API operations (the page
+ * itself is documented in buildOpenApiDocument).
+ */
 export function mountApiReference(app: Express): void {
-  app.get(['/api/docs', '/api/docs/'], (_req, res) => {
-    res.type('html').send(page);
-  });
-  app.get('/api/docs/start.js', (_req, res) => {
-    res.type('text/javascript').send(startScript);
-  });
-  app.get('/api/docs/scalar.js', (_req, res, next) => {
-    res.sendFile(scalarBundle, { maxAge: '1d' }, (error) => {
-      if (error) next(error);
-    });
+  app.use('/api/docs', (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      next();
+      return;
+    }
+    if (req.path === '/') {
+      res.type('html').send(page);
+    } else if (req.path === '/start.js') {
+      res.type('text/javascript').send(startScript);
+    } else if (req.path === '/scalar.js') {
+      res.sendFile(scalarBundle, { maxAge: '1d' }, (error) => {
+        if (error) next(error);
+      });
+    } else {
+      next();
+    }
   });
 }
