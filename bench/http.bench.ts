@@ -45,6 +45,7 @@ import {
   formatTable,
   latencyPercentiles,
   out,
+  appendHistory,
   printResultsAndGoal,
   round,
   writeResults,
@@ -399,6 +400,24 @@ async function main(): Promise<void> {
       cpuProfiles: profiles,
     });
 
+    const historyFile = appendHistory(
+      'http',
+      startedAt,
+      environment,
+      verdict?.met ?? null,
+      results.map((r) => ({
+        target: r.target,
+        connections: r.connections,
+        requestsPerSecond: r.requestsPerSecond,
+        p50Ms: r.latencyMs.p50,
+        p99Ms: r.latencyMs.p99,
+        non2xx: r.non2xx,
+        errors: r.errors,
+        timeouts: r.timeouts,
+        ratioToBaseline: r.ratioToBaseline,
+      })),
+    );
+
     out('');
     out(
       `HTTP benchmark: ${settings.durationSeconds}s per scenario, warm-up ${settings.warmupSeconds}s per target, ` +
@@ -421,7 +440,7 @@ async function main(): Promise<void> {
       ' (queued bcrypt work on the libuv thread pool holds even process.exit back)';
     for (const line of apiServerNotes(apiServer, killedBecause)) out(line);
     for (const profile of profiles) out(`\n${formatCpuProfile(profile)}`);
-    printResultsAndGoal(file, verdict, {
+    printResultsAndGoal(file, historyFile, verdict, {
       title: `GET /api/users/me @${GOAL.connections} conns`,
       notJudged: `the ${GOAL.target} @${GOAL.connections} scenario was not run.`,
     });

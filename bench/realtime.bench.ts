@@ -79,6 +79,7 @@ import {
   formatTable,
   latencyPercentiles,
   out,
+  appendHistory,
   printResultsAndGoal,
   round,
   writeResults,
@@ -1321,6 +1322,26 @@ async function main(): Promise<void> {
       apiServer: apiServer ?? null,
     });
 
+    const historyFile = appendHistory(
+      'realtime',
+      startedAt,
+      environment,
+      verdict?.met ?? null,
+      results.map((r) => ({
+        target: r.target,
+        members: r.members,
+        machines: r.machines,
+        linkToLastP50Ms: r.linkToLast.p50,
+        linkToLastP99Ms: r.linkToLast.p99,
+        unlinkToLastP99Ms: r.unlinkToLast.p99,
+        missedDeliveries: r.missedDeliveries,
+        p99RatioToBaseline: r.p99RatioToBaseline,
+        heartbeatAcksPerSecond: r.heartbeatSaturation.acksPerSecond,
+        heartbeatAckP99Ms: r.heartbeatSaturation.ackLatencyMs.p99,
+        heartbeatErrors: r.heartbeatSaturation.errors,
+      })),
+    );
+
     out('');
     out(
       `Real-time benchmark: ${settings.members} member sockets subscribed to one branch, ` +
@@ -1402,7 +1423,7 @@ async function main(): Promise<void> {
       }
     }
     for (const line of apiServerNotes(apiServer)) out(line);
-    printResultsAndGoal(file, verdict, {
+    printResultsAndGoal(file, historyFile, verdict, {
       title: `API, ${GOAL.members} subscribers`,
       notJudged: `the API target with ${GOAL.members} members was not run.`,
     });

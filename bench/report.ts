@@ -4,13 +4,19 @@
  * on its goal.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './api-under-test.js';
 
-/** Where results files (and CPU profiles) go; git ignores it. */
+/**
+ * Where results files (and CPU profiles) go. Git ignores the full per-run files; the compact
+ * history of each benchmark (`<kind>.json`, see appendHistory) is committed.
+ */
 export const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
+
+/** How many runs a history file keeps, newest last. */
+const HISTORY_LENGTH = 100;
 
 /** Rounds to `digits` decimals, for numbers that are printed and stored. */
 export function round(value: number, digits = 1): number {
@@ -122,6 +128,56 @@ export function writeResults(
   return file;
 }
 
+/** One run in a benchmark's committed history: when, where, on which code, and its numbers. */
+export interface HistoryEntry {
+  date: string;
+  commit: string | undefined;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGb: number;
+    node: string;
+    platform: string;
+    /** 1-minute load average when the run ended: a busy machine explains poor numbers. */
+    loadAverage1m: number;
+  };
+  /** Whether the run met the benchmark's goal; null when the goal's scenario was not run. */
+  goalMet: boolean | null;
+  /** The headline numbers, one row per scenario, including the baseline's for comparison. */
+  results: Record<string, unknown>[];
+}
+
+/**
+ * Appends a run to `bench/results/<kind>.json`, the committed history (newest last, at most
+ * HISTORY_LENGTH runs), so how speed moved shows in git. Returns the file's path.
+ */
+export function appendHistory(
+  kind: string,
+  startedAt: Date,
+  environment: RunEnvironment,
+  goalMet: boolean | null,
+  results: Record<string, unknown>[],
+): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${kind}.json`);
+  const history = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { runs: HistoryEntry[] })
+    : { runs: [] };
+  const { cpus, cpuModel, memoryGb, node, platform } = environment;
+  history.runs.push({
+    date: startedAt.toISOString(),
+    commit: environment.commit,
+    machine: { cpus, cpuModel, memoryGb, node, platform, loadAverage1m: round(os.loadavg()[0]!) },
+    goalMet,
+    results,
+  });
+  history.runs = history.runs.slice(-HISTORY_LENGTH);
+  // One run per line keeps each run's diff to the line it adds.
+  const lines = history.runs.map((run) => `    ${JSON.stringify(run)}`);
+  writeFileSync(file, `{\n  "runs": [\n${lines.join(',\n')}\n  ]\n}\n`);
+  return file;
+}
+
 /** One line of the printed report; stdout carries nothing else. */
 export const out = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -137,10 +193,13 @@ export interface GoalVerdict {
  */
 export function printResultsAndGoal(
   file: string,
+  historyFile: string,
   verdict: GoalVerdict | undefined,
   goal: { title: string; notJudged: string },
 ): void {
-  out(`\nResults written to ${path.relative(ROOT, file)}`);
+  out(
+    `\nResults written to ${path.relative(ROOT, file)} (history: ${path.relative(ROOT, historyFile)})`,
+  );
   if (verdict) {
     out(`\nGoal (${goal.title}): ${verdict.met ? 'MET' : 'NOT MET'}`);
     for (const line of verdict.lines) out(line);

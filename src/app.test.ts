@@ -66,9 +66,25 @@ describe('OpenAPI document', () => {
     expect(register.responses['409'].content['application/problem+json']).toBeDefined();
   });
 
-  it('when /api/docs is opened, then Swagger UI is served', async () => {
-    const res = await t.http.get('/api/docs/').expect(200);
-    expect(res.text).toContain('swagger-ui');
+  it('when /api/docs is opened, then the API reference is served from this origin only', async () => {
+    for (const pathName of ['/api/docs', '/api/docs/']) {
+      const res = await t.http.get(pathName).expect(200);
+      expect(res.headers['content-type']).toMatch(/^text\/html/);
+      // Every script is ours and none is inline: the CSP allows 'self' scripts only.
+      const scripts = [...res.text.matchAll(/<script([^>]*)>([^<]*)<\/script>/g)];
+      expect(scripts.map(([, attributes]) => attributes?.trim())).toEqual([
+        'src="/api/docs/scalar.js"',
+        'src="/api/docs/start.js"',
+      ]);
+      expect(scripts.every(([, , body]) => body?.trim() === '')).toBe(true);
+      expect(res.text).not.toMatch(/https?:\/\//);
+      expect(res.headers['content-security-policy']).toMatch(/script-src 'self'/);
+    }
+    const bundle = await t.http.get('/api/docs/scalar.js').expect(200);
+    expect(bundle.headers['content-type']).toMatch(/javascript/);
+    expect(bundle.text).toContain('createApiReference');
+    const start = await t.http.get('/api/docs/start.js').expect(200);
+    expect(start.text).toContain('"url":"/api/openapi.json"');
   });
 });
 
@@ -112,6 +128,37 @@ describe('metrics', () => {
     try {
       await local.http.get('/metrics').expect(401);
       await local.http.get('/metrics').set('Authorization', 'Bearer scrape-secret').expect(200);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('when NODE_ENV is production and no METRICS_TOKEN is set, then /metrics is refused with 403', async () => {
+    const local = await createTestApp({ NODE_ENV: 'production' });
+    try {
+      const res = await local.http.get('/metrics').expect(403);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({
+        code: 'FORBIDDEN',
+        detail: expect.stringMatching(/METRICS_TOKEN/),
+      });
+      expect(res.text).not.toContain('process_cpu');
+      // The rest of the server is unaffected.
+      await local.http.get('/health/live').expect(200);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('when NODE_ENV is production and METRICS_TOKEN is set, then a scraper with the token is served', async () => {
+    const local = await createTestApp({ NODE_ENV: 'production', METRICS_TOKEN: 'prod-scrape' });
+    try {
+      await local.http.get('/metrics').set('Authorization', 'Bearer wrong-token').expect(401);
+      const res = await local.http
+        .get('/metrics')
+        .set('Authorization', 'Bearer prod-scrape')
+        .expect(200);
+      expect(res.text).toContain('http_request_duration_seconds');
     } finally {
       await local.close();
     }

@@ -9,7 +9,7 @@ import { errorHandler, routeNotFound, type ErrorReporter } from './middleware/er
 import { apiRateLimit, authRateLimit, machineRateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
 import { authRoutes } from './modules/auth/index.js';
-import { buildOpenApiDocument, docsRoutes, mountSwaggerUi } from './modules/docs/index.js';
+import { buildOpenApiDocument, docsRoutes, mountApiReference } from './modules/docs/index.js';
 import { healthRoutes } from './modules/health/index.js';
 import { usersRoutes } from './modules/users/index.js';
 import { workoutsRoutes } from './modules/workouts/index.js';
@@ -68,7 +68,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   app.use(
     helmet({
       contentSecurityPolicy: {
-        // Swagger UI needs inline styles and data: images; scripts stay same-origin only.
+        // The API reference needs inline styles and data: images; scripts stay same-origin only.
         directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
       },
     }),
@@ -105,6 +105,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
       services: () => container.integrations.statuses(),
       metricsToken: config.metricsToken,
       isDraining: options.isDraining,
+      metricsOpenWithoutToken: config.env !== 'production',
     }),
     authRoutes(container.auth, authRateLimit(config.rateLimit, limitStores)),
     usersRoutes(container.users, { idempotent }),
@@ -130,7 +131,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     mountRoutes(router, group, { registry, guard: guard.guard, rateLimit });
     app.use(group.basePath || '/', router);
   }
-  mountSwaggerUi(app);
+  mountApiReference(app);
 
   app.use(routeNotFound);
   app.use(

@@ -141,15 +141,14 @@ describe.each(cases)('$service client', (serviceCase) => {
   });
 
   it('when the service is slower than the timeout, then each attempt is cut and the call fails with SERVICE_UNAVAILABLE', async () => {
-    stub.on('POST', path, () => ({ json: serviceCase.answer, delayMs: 2_000 }));
-    const started = performance.now();
+    // Each answer would come after 5 s and succeed; "timeout" four times means each was cut.
+    stub.on('POST', path, () => ({ json: serviceCase.answer, delayMs: 5_000 }));
 
     const failure = await integrationFailure(call());
 
     expect(failure).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE', reason: 'timeout' });
     expect(failure.detail).toMatch(/no answer in time after 4 attempts/);
     expect(apiRequests()).toHaveLength(4);
-    expect(performance.now() - started).toBeLessThan(2_000);
     expect(await harness.count(service, 'timeout')).toBe(4);
     expect(await harness.count(service, 'retry')).toBe(3);
   });

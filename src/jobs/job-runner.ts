@@ -34,6 +34,7 @@ import PgBoss from 'pg-boss';
 import type { z } from 'zod';
 import { describeErrorForLog } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { fieldErrorsOf } from '../lib/zod.js';
 import { createQueueConnection, withQueueSetupLock, type JobDatabase } from './job-database.js';
 
 /** Job data is a JSON object; its schema is the single source of its type and validation. */
@@ -213,11 +214,11 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     };
     const parsed = definition.type.schema.safeParse(job.data);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => ({
-        path: issue.path.map(String).join('.'),
-        message: issue.message,
-      }));
-      logger.error({ ...facts, issues }, 'job data does not match its schema; cancelled');
+      const { errors: issues, omitted } = fieldErrorsOf(parsed.error);
+      logger.error(
+        { ...facts, issues, issuesOmitted: omitted },
+        'job data does not match its schema; cancelled',
+      );
       await boss.cancel(job.name, job.id);
       return;
     }

@@ -4,7 +4,7 @@ import { createLogger } from '../lib/logger.js';
 import { openTestDatabase } from '../test-support/test-database.js';
 import { jobDatabaseOf, type JobDatabase } from './job-database.js';
 import { createJobRunner, jobType, type JobRunner } from './job-runner.js';
-import { queryRows, sleep, testRunner } from '../test-support/job-test-support.js';
+import { queryRows, testRunner, waitUntil } from '../test-support/job-test-support.js';
 
 let jobs: JobDatabase;
 let drop: () => Promise<void>;
@@ -37,14 +37,22 @@ describe('repeating jobs', () => {
     }
     await Promise.all(runners.map((runner) => runner.start()));
 
-    await sleep(7_000);
+    // However slowly the machine runs, three runs arrive; then look at the jobs they were.
+    await waitUntil(() => runs.length >= 3, 45_000);
     await Promise.all(runners.map((runner) => runner.stop()));
 
-    // 7 s cover 4 or 5 two-second slots (3.5 whole ones); each runner ticking on its own
-    // would give twice that.
-    expect(runs.length).toBeGreaterThanOrEqual(2);
-    expect(runs.length).toBeLessThanOrEqual(5);
-  });
+    // Each job belongs to one 2 s slot, and no slot has two: the two runners' four ticks per
+    // slot made one job between them. Every run was one of those jobs, run once.
+    const jobsSent = await queryRows<{ slot: Date | null; state: string }>(
+      jobs,
+      'select singleton_on as slot, state from pgboss.job where name = $1',
+      [heartbeat.name],
+    );
+    expect(jobsSent.every((job) => job.slot !== null)).toBe(true);
+    const slots = new Set(jobsSent.map((job) => String(job.slot?.valueOf())));
+    expect(slots.size).toBe(jobsSent.length);
+    expect(jobsSent.filter((job) => job.state === 'completed')).toHaveLength(runs.length);
+  }, 60_000);
 
   it('when an interval is not a whole number of seconds up to 12 hours, then every() refuses it', () => {
     const runner = createJobRunner({ database: jobs, logger: createLogger('silent') });

@@ -55,6 +55,18 @@ export interface FieldError {
 }
 
 /**
+ * At most this many entries go into a problem's `errors`; the rest are only counted
+ * (`errorsOmitted`). A body of 8,000 unknown keys must not become a 400 KB answer.
+ */
+export const MAX_FIELD_ERRORS = 20;
+
+/** The first field errors of a failure, and how many more there were. */
+export interface FieldErrorList {
+  errors: FieldError[];
+  omitted: number;
+}
+
+/**
  * The one error type the API answers with. Everything a handler throws is either an AppError
  * (its status, code and detail reach the client) or an unknown error (a bare 500).
  */
@@ -66,6 +78,8 @@ export class AppError extends Error {
     readonly detail: string,
     readonly extras: {
       errors?: FieldError[];
+      /** How many field errors were left out of `errors` (see MAX_FIELD_ERRORS). */
+      errorsOmitted?: number;
       headers?: Record<string, string>;
       /** Unexpected failures worth an alert (Sentry); client mistakes are not. */
       report?: boolean;
@@ -78,8 +92,19 @@ export class AppError extends Error {
   }
 }
 
-export const validationError = (detail: string, errors: FieldError[] = []) =>
-  new AppError(400, 'VALIDATION_ERROR', 'Invalid request', detail, { errors });
+/** 400 with field errors, of which at most MAX_FIELD_ERRORS are listed and the rest counted. */
+export function validationError(
+  detail: string,
+  errors: FieldError[] | FieldErrorList = [],
+): AppError {
+  const list = Array.isArray(errors) ? { errors, omitted: 0 } : errors;
+  const kept = list.errors.slice(0, MAX_FIELD_ERRORS);
+  const omitted = list.omitted + list.errors.length - kept.length;
+  return new AppError(400, 'VALIDATION_ERROR', 'Invalid request', detail, {
+    errors: kept,
+    ...(omitted > 0 && { errorsOmitted: omitted }),
+  });
+}
 
 export const malformedJson = () =>
   new AppError(400, 'MALFORMED_JSON', 'Malformed JSON', 'The request body is not valid JSON.');

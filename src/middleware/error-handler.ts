@@ -36,6 +36,7 @@ export function sendProblem(req: Request, res: Response, error: AppError): void 
         ...(error.extras.reason ? { reason: error.extras.reason } : {}),
         correlationId: requestIdOf(req),
         ...(error.extras.errors ? { errors: error.extras.errors } : {}),
+        ...(error.extras.errorsOmitted ? { errorsOmitted: error.extras.errorsOmitted } : {}),
       }),
     );
 }
@@ -49,6 +50,18 @@ const isBodyParserError = (error: unknown): error is BodyParserError =>
   error !== null &&
   typeof (error as { type?: unknown }).type === 'string' &&
   typeof (error as { status?: unknown }).status === 'number';
+
+/**
+ * A body that does not decompress as its Content-Encoding says: body-parser passes zlib's error
+ * on (`Z_DATA_ERROR`, `Z_BUF_ERROR`, brotli's `ERR__ERROR_FORMAT_…`) with status 400 and no
+ * `type`. The client sent bad bytes; that is a 400, not a 500 to alert on.
+ */
+const isUndecodableBody = (error: unknown): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { status?: unknown }).status === 400 &&
+  typeof (error as { errno?: unknown }).errno === 'number' &&
+  /^(Z_|ERR__ERROR_)/.test(String((error as { code?: unknown }).code));
 
 /** PostgreSQL's SQLSTATE, from the driver error or from the one Drizzle wraps it in. */
 function sqlState(error: unknown): string | undefined {
@@ -100,6 +113,11 @@ export function translateError(error: unknown, bodyLimitBytes: number): AppError
       UNREACHABLE_RETRY_AFTER_SECONDS,
     );
   }
+  if (isUndecodableBody(error)) {
+    return validationError(
+      'The request body could not be decompressed as its Content-Encoding header says.',
+    );
+  }
   if (isBodyParserError(error)) {
     switch (error.type) {
       case 'entity.parse.failed':
@@ -107,6 +125,9 @@ export function translateError(error: unknown, bodyLimitBytes: number): AppError
       case 'entity.too.large':
         return payloadTooLarge(bodyLimitBytes);
       case 'encoding.unsupported':
+        return unsupportedMediaType(
+          'application/json, uncompressed or with Content-Encoding gzip, deflate or br',
+        );
       case 'charset.unsupported':
         return unsupportedMediaType('UTF-8 encoded application/json');
       case 'request.aborted':

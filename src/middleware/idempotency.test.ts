@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { and, eq } from 'drizzle-orm';
 import express from 'express';
 import supertest from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DatabaseHandle } from '../db/database.js';
 import { conflict } from '../lib/errors.js';
 import type { AuthUser } from '../lib/http/request-context.js';
@@ -25,13 +25,15 @@ function gate() {
 
 /**
  * A tiny app around the middleware: POST /records records a row (counted) and answers 201;
- * POST /slow does the same after a pause; POST /gated waits for the test to open `gated`;
- * POST /fail answers 500 the first time.
+ * POST /slow does the same once `releaseSlow()` is called; POST /gated waits for the test to open
+ * `gated`; POST /fail answers 500 the first time.
  */
 function buildApp(db: DatabaseHandle['db']) {
   const recorded: unknown[] = [];
   let failures = 0;
   const gated = { entered: gate(), exit: gate() };
+  let releaseSlow: () => void = () => undefined;
+  const slowReleased = new Promise<void>((resolve) => (releaseSlow = resolve));
   const logger = createLogger('silent', new LogCapture());
   const app = express();
   app.use(requestId, express.json());
@@ -47,7 +49,7 @@ function buildApp(db: DatabaseHandle['db']) {
     res.status(201).json({ id: recorded.length, body: req.body });
   });
   app.post('/slow', once, async (req, res) => {
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await slowReleased;
     recorded.push(req.body);
     res.status(201).json({ id: recorded.length });
   });
@@ -66,7 +68,7 @@ function buildApp(db: DatabaseHandle['db']) {
     else res.status(201).json({ recovered: true });
   });
   app.use(errorHandler({ logger, bodyLimitBytes: 1000 }));
-  return { app, recorded, gated };
+  return { app, recorded, gated, releaseSlow };
 }
 
 let database: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -119,12 +121,20 @@ describe('Idempotency-Key', () => {
   });
 
   it('when duplicates arrive concurrently, then one runs and the rest get 409 in-progress', async () => {
-    const { app, recorded } = buildApp(database.database.db);
-    const results = await Promise.all(
-      Array.from({ length: 5 }, () =>
-        supertest(app).post('/slow').set('Idempotency-Key', 'key-3').send({ reps: 3 }),
-      ),
-    );
+    const { app, recorded, releaseSlow } = buildApp(database.database.db);
+    let answered = 0;
+    const requests = Array.from({ length: 5 }, async () => {
+      const res = await supertest(app)
+        .post('/slow')
+        .set('Idempotency-Key', 'key-3')
+        .send({ reps: 3 });
+      answered += 1;
+      return res;
+    });
+    // The first request is held in its handler until the four duplicates have been answered.
+    await vi.waitFor(() => expect(answered).toBe(4), { timeout: 30_000 });
+    releaseSlow();
+    const results = await Promise.all(requests);
     expect(results.map((res) => res.status).sort()).toEqual([201, 409, 409, 409, 409]);
     expect(recorded).toHaveLength(1);
   });

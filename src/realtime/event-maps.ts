@@ -31,7 +31,12 @@ export type Ack =
   | ({ ok: true } & Record<string, unknown>)
   | {
       ok: false;
-      error: { code: string; message: string; errors?: { path: string; message: string }[] };
+      error: {
+        code: string;
+        message: string;
+        errors?: { path: string; message: string }[];
+        errorsOmitted?: number;
+      };
     };
 
 /** The callback a client passes last to be answered. */

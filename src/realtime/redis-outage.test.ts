@@ -59,7 +59,7 @@ describe.runIf(Boolean(redisUrl))('events emitted while Redis is unreachable', (
       socket,
       'machine:status',
       (event) => event.status === 'maintenance',
-      15_000,
+      30_000,
     );
 
     await proxy.cut();

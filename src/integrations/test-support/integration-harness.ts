@@ -7,10 +7,13 @@ import type { CallOutcome } from '../http/integration-metrics.js';
 import type { ClientDependencies } from '../http/resilient-caller.js';
 import type { ResilienceSettings } from '../http/resilience-settings.js';
 
-/** Milliseconds instead of seconds, so failure paths run in a test's time. */
+/**
+ * Short waits, so failure paths run in a test's time; attempt timeouts long enough that a
+ * loopback stub answering at once is never cut off on a busy machine (at 200 ms, it was).
+ */
 export const fastResilience: Partial<ResilienceSettings> = {
-  aiTimeoutMs: 300,
-  standardTimeoutMs: 200,
+  aiTimeoutMs: 1_000,
+  standardTimeoutMs: 1_000,
   backoffInitialMs: 5,
   backoffMaxMs: 40,
   minAttemptMs: 20,
@@ -53,7 +56,8 @@ export function openIntegrationHarness(store: {
       kv: store.kv,
       registry,
       logger,
-      requestBudgetMs: 5_000,
+      // Four timed-out attempts (the timeout tests) fit with room for late timers.
+      requestBudgetMs: 20_000,
       ...overrides,
       resilience: { ...fastResilience, ...overrides.resilience },
     }),

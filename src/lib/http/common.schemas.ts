@@ -1,3 +1,4 @@
+import { MAX_FIELD_ERRORS } from '../errors.js';
 import { z } from '../zod.js';
 import { nameCursor, timeCursor } from './cursor.js';
 
@@ -60,6 +61,15 @@ export const problemSchema = z
       description: 'Which case of `code` this is (UPPER_SNAKE, stable), e.g. `MACHINE_OCCUPIED`',
     }),
     correlationId: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .max(MAX_FIELD_ERRORS)
+      .optional()
+      .openapi({
+        description: `Field errors; at most the first ${String(MAX_FIELD_ERRORS)} are listed`,
+      }),
+    errorsOmitted: z.number().int().min(1).optional().openapi({
+      description: 'How many further field errors were left out of `errors`; absent when none',
+    }),
   })
   .openapi('Problem', { description: 'RFC 9457 problem document' });

@@ -6,11 +6,10 @@ import {
   reasonDescriptions,
   unsupportedMediaType,
   validationError,
-  type FieldError,
   type ProblemReason,
   type ReasonsByStatus,
 } from '../errors.js';
-import { z } from '../zod.js';
+import { fieldErrorsOf, z } from '../zod.js';
 import { problemSchema } from './common.schemas.js';
 import type { AuthUser } from './request-context.js';
 
@@ -135,23 +134,12 @@ const errorDescriptions: Record<number, string> = {
   503: 'A dependency is unavailable; retry, after Retry-After when given',
 };
 
-/** Zod issues as `{ path, message }` entries prefixed with where they came from. */
-export function toFieldErrors(location: string, error: z.ZodError): FieldError[] {
-  return error.issues.flatMap((issue) => {
-    const base = [location, ...issue.path.map(String)].join('.');
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: `${base}.${key}`, message: 'unknown field' }));
-    }
-    return [{ path: base, message: issue.message }];
-  });
-}
-
 function parseOrThrow<T>(schema: ZodType<T>, value: unknown, location: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw validationError(
     `The request ${location} is invalid.`,
-    toFieldErrors(location, result.error),
+    fieldErrorsOf(result.error, location),
   );
 }
 

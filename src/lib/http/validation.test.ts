@@ -1,3 +1,4 @@
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSignedInUser } from '../../test-support/factories.js';
@@ -22,6 +23,7 @@ const PROBLEM_KEYS = [
   'reason',
   'correlationId',
   'errors',
+  'errorsOmitted',
 ];
 /** Stack frames, SQL, driver and library wording that must never reach a client. */
 const LEAKS =
@@ -264,6 +266,62 @@ describe('request bodies that are not an acceptable JSON object', () => {
     expect(res.body.errors).toEqual([
       { path: 'body', message: expect.stringMatching(/expected object, received array/) },
     ]);
+  });
+
+  /** Posts these exact bytes (supertest would otherwise JSON-encode a Buffer). */
+  const postEncoded = (encoding: string, body: Buffer | string) =>
+    t.http
+      .post('/api/auth/register')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', encoding)
+      .serialize((bytes: unknown) => bytes as string)
+      .send(body);
+
+  it('when the body does not decompress as its Content-Encoding says, then 400, never 500', async () => {
+    const json = JSON.stringify(registration());
+    const truncatedGzip = gzipSync(json).subarray(0, 12);
+    for (const [encoding, body] of [
+      ['gzip', Buffer.from(json)],
+      ['gzip', truncatedGzip],
+      ['deflate', Buffer.from(json)],
+      ['br', Buffer.from(json)],
+    ] as const) {
+      const res = await postEncoded(encoding, body);
+      expectProblem(res, 400, 'VALIDATION_ERROR');
+      expect(res.body.detail).toMatch(/could not be decompressed as its Content-Encoding/);
+    }
+    // Correctly compressed bodies are read and judged on their content (control).
+    for (const [encoding, body] of [
+      ['gzip', gzipSync(JSON.stringify({ username: 'x' }))],
+      ['br', brotliCompressSync(JSON.stringify({ username: 'x' }))],
+    ] as const) {
+      const res = await postEncoded(encoding, body);
+      expectProblem(res, 400, 'VALIDATION_ERROR');
+      expect(res.body.errors).toContainEqual({ path: 'body.email', message: expect.any(String) });
+    }
+  });
+
+  it('when the Content-Encoding is one the server cannot decode, then 415 naming the ones it can', async () => {
+    for (const encoding of ['compress', 'x-custom', 'gzip, gzip']) {
+      const res = await postEncoded(encoding, JSON.stringify(registration()));
+      expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expect(res.body.detail).toMatch(/Content-Encoding gzip, deflate or br/);
+    }
+  });
+
+  it('when a body has 8,000 unknown keys, then 400 lists the first 20 and counts the rest', async () => {
+    const body: Record<string, unknown> = registration();
+    for (let i = 0; i < 8_000; i++) body[`k${String(i)}`] = 1;
+    const res = await register(body);
+    expectProblem(res, 400, 'VALIDATION_ERROR');
+    expect(res.body.errors).toHaveLength(20);
+    expect(res.body.errors[0]).toEqual({ path: 'body.k0', message: 'unknown field' });
+    expect(res.body.errorsOmitted).toBe(7_980);
+    expect(res.text.length).toBeLessThan(4_096);
+    // Twenty or fewer are listed in full, without the count (control).
+    const few = await register({ ...registration(), a: 1, b: 2 });
+    expect(few.body.errors).toHaveLength(2);
+    expect(few.body).not.toHaveProperty('errorsOmitted');
   });
 
   it('when the JSON is a bare string, number or null, then 400', async () => {

@@ -308,13 +308,11 @@ describe('malformed Authorization headers on GET /api/users/me', () => {
     expectUnauthenticated(await me(`Basic ${basic}`), detail.invalid);
   });
 
-  it('when the header value is 10 KB long, then 401 invalid, quickly', async () => {
-    const started = Date.now();
+  it('when the header value is 10 KB long, then 401 invalid', async () => {
     expectUnauthenticated(await me(`Bearer ${'A'.repeat(10 * 1024)}`), detail.invalid);
     const third = 'A'.repeat(Math.floor((10 * 1024) / 3));
     expectUnauthenticated(await me(`Bearer ${third}.${third}.${third}`), detail.invalid);
     expectUnauthenticated(await me(`Bearer ${'a.'.repeat(5 * 1024)}`), detail.invalid);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
 

@@ -1,6 +1,7 @@
 import { OpenApiGeneratorV31, type OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { Express } from 'express';
-import swaggerUi from 'swagger-ui-express';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import { z } from '../../lib/zod.js';
 
@@ -16,7 +17,7 @@ export function buildOpenApiDocument(registry: OpenAPIRegistry): OpenApiDocument
   registry.registerPath({
     method: 'get',
     path: '/api/docs',
-    summary: 'Swagger UI over this document',
+    summary: 'API reference (Scalar) over this document',
     tags: ['Docs'],
     responses: { 200: { description: 'HTML page' } },
   });
@@ -47,7 +48,7 @@ export function buildOpenApiDocument(registry: OpenAPIRegistry): OpenApiDocument
   });
 }
 
-/** `/api/openapi.json`; `/api/docs` is mounted by `mountSwaggerUi`. */
+/** `/api/openapi.json`; `/api/docs` is mounted by `mountApiReference`. */
 export function docsRoutes(document: () => OpenApiDocument): RouteGroup {
   return {
     basePath: '/api',
@@ -65,15 +66,61 @@ export function docsRoutes(document: () => OpenApiDocument): RouteGroup {
   };
 }
 
-/** Swagger UI; its assets are served from the package, so it works offline. */
-export function mountSwaggerUi(app: Express): void {
-  app.use(
-    '/api/docs',
-    swaggerUi.serve,
-    // The UI fetches the document from its route, so it is built once, on first use.
-    swaggerUi.setup(undefined, {
-      customSiteTitle: 'NXG Connect API',
-      swaggerOptions: { url: '/api/openapi.json', persistAuthorization: true },
-    }),
-  );
+// Scalar's single-file browser bundle, served from the package: the page loads nothing from a
+// CDN, so it works offline and under the app's `script-src 'self'` policy.
+const scalarBundle = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('@scalar/api-reference')), // …/dist
+  'browser/standalone.js',
+);
+
+// No inline script (the CSP forbids it): the page loads the bundle, then this file starts it.
+// Fonts from the system, no agent or MCP panels, nothing sent anywhere but this API.
+const startScript = `Scalar.createApiReference('#app', ${JSON.stringify({
+  url: '/api/openapi.json',
+  withDefaultFonts: false,
+  telemetry: false,
+  agent: { disabled: true },
+  mcp: { disabled: true },
+  showDeveloperTools: 'never',
+  hideClientButton: true,
+})});\n`;
+
+const page = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>NXG Connect API</title>
+  </head>
+  <body>
+    <div id="app"></div>
+    <script src="/api/docs/scalar.js"></script>
+    <script src="/api/docs/start.js"></script>
+  </body>
+</html>
+`;
+
+/**
+ * The API reference at `/api/docs`, over `/api/openapi.json`; every asset is served locally.
+ * One middleware rather than routes: the page and its scripts are not API operations (the page
+ * itself is documented in buildOpenApiDocument).
+ */
+export function mountApiReference(app: Express): void {
+  app.use('/api/docs', (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      next();
+      return;
+    }
+    if (req.path === '/') {
+      res.type('html').send(page);
+    } else if (req.path === '/start.js') {
+      res.type('text/javascript').send(startScript);
+    } else if (req.path === '/scalar.js') {
+      res.sendFile(scalarBundle, { maxAge: '1d' }, (error) => {
+        if (error) next(error);
+      });
+    } else {
+      next();
+    }
+  });
 }

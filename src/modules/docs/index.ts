@@ -1,2 +1,2 @@
 // The API documentation as the app mounts it.
-export { buildOpenApiDocument, docsRoutes, mountSwaggerUi } from './docs.routes.js';
+export { buildOpenApiDocument, docsRoutes, mountApiReference } from './docs.routes.js';

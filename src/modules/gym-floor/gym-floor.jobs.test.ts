@@ -86,7 +86,7 @@ describe('expiring abandoned gym sessions', () => {
       watcher,
       'machine:status',
       (event) => event.machineId === machine.id,
-      10_000,
+      30_000,
     );
 
     await t.container.database.db
@@ -132,7 +132,7 @@ describe('marking silent machines offline', () => {
       watcher,
       'machine:status',
       (event) => event.status === 'offline',
-      10_000,
+      30_000,
     );
     await t.container.database.db
       .update(machines)
@@ -188,7 +188,7 @@ describe('releasing idle links', () => {
       memberSocket,
       'notification',
       () => true,
-      10_000,
+      30_000,
     );
     for (const id of [idle.id, busy.id]) await t.container.gymFloor.machines.heartbeat(id);
     await t.container.database.db

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import jwt from 'jsonwebtoken';
 import type { Socket } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import {
   buildBranch,
   buildBranchMember,
@@ -212,9 +212,10 @@ describe('the /machines handshake', () => {
 
   it('when the access token expires while connected, then the server closes the socket', async () => {
     const member = await buildSignedInUser(t);
-    const shortLived = signAccessToken(member, Math.floor(Date.now() / 1000) + 2);
+    // Long enough to connect on a busy machine; the close comes from the server's timer.
+    const shortLived = signAccessToken(member, Math.floor(Date.now() / 1000) + 6);
     const socket = await openUser(shortLived);
-    expect(await disconnection(socket, 4_000)).toBe('io server disconnect');
+    expect(await disconnection(socket, 30_000)).toBe('io server disconnect');
   });
 });
 
@@ -823,16 +824,20 @@ describe('event rate limit', () => {
     sockets.push(device);
     await connected(device);
 
+    const burstStarted = performance.now();
     const acks = await Promise.all(
       Array.from({ length: 30 }, () =>
         emitWithAck(device, 'machine:heartbeat', { telemetry: { speedKmh: 6 } }),
       ),
     );
+    // A bucket of twice the per-second rate: 10 at once, plus what refills (5 a second) while
+    // the burst lasts; a slow machine stretches the burst, so the allowance follows its length.
+    const refilled = Math.ceil(((performance.now() - burstStarted) / 1000) * 5);
     const accepted = acks.filter((ack) => ack.ok);
     const refused = acks.filter((ack) => !ack.ok);
-    // A bucket of twice the per-second rate: 10 at once, plus what refills during the burst.
     expect(accepted.length).toBeGreaterThanOrEqual(10);
-    expect(accepted.length).toBeLessThanOrEqual(12);
+    expect(accepted.length).toBeLessThanOrEqual(10 + refilled);
+    expect(refused.length).toBeGreaterThan(0);
     expect(refused.length).toBe(30 - accepted.length);
     for (const ack of refused) {
       expect(ack.error).toEqual({
@@ -841,8 +846,10 @@ describe('event rate limit', () => {
       });
     }
     // The socket stays usable: once tokens refill, events go through again.
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect((await emitWithAck(device, 'machine:heartbeat', {})).ok).toBe(true);
+    await vi.waitFor(
+      async () => expect((await emitWithAck(device, 'machine:heartbeat', {})).ok).toBe(true),
+      { timeout: 20_000, interval: 250 },
+    );
     expect(device.connected).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { ServiceStatus } from '../../integrations/index.js';
-import { unauthenticated } from '../../lib/errors.js';
+import { forbidden, unauthenticated } from '../../lib/errors.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import { z } from '../../lib/zod.js';
 
@@ -52,6 +52,11 @@ export function healthRoutes(deps: {
   metricsToken?: string;
   /** True while the process shuts down: not ready, so load balancers stop sending traffic. */
   isDraining?: () => boolean;
+  /**
+   * Without a token, whether /metrics is served to anyone (development and tests) or refused
+   * (production: process and traffic details are not for the public internet).
+   */
+  metricsOpenWithoutToken: boolean;
 }): RouteGroup {
   return {
     basePath: '',
@@ -96,13 +101,17 @@ export function healthRoutes(deps: {
         path: '/metrics',
         summary: 'Prometheus metrics',
         description:
-          'When METRICS_TOKEN is configured, send it as `Authorization: Bearer <token>`.',
+          'When METRICS_TOKEN is configured, send it as `Authorization: Bearer <token>` ' +
+          '(401 otherwise). In production without METRICS_TOKEN, metrics are not served (403).',
         access: 'public',
         responses: { 200: { description: 'Prometheus text exposition format' } },
+        errors: [401, 403],
         handler: async ({ req }) => {
           if (deps.metricsToken) {
             const given = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
             if (!tokenMatches(given, deps.metricsToken)) throw unauthenticated();
+          } else if (!deps.metricsOpenWithoutToken) {
+            throw forbidden('Metrics are served only with METRICS_TOKEN configured.');
           }
           return {
             status: 200,
