@@ -20,9 +20,10 @@ import {
 import { UsersService } from './modules/users/index.js';
 import { WorkoutsService } from './modules/workouts/index.js';
 import { NutritionService } from './modules/nutrition/index.js';
-import { createGymFloor, type GymFloor } from './modules/gym-floor/index.js';
-import { ActivityService } from './modules/activity/index.js';
+import { createGymFloor, machinesSocket, type GymFloor } from './modules/gym-floor/index.js';
+import { ActivityService, workoutsSocket } from './modules/activity/index.js';
 import { createRealtime, type Realtime } from './realtime/realtime.js';
+import type { SocketFeature } from './realtime/socket-events.js';
 import {
   createIntegrations,
   type Integrations,
@@ -52,6 +53,8 @@ export interface Container {
   activity: ActivityService;
   /** The Socket.IO server and the emitters every feature (and job) sends events through. */
   realtime: Realtime;
+  /** The Socket.IO namespaces the features serve; `attachSocketServer` installs them. */
+  socketFeatures: SocketFeature[];
   /** Background jobs: defined here, started by whichever process works them. */
   jobs: JobRunner;
   /** Prometheus registry and request histogram shared by the app and the AI clients. */
@@ -185,6 +188,10 @@ export async function createContainer(
     gymFloor,
     activity,
     realtime,
+    socketFeatures: [
+      machinesSocket(gymFloor, activity, logger),
+      workoutsSocket(activity, logger),
+    ],
     jobs,
     metrics,
     integrations,

@@ -14,7 +14,7 @@ import type {
 } from './gym-floor.schemas.js';
 import type { FloorEvents } from './gym-floor.events.js';
 import type { BranchRow } from './gym-floor.table.js';
-import { endActiveGymSession } from './gym-sessions.service.js';
+import { endActiveGymSession } from './gym-session-ending.js';
 
 /** Who is acting, as far as branch permissions go. */
 export interface Actor {
