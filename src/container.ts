@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Config } from './config/config.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
+import { DomainEvents } from './lib/events/domain-events.js';
 import type { KeyValueStore } from './lib/kv/kv.js';
 import { MemoryKeyValueStore } from './lib/kv/memory-kv.js';
 import { RedisKeyValueStore } from './lib/kv/redis-kv.js';
@@ -17,12 +18,13 @@ import {
   resolveSigningKeys,
   type AuthGuard,
 } from './modules/auth/index.js';
-import { UsersService } from './modules/users/index.js';
+import { UserPresenter, UsersService, usersRepository } from './modules/users/index.js';
 import { WorkoutsService } from './modules/workouts/index.js';
 import { NutritionService } from './modules/nutrition/index.js';
-import { createGymFloor, type GymFloor } from './modules/gym-floor/index.js';
-import { ActivityService } from './modules/activity/index.js';
+import { createGymFloor, machinesSocket, type GymFloor } from './modules/gym-floor/index.js';
+import { ActivityService, workoutsSocket } from './modules/activity/index.js';
 import { createRealtime, type Realtime } from './realtime/realtime.js';
+import type { SocketFeature } from './realtime/socket-events.js';
 import {
   createIntegrations,
   type Integrations,
@@ -52,6 +54,8 @@ export interface Container {
   activity: ActivityService;
   /** The Socket.IO server and the emitters every feature (and job) sends events through. */
   realtime: Realtime;
+  /** The Socket.IO namespaces the features serve; `attachSocketServer` installs them. */
+  socketFeatures: SocketFeature[];
   /** Background jobs: defined here, started by whichever process works them. */
   jobs: JobRunner;
   /** Prometheus registry and request histogram shared by the app and the AI clients. */
@@ -107,13 +111,24 @@ export async function createContainer(
     deviceTokenTtlSeconds: config.deviceTokenTtlSeconds,
   });
   const realtime = createRealtime({ redis, keyPrefix: config.redisKeyPrefix, logger });
-  const gymFloor = createGymFloor({ db: database.db, realtime, settings: config.gymFloor });
+  // Modules announce side effects here and the interested ones subscribe (see each module's
+  // DomainEventMap entries); lookups go through interfaces the consumer declares.
+  const events = new DomainEvents(logger);
+  // Live connections admitted under rights that ended are closed, on every instance.
+  events.on('auth.sessions-revoked', (revoked) => realtime.disconnectRevoked(revoked));
+  events.on('users.access-changed', ({ userId }) => realtime.disconnectUser(userId));
+  const gymFloor = createGymFloor({
+    db: database.db,
+    realtime,
+    events,
+    accounts: usersRepository,
+    settings: config.gymFloor,
+  });
   const activity = new ActivityService({
     db: database.db,
     realtime,
-    timezoneOf: (userId) => gymFloor.gymSessions.activeTimezone(userId),
-    machineHeldBy: (userId) => gymFloor.machines.heldBy(userId),
-    onProgress: (userId) => gymFloor.machines.touchHeldBy(userId),
+    presence: gymFloor.presence,
+    events,
   });
   const revocations = new RevocationList({
     db: database.db,
@@ -121,7 +136,7 @@ export async function createContainer(
     logger,
     accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds,
   });
-  const auth: AuthService = new AuthService({
+  const auth = new AuthService({
     db: database.db,
     revocations,
     logger,
@@ -130,8 +145,9 @@ export async function createContainer(
     throttle: new LoginThrottle(database.db, config.loginThrottle),
     refreshTokenTtlSeconds: config.jwt.refreshTokenTtlSeconds,
     refreshFamilyLifetimeSeconds: config.jwt.refreshFamilyLifetimeSeconds,
-    presentUser: (row) => users.present(row),
-    onRevoked: (revoked) => realtime.disconnectRevoked(revoked),
+    accounts: usersRepository,
+    users: new UserPresenter(gymFloor.branches),
+    events,
   });
   const metrics = createMetrics();
   const integrations = createIntegrations({
@@ -143,28 +159,28 @@ export async function createContainer(
   });
   const workouts = new WorkoutsService({
     db: database.db,
+    accounts: usersRepository,
     kv,
     logger,
     planningService: integrations.workoutPlanning,
   });
   const nutrition = new NutritionService({
     db: database.db,
+    accounts: usersRepository,
     logger,
     planningService: integrations.nutritionPlanning,
     requestBudgetMs: config.integrations.requestBudgetMs,
   });
-  const users: UsersService = new UsersService({
+  const users = new UsersService({
     db: database.db,
-    listSessions: (userId) => auth.listSessions(userId),
-    confirmPassword: (userId, password, field) => auth.confirmPassword(userId, password, field),
-    branchesOf: (userIds) => gymFloor.branches.membershipsOfMany(userIds),
-    exportSections: async (userId) => ({
-      gymSessions: await gymFloor.gymSessions.exportOf(userId),
-      workoutActivity: await activity.exportOf(userId),
-    }),
-    beforeDelete: (userId) => gymFloor.machines.releaseHeldBy(userId),
-    onRoleChanging: (tx, userId, role) => gymFloor.branches.onRoleChanging(tx, userId, role),
-    onAccessChanged: (userId) => realtime.disconnectUser(userId),
+    events,
+    memberships: gymFloor.branches,
+    passwords: auth,
+    exporters: {
+      sessions: auth,
+      gymSessions: gymFloor.gymSessions,
+      workoutActivity: activity,
+    },
   });
 
   const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
@@ -177,7 +193,7 @@ export async function createContainer(
     kv,
     redis,
     tokens,
-    authGuard: createAuthGuard({ db: database.db, revocations, tokens }),
+    authGuard: createAuthGuard({ db: database.db, revocations, tokens, accounts: usersRepository }),
     auth,
     users,
     workouts,
@@ -185,6 +201,7 @@ export async function createContainer(
     gymFloor,
     activity,
     realtime,
+    socketFeatures: [machinesSocket(gymFloor, activity, logger), workoutsSocket(activity, logger)],
     jobs,
     metrics,
     integrations,

@@ -1,10 +1,14 @@
 // The Socket.IO events of each namespace, as Socket.IO's typed event maps: an emit or a handler
 // whose event name or payload does not match fails to compile. Only types live here, so the
 // realtime layer and the feature modules can both import this file without an import cycle.
+// The payload types come straight from the modules' schema files, not their index.ts: an index
+// also exports the socket handlers, which import this file, and that would be a cycle.
+// eslint-disable-next-line no-restricted-imports -- schema types only; see above
 import type {
   WorkoutProgressPayload,
   WorkoutProgressRecord,
 } from '../modules/activity/activity.schemas.js';
+// eslint-disable-next-line no-restricted-imports -- schema types only; see above
 import type { HeartbeatBody, MachineStatusEvent } from '../modules/gym-floor/gym-floor.schemas.js';
 import type { Role } from '../lib/roles.js';
 

@@ -132,6 +132,25 @@ export interface RealtimeOptions {
   logger: Logger;
 }
 
+/**
+ * After a reconnect ioredis subscribes again by itself and leaves that command's promise
+ * unhandled: a connection lost again before Redis answers (a flapping network, or a shutdown
+ * right after a reconnect) would end the process with an unhandled rejection. The subscriber
+ * keeps reconnecting and re-subscribing either way, so that failure needs no handling beyond
+ * being handled.
+ */
+function withHandledResubscribes(client: Redis): Redis {
+  for (const method of ['subscribe', 'psubscribe', 'ssubscribe'] as const) {
+    const original = client[method].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    client[method] = ((...args: unknown[]) => {
+      const pending = original(...args);
+      pending.catch(() => undefined);
+      return pending;
+    }) as Redis[typeof method];
+  }
+  return client;
+}
+
 /** Builds the Socket.IO server (not yet listening) and the emitters over it. */
 export function createRealtime(options: RealtimeOptions): Realtime {
   // The adapter gets a connection of its own that queues commands while Redis is unreachable
@@ -146,7 +165,14 @@ export function createRealtime(options: RealtimeOptions): Realtime {
     commandTimeout: undefined,
     socketTimeout: undefined,
   });
-  streamClient?.on('error', (error) => options.logger.warn({ err: error }, 'socket adapter redis'));
+  const onError = (error: Error) => options.logger.warn({ err: error }, 'socket adapter redis');
+  streamClient?.on('error', onError);
+  if (streamClient) {
+    // The adapter's subscriber and stream readers are duplicates of this client.
+    const duplicate = streamClient.duplicate.bind(streamClient);
+    streamClient.duplicate = (override) =>
+      withHandledResubscribes(duplicate(override).on('error', onError));
+  }
   const io: AppServer = new Server({
     path: '/api/ws',
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,

@@ -7,6 +7,7 @@ import {
   buildSignedInUser,
 } from '../test-support/factories.js';
 import {
+  adapterSubscribed,
   connectSocket,
   connected,
   emitWithAck,
@@ -35,6 +36,7 @@ describe.runIf(Boolean(redisUrl))('events emitted while Redis is unreachable', (
     const viaProxy = new URL(target.toString());
     viaProxy.host = `127.0.0.1:${proxy.port}`;
     b = await a.startAnotherInstance({}, { redisUrl: viaProxy.toString() });
+    await adapterSubscribed(a, 2);
   });
   afterEach(() => {
     for (const socket of sockets.splice(0)) socket.close();

@@ -21,6 +21,17 @@ export type AppSocket = Socket<
   SocketData
 >;
 
+/**
+ * A namespace's event handlers, given a socket that has passed the handshake. Feature modules
+ * build theirs; the composition root hands them to `attachSocketServer`.
+ */
+export interface SocketFeature {
+  namespace: string;
+  /** Whether gym machines (device keys) may connect here, or only users. */
+  admitsMachines: boolean;
+  onConnection(socket: AppSocket): void;
+}
+
 /** The payload a client event carries, as its event map declares it. */
 type ClientPayload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
 

@@ -2,14 +2,13 @@ import type { Server as HttpServer } from 'node:http';
 import type { Container } from '../container.js';
 import { AppError, unauthenticated } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { machinesSocket } from '../modules/gym-floor/index.js';
-import { workoutsSocket } from '../modules/activity/index.js';
 import type { SocketIdentity } from './event-maps.js';
 import {
   limitEventRate,
   limitHolderEvents,
   refuseUnknownEvents,
   type AppSocket,
+  type SocketFeature,
 } from './socket-events.js';
 import { rooms } from './realtime.js';
 import {
@@ -18,14 +17,6 @@ import {
   quotaHolder,
   type ConnectionSlots,
 } from './socket-quotas.js';
-
-/** A namespace's event handlers, given a socket that has passed the handshake. */
-export interface SocketFeature {
-  namespace: string;
-  /** Whether gym machines (device keys) may connect here, or only users. */
-  admitsMachines: boolean;
-  onConnection(socket: AppSocket): void;
-}
 
 /**
  * Binds the container's Socket.IO server to the HTTP server on `/api/ws` and installs the
@@ -57,11 +48,7 @@ export function attachSocketServer(httpServer: HttpServer, container: Container)
     logger,
   });
   const budget = new EventBudget(container.kv, quotas.eventsPerMinute, logger);
-  const features: SocketFeature[] = [
-    machinesSocket(container.gymFloor, container.activity, logger),
-    workoutsSocket(container.activity, logger),
-  ];
-  for (const feature of features) {
+  for (const feature of container.socketFeatures) {
     const namespace = realtime.io.of(feature.namespace);
     namespace.use((socket, next) => {
       identify(container, socket.handshake.auth, feature.admitsMachines)

@@ -1,5 +1,6 @@
 // Socket.IO client helpers for tests: real clients over real WebSockets to a listening app.
 import { io, type Socket } from 'socket.io-client';
+import type { TestApp } from './test-app.js';
 
 /**
  * How long a test waits for an ack, event or disconnect before failing. Generous: on a busy
@@ -105,4 +106,28 @@ export function disconnection(socket: Socket, timeoutMs = WAIT_MS): Promise<stri
       resolve(reason);
     });
   });
+}
+
+/**
+ * Waits until `instances` Socket.IO servers have subscribed to every namespace's Redis channel.
+ * The streams adapter subscribes in the background once a server starts; a test that cuts an
+ * instance off Redis before that leaves a subscription half made, whose command then fails
+ * unhandled when the instance closes.
+ */
+export async function adapterSubscribed(app: TestApp, instances: number): Promise<void> {
+  const redis = app.container.redis;
+  if (!redis) return;
+  const channels = ['/', '/machines', '/workouts'].map(
+    (namespace) => `${app.container.config.redisKeyPrefix}socket.io#${namespace}#`,
+  );
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const counts = (await redis.pubsub('NUMSUB', ...channels)) as (string | number)[];
+    const subscribed = counts.filter((_, index) => index % 2 === 1).map(Number);
+    if (subscribed.every((count) => count >= instances)) return;
+    if (Date.now() > deadline) {
+      throw new Error(`Socket.IO adapters not subscribed in time: ${counts.join(' ')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -1,7 +1,11 @@
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildSignedInUser, buildUser } from '../../test-support/factories.js';
-import { connectSocket, connected } from '../../test-support/socket-test-support.js';
+import {
+  adapterSubscribed,
+  connectSocket,
+  connected,
+} from '../../test-support/socket-test-support.js';
 import { startTcpProxy, type TcpProxy } from '../../test-support/tcp-proxy.js';
 import { createTestApp, type TestApp } from '../../test-support/test-app.js';
 
@@ -38,6 +42,8 @@ describe.runIf(Boolean(redisUrl))('when Redis is unreachable', () => {
     proxied.host = `127.0.0.1:${proxy.port}`;
     viaProxy = proxied.toString();
   });
+  // Servers on the shared Redis, for adapterSubscribed: a, then each test's own instance.
+  let instances = 1;
   afterEach(async () => {
     for (const socket of sockets.splice(0)) socket.close();
     await proxy.restore();
@@ -53,6 +59,7 @@ describe.runIf(Boolean(redisUrl))('when Redis is unreachable', () => {
     'when Redis is %s, then every request is answered, revocations hold, and all works again after',
     async (outage) => {
       const b = await a.startAnotherInstance({}, { redisUrl: viaProxy });
+      await adapterSubscribed(a, (instances += 1));
       const baseUrl = await b.listen();
       const member = await buildSignedInUser(a);
       const leaving = await buildSignedInUser(a);
@@ -145,6 +152,7 @@ describe.runIf(Boolean(redisUrl))('when Redis is unreachable', () => {
       { RATE_LIMIT_ANONYMOUS_MAX: '3' },
       { redisUrl: viaProxy },
     );
+    await adapterSubscribed(a, (instances += 1));
     await proxy.cut();
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {

@@ -1,5 +1,6 @@
 import type { Database } from '../../db/database.js';
 import { conflict } from '../../lib/errors.js';
+import type { DomainEvents } from '../../lib/events/domain-events.js';
 import type { Realtime } from '../../realtime/realtime.js';
 import { activityRepository } from './activity.repository.js';
 import type { WorkoutProgressPayload, WorkoutProgressRecord } from './activity.schemas.js';
@@ -33,15 +34,26 @@ export function presentProgress(row: WorkoutActivityRow): WorkoutProgressRecord 
   };
 }
 
+declare module '../../lib/events/domain-events.js' {
+  interface DomainEventMap {
+    /** A member recorded a set (the gym floor keeps their machine link alive with it). */
+    'activity.progress-recorded': { userId: string };
+  }
+}
+
+/** Where the member is on the gym floor now; the gym floor provides it. */
+export interface MemberPresence {
+  /** The time zone of the branch the member is at, if checked in (their local day). */
+  activeTimezone(userId: string): Promise<string | undefined>;
+  /** The machine the member is linked to now, if any. */
+  machineHeldBy(userId: string): Promise<string | undefined>;
+}
+
 export interface ActivityServiceDeps {
   db: Database;
   realtime: Realtime;
-  /** The time zone of the branch the member is at, if checked in (their local day). */
-  timezoneOf(userId: string): Promise<string | undefined>;
-  /** The machine the member is linked to now, if any. */
-  machineHeldBy(userId: string): Promise<string | undefined>;
-  /** Hears each recorded set (the gym floor keeps the member's machine link alive with it). */
-  onProgress(userId: string): Promise<void>;
+  presence: MemberPresence;
+  events: DomainEvents;
 }
 
 /** The members' daily workout activity, as their apps and the machines report it live. */
@@ -57,11 +69,14 @@ export class ActivityService {
     payload: WorkoutProgressPayload,
     source: { kind: WorkoutActivitySource; socketId?: string },
   ): Promise<WorkoutProgressRecord> {
-    if (payload.machineId && payload.machineId !== (await this.deps.machineHeldBy(userId))) {
+    if (
+      payload.machineId &&
+      payload.machineId !== (await this.deps.presence.machineHeldBy(userId))
+    ) {
       // A set is credited to a machine only by the member using it.
       throw conflict('You are not linked to that machine.', 'MACHINE_NOT_LINKED');
     }
-    const timezone = (await this.deps.timezoneOf(userId)) ?? 'UTC';
+    const timezone = (await this.deps.presence.activeTimezone(userId)) ?? 'UTC';
     const row = await activityRepository.insert(this.deps.db, {
       userId,
       day: localDay(new Date(), timezone),
@@ -74,7 +89,7 @@ export class ActivityService {
       machineId: payload.machineId ?? null,
       source: source.kind,
     });
-    await this.deps.onProgress(userId);
+    await this.deps.events.publish('activity.progress-recorded', { userId });
     const record = presentProgress(row);
     // Live copies for the member's other devices: droppable when a device lags behind.
     this.deps.realtime.emitToUser(userId, 'workout:progress', record, {

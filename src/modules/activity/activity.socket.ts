@@ -1,7 +1,6 @@
 import type { Logger } from '../../lib/logger.js';
 import { namespaces } from '../../realtime/realtime.js';
-import { onEvent } from '../../realtime/socket-events.js';
-import type { SocketFeature } from '../../realtime/socket-server.js';
+import { onEvent, type SocketFeature } from '../../realtime/socket-events.js';
 import { workoutProgressPayload } from './activity.schemas.js';
 import type { ActivityService } from './activity.service.js';
 

@@ -3,7 +3,7 @@ import type { Database } from '../../db/database.js';
 import { forbidden, unauthenticated } from '../../lib/errors.js';
 import type { AccessClaims, AuthUser } from '../../lib/http/request-context.js';
 import type { Access } from '../../lib/http/route.js';
-import { usersRepository } from '../users/index.js';
+import type { UsersRepository } from '../users/index.js';
 import { TokenRejectedError, type AccessTokens, type TokenRejection } from './access-tokens.js';
 import type { RevocationList } from './revocation-list.js';
 
@@ -20,10 +20,14 @@ const rejectionDetail: Record<TokenRejection | 'missing', string> = {
  * Authentication for HTTP and sockets alike: cheap signature identification, then the checks
  * that need the cache and the database before anything is served.
  */
+/** The one account lookup the guard makes; the users module's repository provides it. */
+export type GuardAccounts = Pick<UsersRepository, 'findById'>;
+
 export function createAuthGuard(deps: {
   db: Database;
   revocations: RevocationList;
   tokens: AccessTokens;
+  accounts: GuardAccounts;
 }) {
   const rejections = new WeakMap<object, TokenRejection>();
 
@@ -36,7 +40,7 @@ export function createAuthGuard(deps: {
     if (await deps.revocations.isRevoked(claims)) {
       throw unauthenticated('The access token has been revoked.');
     }
-    const user = await usersRepository.findById(deps.db, claims.userId);
+    const user = await deps.accounts.findById(deps.db, claims.userId);
     if (!user?.isActive) throw unauthenticated('The account no longer exists.');
     return { ...claims, role: user.role, account: user };
   };

@@ -1,20 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { uniqueViolation } from '../../db/constraint-violations.js';
 import type { Database } from '../../db/database.js';
-import {
-  conflict,
-  invalidCredentials,
-  unauthenticated,
-  wrongPassword,
-} from '../../lib/errors.js';
+import { conflict, invalidCredentials, unauthenticated, wrongPassword } from '../../lib/errors.js';
+import type { DomainEvents } from '../../lib/events/domain-events.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AuthUser } from '../../lib/http/request-context.js';
 import {
   emptyProfile,
-  usersRepository,
   type SessionSummary,
   type UserRow,
   type UserView,
+  type UsersRepository,
 } from '../users/index.js';
 import type { AccessTokens } from './access-tokens.js';
 import { authRepository, type RevocationReason } from './auth.repository.js';
@@ -33,13 +29,33 @@ export interface AuthServiceDeps {
   throttle: LoginThrottle;
   refreshTokenTtlSeconds: number;
   refreshFamilyLifetimeSeconds: number;
-  /** The user as the API shows it (with branch memberships, which another module owns). */
-  presentUser(row: UserRow): Promise<UserView>;
-  /**
-   * Hears every revocation once it is recorded, so long-lived connections made with those
-   * tokens (sockets) end too instead of living until the token expires.
-   */
-  onRevoked?: (revoked: { accessTokenIds?: string[]; familyIds?: string[] }) => void;
+  /** The accounts auth signs in, creates and changes passwords of (the users module's). */
+  accounts: AuthAccounts;
+  /** Shows the user as the API does (with branch memberships, which another module owns). */
+  users: AccountPresenter;
+  events: DomainEvents;
+}
+
+/** What auth reads and writes of accounts; the users module's repository provides it. */
+export type AuthAccounts = Pick<
+  UsersRepository,
+  'findById' | 'findByLogin' | 'insert' | 'update' | 'countByRole'
+>;
+
+/** What sign-in answers need to show the user; the users module provides it. */
+export interface AccountPresenter {
+  present(row: UserRow): Promise<UserView>;
+}
+
+declare module '../../lib/events/domain-events.js' {
+  interface DomainEventMap {
+    /**
+     * Access tokens or whole login sessions stopped being valid (logout, reuse, password
+     * change): long-lived connections made with them (sockets) end too, instead of living until
+     * the token expires.
+     */
+    'auth.sessions-revoked': { accessTokenIds?: string[]; familyIds?: string[] };
+  }
 }
 
 /** A login session just recorded, before it is presented. */
@@ -81,7 +97,7 @@ export class AuthService {
     const passwordHash = await this.deps.hasher.hash(input.password, client.signal);
     try {
       const started = await this.deps.db.transaction(async (tx) => {
-        const user = await usersRepository.insert(tx, {
+        const user = await this.deps.accounts.insert(tx, {
           username: input.username,
           email: input.email,
           passwordHash,
@@ -111,7 +127,7 @@ export class AuthService {
     input: { login: string; password: string; deviceToken?: string },
     client: ClientInfo,
   ): Promise<SignIn> {
-    const user = await usersRepository.findByLogin(this.deps.db, input.login);
+    const user = await this.deps.accounts.findByLogin(this.deps.db, input.login);
     const device = input.deviceToken ? this.deps.tokens.verifyDevice(input.deviceToken) : undefined;
     const trusted = user !== undefined && device?.userId === user.id ? device : undefined;
     const attempt = await this.deps.throttle.begin(
@@ -149,7 +165,7 @@ export class AuthService {
    */
   async confirmPassword(userId: string, password: string, field: string): Promise<void> {
     const attempt = await this.deps.throttle.begin({ kind: 'reauth', userId });
-    const row = await usersRepository.findById(this.deps.db, userId);
+    const row = await this.deps.accounts.findById(this.deps.db, userId);
     const tooLong = Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES;
     const valid = await judged(attempt, () =>
       row && !tooLong
@@ -180,7 +196,7 @@ export class AuthService {
         );
         return { kind: 'reused', familyId: token.familyId, userId: token.userId } as const;
       }
-      const user = await usersRepository.findById(tx, family.userId);
+      const user = await this.deps.accounts.findById(tx, family.userId);
       if (!user || !user.isActive) return { kind: 'expired' } as const;
       const next = newRefreshToken();
       await authRepository.insertToken(tx, {
@@ -245,7 +261,7 @@ export class AuthService {
     await this.confirmPassword(user.userId, currentPassword, 'body.currentPassword');
     const passwordHash = await this.deps.hasher.hash(newPassword);
     const revoked = await this.deps.db.transaction(async (tx) => {
-      await usersRepository.update(tx, user.userId, { passwordHash });
+      await this.deps.accounts.update(tx, user.userId, { passwordHash });
       return authRepository.revokeFamilies(
         tx,
         { userId: user.userId, exceptFamilyId: user.familyId },
@@ -263,6 +279,11 @@ export class AuthService {
   async revokeAllSessions(userId: string, reason: RevocationReason): Promise<void> {
     const revoked = await authRepository.revokeFamilies(this.deps.db, { userId }, reason);
     await this.markFamiliesRevoked(revoked);
+  }
+
+  /** The user's login sessions, as their data export lists them. */
+  exportOf(userId: string): Promise<SessionSummary[]> {
+    return this.listSessions(userId);
   }
 
   async listSessions(userId: string): Promise<SessionSummary[]> {
@@ -287,10 +308,10 @@ export class AuthService {
     username: string;
   }): Promise<void> {
     const db = this.deps.db;
-    if ((await usersRepository.countByRole(db, 'admin')) > 0) return;
+    if ((await this.deps.accounts.countByRole(db, 'admin')) > 0) return;
     const taken =
-      (await usersRepository.findByLogin(db, admin.email)) ??
-      (await usersRepository.findByLogin(db, admin.username));
+      (await this.deps.accounts.findByLogin(db, admin.email)) ??
+      (await this.deps.accounts.findByLogin(db, admin.username));
     if (taken) {
       this.deps.logger.error(
         'ADMIN_EMAIL or ADMIN_USERNAME belongs to an existing non-admin account; no admin created',
@@ -298,7 +319,7 @@ export class AuthService {
       return;
     }
     try {
-      await usersRepository.insert(db, {
+      await this.deps.accounts.insert(db, {
         username: admin.username,
         email: admin.email,
         passwordHash: await this.deps.hasher.hash(admin.password),
@@ -309,7 +330,7 @@ export class AuthService {
     } catch (error) {
       if (uniqueViolation(error) === undefined) throw error;
       // Usually another instance starting at the same moment created it first.
-      if ((await usersRepository.countByRole(db, 'admin')) === 0) {
+      if ((await this.deps.accounts.countByRole(db, 'admin')) === 0) {
         this.deps.logger.error('bootstrap admin not created: its username or email was just taken');
       }
     }
@@ -347,7 +368,7 @@ export class AuthService {
     refreshToken,
   }: StartedSession): Promise<AuthSession> {
     return {
-      user: await this.deps.presentUser(user),
+      user: await this.deps.users.present(user),
       accessToken: this.deps.tokens.sign(user, familyId),
       refreshToken,
       tokenType: 'Bearer',
@@ -368,12 +389,14 @@ export class AuthService {
       });
       await this.deps.revocations.markAccessTokenRevoked(user.jti, user.expiresAt);
     }
-    this.deps.onRevoked?.({ accessTokenIds: [user.jti] });
+    await this.deps.events.publish('auth.sessions-revoked', { accessTokenIds: [user.jti] });
   }
 
   /** Access tokens of revoked families (recorded already) stop working at once. */
   private async markFamiliesRevoked(familyIds: string[]): Promise<void> {
     await this.deps.revocations.markFamiliesRevoked(familyIds);
-    if (familyIds.length > 0) this.deps.onRevoked?.({ familyIds });
+    if (familyIds.length > 0) {
+      await this.deps.events.publish('auth.sessions-revoked', { familyIds });
+    }
   }
 }

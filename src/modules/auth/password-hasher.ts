@@ -1,5 +1,6 @@
 import bcrypt from 'bcrypt';
-import { WorkGate } from '../../lib/work-gate.js';
+import { bulkhead, BulkheadRejectedError } from 'cockatiel';
+import { serviceUnavailable } from '../../lib/errors.js';
 
 /** Passwords are bounded in bytes because bcrypt silently ignores everything past 72. */
 export const PASSWORD_MIN_BYTES = 8;
@@ -11,20 +12,22 @@ const QUEUED_HASHES = 64;
 
 /**
  * bcrypt hashing at a configured cost, plus a decoy comparison for unknown accounts. All work
- * passes one gate, so a flood of sign-ins is refused with 503 instead of queueing without end.
+ * passes one bulkhead (at most CONCURRENT_HASHES running, QUEUED_HASHES waiting), so a flood of
+ * sign-ins is refused with 503 at once instead of queueing minutes of hashing on libuv's thread
+ * pool long after the clients gave up (which would also hold up process exit).
  */
 export class PasswordHasher {
   private decoyHash?: Promise<string>;
-  private readonly gate = new WorkGate(CONCURRENT_HASHES, QUEUED_HASHES);
+  private readonly gate = bulkhead(CONCURRENT_HASHES, QUEUED_HASHES);
 
   constructor(private readonly cost: number) {}
 
   hash(password: string, signal?: AbortSignal): Promise<string> {
-    return this.gate.run(() => bcrypt.hash(password, this.cost), signal);
+    return this.run(() => bcrypt.hash(password, this.cost), signal);
   }
 
   verify(password: string, hash: string, signal?: AbortSignal): Promise<boolean> {
-    return this.gate.run(() => bcrypt.compare(password, hash), signal);
+    return this.run(() => bcrypt.compare(password, hash), signal);
   }
 
   /**
@@ -34,7 +37,19 @@ export class PasswordHasher {
   async verifyDecoy(password: string, signal?: AbortSignal): Promise<false> {
     this.decoyHash ??= bcrypt.hash('decoy-password-never-matches', this.cost);
     const decoy = await this.decoyHash;
-    await this.gate.run(() => bcrypt.compare(password, decoy), signal);
+    await this.run(() => bcrypt.compare(password, decoy), signal);
     return false;
+  }
+
+  /** A client that hung up while its job waited gets nothing from the work, so none is done. */
+  private async run<T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    try {
+      return await this.gate.execute(job, signal);
+    } catch (error) {
+      if (error instanceof BulkheadRejectedError) {
+        throw serviceUnavailable('The server is busy checking passwords; retry shortly.');
+      }
+      throw error;
+    }
   }
 }

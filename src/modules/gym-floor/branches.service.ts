@@ -2,7 +2,7 @@ import { isForeignKeyViolation, uniqueViolation } from '../../db/constraint-viol
 import type { Database } from '../../db/database.js';
 import { mapPage, type PageRequest } from '../../db/keyset-page.js';
 import { conflict, forbidden, notFound } from '../../lib/errors.js';
-import { usersRepository } from '../users/index.js';
+import type { UsersRepository } from '../users/index.js';
 import type { Role } from '../../lib/roles.js';
 import { branchesRepository } from './branches.repository.js';
 import { presentBranch } from './gym-floor.presenter.js';
@@ -14,7 +14,7 @@ import type {
 } from './gym-floor.schemas.js';
 import type { FloorEvents } from './gym-floor.events.js';
 import type { BranchRow } from './gym-floor.table.js';
-import { endActiveGymSession } from './gym-sessions.service.js';
+import { endActiveGymSession } from './gym-session-ending.js';
 
 /** Who is acting, as far as branch permissions go. */
 export interface Actor {
@@ -25,9 +25,14 @@ export interface Actor {
 const duplicateName = () =>
   conflict('A branch with this name already exists.', 'BRANCH_NAME_TAKEN');
 
+/** The account lookups branches make (staff must have the staff role); the users module's. */
+export type BranchAccounts = Pick<UsersRepository, 'findById'>;
+
 /** Gym locations, who belongs to them and who staffs them. */
 export class BranchesService {
-  constructor(private readonly deps: { db: Database; events: FloorEvents }) {}
+  constructor(
+    private readonly deps: { db: Database; events: FloorEvents; accounts: BranchAccounts },
+  ) {}
 
   async create(body: CreateBranchBody): Promise<BranchView> {
     try {
@@ -121,7 +126,7 @@ export class BranchesService {
   /** Makes a staff user staff of the branch; other roles are refused. */
   async assignStaff(branchId: string, userId: string) {
     await this.require(branchId);
-    const user = await usersRepository.findById(this.deps.db, userId);
+    const user = await this.deps.accounts.findById(this.deps.db, userId);
     if (!user?.isActive) throw notFound('User');
     if (user.role !== 'staff') {
       throw conflict(
@@ -138,7 +143,7 @@ export class BranchesService {
       throw notFound('Staff assignment');
     }
     this.deps.events.stoppedStaffing(userId, branchId);
-    const user = await usersRepository.findById(this.deps.db, userId);
+    const user = await this.deps.accounts.findById(this.deps.db, userId);
     if (user) await this.stopWatchingUnlessAllowed({ userId, role: user.role }, branchId);
   }
 

@@ -1,6 +1,7 @@
 import type { Database } from '../../db/database.js';
+import type { DomainEvents } from '../../lib/events/domain-events.js';
 import type { Realtime } from '../../realtime/realtime.js';
-import { BranchesService } from './branches.service.js';
+import { BranchesService, type BranchAccounts } from './branches.service.js';
 import { FloorEvents } from './gym-floor.events.js';
 import { MachinesService } from './machines.service.js';
 import { GymSessionsService } from './gym-sessions.service.js';
@@ -19,20 +20,48 @@ export interface GymFloor {
   branches: BranchesService;
   machines: MachinesService;
   gymSessions: GymSessionsService;
+  /** Where a member is on the floor now (the activity module's `MemberPresence`). */
+  presence: {
+    activeTimezone(userId: string): Promise<string | undefined>;
+    machineHeldBy(userId: string): Promise<string | undefined>;
+  };
   settings: FloorSettings;
 }
 
+/**
+ * Builds the gym floor and subscribes it to what other modules announce: a recorded set keeps
+ * the member's machine link alive, an account being deleted lets go of its machine first, and a
+ * role change that ends someone's staff role drops their branch assignments with it.
+ */
 export function createGymFloor(deps: {
   db: Database;
   realtime: Realtime;
+  events: DomainEvents;
+  /** Account lookups (the users module's repository). */
+  accounts: BranchAccounts;
   settings: FloorSettings;
 }): GymFloor {
-  const events = new FloorEvents(deps.realtime);
-  const branches = new BranchesService({ db: deps.db, events });
+  const floorEvents = new FloorEvents(deps.realtime);
+  const branches = new BranchesService({
+    db: deps.db,
+    events: floorEvents,
+    accounts: deps.accounts,
+  });
+  const machines = new MachinesService({ db: deps.db, branches, events: floorEvents });
+  const gymSessions = new GymSessionsService({ db: deps.db, branches, events: floorEvents });
+  deps.events.on('activity.progress-recorded', ({ userId }) => machines.touchHeldBy(userId));
+  deps.events.on('users.deleting', ({ userId }) => machines.releaseHeldBy(userId));
+  deps.events.on('users.role-changing', ({ tx, userId, role }) =>
+    branches.onRoleChanging(tx, userId, role),
+  );
   return {
     branches,
-    machines: new MachinesService({ db: deps.db, branches, events }),
-    gymSessions: new GymSessionsService({ db: deps.db, branches, events }),
+    machines,
+    gymSessions,
+    presence: {
+      activeTimezone: (userId) => gymSessions.activeTimezone(userId),
+      machineHeldBy: (userId) => machines.heldBy(userId),
+    },
     settings: deps.settings,
   };
 }

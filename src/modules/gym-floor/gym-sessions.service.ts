@@ -6,25 +6,9 @@ import type { BranchesService } from './branches.service.js';
 import type { FloorEvents } from './gym-floor.events.js';
 import { presentGymSession } from './gym-floor.presenter.js';
 import type { GymSessionView } from './gym-floor.schemas.js';
-import type { GymSessionRow } from './gym-floor.table.js';
-import { machinesRepository, type ReleasedMachine } from './machines.repository.js';
+import { endActiveGymSession } from './gym-session-ending.js';
 import { gymSessionsRepository } from './gym-sessions.repository.js';
-
-/**
- * Completes the member's active session (only the one at `atBranchId`, when given) and releases
- * the machine they hold, inside the caller's transaction. The session row is updated first: a
- * link in progress holds that row's lock, so this waits for it to commit and then releases the
- * machine it took; a link that comes later finds no active session.
- */
-export async function endActiveGymSession(
-  tx: Database,
-  userId: string,
-  atBranchId?: string,
-): Promise<{ gymSession: GymSessionRow; released: ReleasedMachine[] } | undefined> {
-  const gymSession = await gymSessionsRepository.complete(tx, userId, atBranchId);
-  if (!gymSession) return undefined;
-  return { gymSession, released: await machinesRepository.releaseHeldBy(tx, [userId]) };
-}
+import { machinesRepository } from './machines.repository.js';
 
 /** Gym visits: check-in, check-out, history, and the expiry of abandoned ones. */
 export class GymSessionsService {

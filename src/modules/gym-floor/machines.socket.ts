@@ -1,8 +1,7 @@
 import { conflict, forbidden } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { namespaces, rooms } from '../../realtime/realtime.js';
-import { onEvent, type AppSocket } from '../../realtime/socket-events.js';
-import type { SocketFeature } from '../../realtime/socket-server.js';
+import { onEvent, type AppSocket, type SocketFeature } from '../../realtime/socket-events.js';
 import { workoutProgressPayload, type ActivityService } from '../activity/index.js';
 import type { GymFloor } from './gym-floor.js';
 import { branchSubscribePayload, machineHeartbeatPayload } from './gym-floor.schemas.js';

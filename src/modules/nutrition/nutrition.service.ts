@@ -9,7 +9,7 @@ import {
   type MealPlan,
   type NutritionPlanningClient,
 } from '../../integrations/index.js';
-import { PlansService, type PlanSource } from '../plans/index.js';
+import { PlansService, type ActivePlanSlots, type PlanSource } from '../plans/index.js';
 import type { UserRow } from '../users/index.js';
 import { planDietDays } from './planner/diet-planner.js';
 import { foodId, foodTable } from './planner/food-table.data.js';
@@ -31,6 +31,8 @@ const SERVICE_MAX_ALLERGIES = 20;
 
 export interface NutritionServiceDeps {
   db: Database;
+  /** Where the active plan is recorded on the user (the users module's repository). */
+  accounts: ActivePlanSlots;
   logger: Logger;
   planningService: NutritionPlanningClient;
   /** One user request's time for the service, shared by all its calls (AI_REQUEST_BUDGET_MS). */
@@ -114,6 +116,7 @@ export class NutritionService {
   constructor(private readonly deps: NutritionServiceDeps) {
     this.plans = new PlansService({
       db: deps.db,
+      accounts: deps.accounts,
       logger: deps.logger,
       plans: dietPlansRepository,
       kind: { label: 'Diet plan', activeSlot: 'dietPlanId', serviceName: 'nutrition planning' },

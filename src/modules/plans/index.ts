@@ -3,6 +3,7 @@ export { planColumns, planOrigins, planTableIndexes, type PlanOrigin } from './p
 export { planRepository, type PlanRepository, type PlanTable } from './plans.repository.js';
 export {
   PlansService,
+  type ActivePlanSlots,
   type PlanGeneration,
   type PlanKind,
   type PlanSource,

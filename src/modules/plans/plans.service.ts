@@ -2,7 +2,7 @@ import type { Database } from '../../db/database.js';
 import type { Page, PageRequest } from '../../db/keyset-page.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import { usersRepository } from '../users/index.js';
+import type { UsersRepository } from '../users/index.js';
 import type { PlanRepository } from './plans.repository.js';
 
 /** Where a generated plan came from, as clients see it. */
@@ -18,8 +18,12 @@ export interface PlanKind {
   serviceName: string;
 }
 
+/** The user's active-plan slots; the users module's repository provides them. */
+export type ActivePlanSlots = Pick<UsersRepository, 'findByIdForUpdate' | 'setActivePlan'>;
+
 export interface PlansServiceDeps<Row, NewRow> {
   db: Database;
+  accounts: ActivePlanSlots;
   logger: Logger;
   plans: PlanRepository<Row, NewRow>;
   kind: PlanKind;
@@ -91,10 +95,10 @@ export class PlansService<Row, NewRow> {
     const { plans, kind } = this.deps;
     return this.deps.db.transaction(async (tx) => {
       // Locking the user row serialises concurrent activations of one user's plans.
-      if (!(await usersRepository.findByIdForUpdate(tx, userId))) throw notFound('User');
+      if (!(await this.deps.accounts.findByIdForUpdate(tx, userId))) throw notFound('User');
       const activated = await plans.activate(tx, userId, id);
       if (!activated) throw notFound(kind.label);
-      await usersRepository.setActivePlan(
+      await this.deps.accounts.setActivePlan(
         tx,
         userId,
         kind.activeSlot === 'workoutPlanId' ? { workoutPlanId: id } : { dietPlanId: id },

@@ -1,5 +1,5 @@
 // The users feature as other modules see it.
-export { usersRepository } from './users.repository.js';
+export { usersRepository, type UsersRepository } from './users.repository.js';
 export {
   emptyProfile,
   userSchema,
@@ -7,6 +7,13 @@ export {
   type BranchMembership,
   type UserView,
 } from './users.schemas.js';
-export { UsersService, type SessionSummary } from './users.service.js';
+export {
+  UserPresenter,
+  UsersService,
+  type MembershipDirectory,
+  type PasswordConfirmation,
+  type SessionSummary,
+  type UserDataExporter,
+} from './users.service.js';
 export { usersRoutes } from './users.routes.js';
 export type { UserRow } from './users.table.js';

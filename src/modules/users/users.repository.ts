@@ -192,3 +192,6 @@ export const usersRepository = {
       .orderBy(desc(bodyCompositionEntries.measuredAt), desc(bodyCompositionEntries.id));
   },
 };
+
+/** The repository's shape, for the narrow views other modules declare of it (`Pick`). */
+export type UsersRepository = typeof usersRepository;

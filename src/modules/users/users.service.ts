@@ -1,6 +1,7 @@
 import { uniqueViolation } from '../../db/constraint-violations.js';
 import type { Database } from '../../db/database.js';
 import { conflict, notFound } from '../../lib/errors.js';
+import type { DomainEvents } from '../../lib/events/domain-events.js';
 import { mapPage, type PageRequest } from '../../db/keyset-page.js';
 import { usersRepository } from './users.repository.js';
 import { presentAdminUser, presentBodyComposition, presentUser } from './users.presenter.js';
@@ -24,32 +25,56 @@ export interface SessionSummary {
   revokedAt: string | null;
 }
 
+declare module '../../lib/events/domain-events.js' {
+  interface DomainEventMap {
+    /**
+     * Inside the role change's transaction, with the new role: what depended on the old role
+     * goes with it or not at all (the gym floor drops a former staff member's branches).
+     */
+    'users.role-changing': { tx: Database; userId: string; role: Role };
+    /** Before the account is deleted: other features let go of the user (a machine held). */
+    'users.deleting': { userId: string };
+    /**
+     * A deleted account or a changed role: the user's live connections, admitted under the
+     * old state, are closed (clients reconnect and are judged afresh).
+     */
+    'users.access-changed': { userId: string };
+  }
+}
+
+/** Each user's `branches[]`; the gym floor, which owns branches, provides it. */
+export interface MembershipDirectory {
+  membershipsOfMany(userIds: string[]): Promise<Map<string, BranchMembership[]>>;
+}
+
+/** Checks the user's password for a sensitive action; the auth module provides it. */
+export interface PasswordConfirmation {
+  /** 403 `WRONG_PASSWORD` when wrong (counted by the login throttle; 429 once locked). */
+  confirmPassword(userId: string, password: string, field: string): Promise<void>;
+}
+
+/** One feature's share of a user's data export, under its own key. */
+export interface UserDataExporter {
+  exportOf(userId: string): Promise<unknown>;
+}
+
 export interface UsersServiceDeps {
   db: Database;
-  /** Supplied by the auth module, which owns login sessions. */
-  listSessions(userId: string): Promise<SessionSummary[]>;
-  /** Supplied by the gym floor, which owns branches: each user's `branches[]`. */
-  branchesOf(userIds: string[]): Promise<Map<string, BranchMembership[]>>;
-  /** More of the user's data for the export, from the features that keep it. */
-  exportSections(userId: string): Promise<Record<string, unknown>>;
-  /**
-   * Supplied by the auth module: checks the user's password for a sensitive action (403
-   * `WRONG_PASSWORD`, counted by the login throttle; 429 once locked).
-   */
-  confirmPassword(userId: string, password: string, field: string): Promise<void>;
-  /** Lets other features let go of the user first (a machine they hold). */
-  beforeDelete(userId: string): Promise<void>;
-  /**
-   * Runs inside the role change's transaction, with the new role, so what depended on the old
-   * role goes with it or not at all (the gym floor drops the branch assignments of a user who
-   * is no longer staff).
-   */
-  onRoleChanging(tx: Database, userId: string, role: Role): Promise<void>;
-  /**
-   * Hears a deleted account or a changed role, so the user's live connections, which were
-   * admitted under the old state, are closed (clients reconnect and are judged afresh).
-   */
-  onAccessChanged(userId: string): void;
+  events: DomainEvents;
+  memberships: MembershipDirectory;
+  passwords: PasswordConfirmation;
+  /** The other features' data in the export, by the key each appears under. */
+  exporters: Record<string, UserDataExporter>;
+}
+
+/** Shows a user as the API does, with their memberships (also in auth's sign-in answers). */
+export class UserPresenter {
+  constructor(private readonly memberships: MembershipDirectory) {}
+
+  async present(row: UserRow): Promise<UserView> {
+    const branches = await this.memberships.membershipsOfMany([row.id]);
+    return presentUser(row, branches.get(row.id) ?? []);
+  }
 }
 
 function mergeProfile(
@@ -66,12 +91,15 @@ function mergeProfile(
 
 /** Profile, body composition, export and user administration. */
 export class UsersService {
-  constructor(private readonly deps: UsersServiceDeps) {}
+  private readonly presenter: UserPresenter;
+
+  constructor(private readonly deps: UsersServiceDeps) {
+    this.presenter = new UserPresenter(deps.memberships);
+  }
 
   /** The user as the API shows it, memberships included. */
-  async present(row: UserRow): Promise<UserView> {
-    const branches = await this.deps.branchesOf([row.id]);
-    return presentUser(row, branches.get(row.id) ?? []);
+  present(row: UserRow): Promise<UserView> {
+    return this.presenter.present(row);
   }
 
   private async requireUser(id: string): Promise<UserRow> {
@@ -103,26 +131,28 @@ export class UsersService {
 
   /** Deletes the account once its password confirms it; everything goes with it (FK cascade). */
   async deleteMe(userId: string, password: string): Promise<void> {
-    await this.deps.confirmPassword(userId, password, 'body.password');
-    await this.deps.beforeDelete(userId);
+    await this.deps.passwords.confirmPassword(userId, password, 'body.password');
+    await this.deps.events.run('users.deleting', { userId });
     if (!(await usersRepository.delete(this.deps.db, userId))) throw notFound('User');
-    this.deps.onAccessChanged(userId);
+    await this.deps.events.publish('users.access-changed', { userId });
   }
 
   async exportMe(userId: string) {
     const user = await this.requireUser(userId);
-    const [presented, entries, sessions, sections] = await Promise.all([
+    const [presented, entries, sections] = await Promise.all([
       this.present(user),
       usersRepository.allBodyComposition(this.deps.db, userId),
-      this.deps.listSessions(userId),
-      this.deps.exportSections(userId),
+      Promise.all(
+        Object.entries(this.deps.exporters).map(
+          async ([key, exporter]) => [key, await exporter.exportOf(userId)] as const,
+        ),
+      ),
     ]);
     return {
       exportedAt: new Date().toISOString(),
       user: presented,
       bodyComposition: entries.map(presentBodyComposition),
-      sessions,
-      ...sections,
+      ...Object.fromEntries(sections),
     };
   }
 
@@ -153,7 +183,7 @@ export class UsersService {
 
   async listUsers(query: PageRequest & { q?: string; role?: Role }) {
     const page = await usersRepository.list(this.deps.db, query);
-    const branches = await this.deps.branchesOf(page.items.map((row) => row.id));
+    const branches = await this.deps.memberships.membershipsOfMany(page.items.map((row) => row.id));
     return mapPage(page, (row) => presentAdminUser(row, branches.get(row.id) ?? []));
   }
 
@@ -176,12 +206,12 @@ export class UsersService {
           );
         }
       }
-      await this.deps.onRoleChanging(tx, targetId, role);
+      await this.deps.events.run('users.role-changing', { tx, userId: targetId, role });
       return usersRepository.update(tx, targetId, { role });
     });
     if (!row) throw notFound('User');
-    this.deps.onAccessChanged(row.id);
-    const branches = await this.deps.branchesOf([row.id]);
+    await this.deps.events.publish('users.access-changed', { userId: row.id });
+    const branches = await this.deps.memberships.membershipsOfMany([row.id]);
     return presentAdminUser(row, branches.get(row.id) ?? []);
   }
 }

@@ -10,7 +10,7 @@ import {
   type WorkoutPlan,
   type WorkoutPlanningClient,
 } from '../../integrations/index.js';
-import { PlansService, type PlanSource } from '../plans/index.js';
+import { PlansService, type ActivePlanSlots, type PlanSource } from '../plans/index.js';
 import type { UserRow } from '../users/index.js';
 import { exerciseId, exerciseLibrary } from './planner/exercise-library.data.js';
 import { planWorkout } from './planner/workout-planner.js';
@@ -30,6 +30,8 @@ const PLAN_CACHE_TTL_SECONDS = 24 * 3600;
 
 export interface WorkoutsServiceDeps {
   db: Database;
+  /** Where the active plan is recorded on the user (the users module's repository). */
+  accounts: ActivePlanSlots;
   kv: KeyValueStore;
   logger: Logger;
   planningService: WorkoutPlanningClient;
@@ -146,6 +148,7 @@ export class WorkoutsService {
   constructor(private readonly deps: WorkoutsServiceDeps) {
     this.plans = new PlansService({
       db: deps.db,
+      accounts: deps.accounts,
       logger: deps.logger,
       plans: workoutPlansRepository,
       kind: { label: 'Workout plan', activeSlot: 'workoutPlanId', serviceName: 'workout planning' },
