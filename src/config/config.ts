@@ -2,10 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import {
-  readIntegrationsConfig,
-  type IntegrationsConfig,
-} from '../integrations/integrations.config.js';
+import { readIntegrationsConfig } from '../integrations/integrations.config.js';
 
 /** Thrown when the environment does not describe a runnable server; names every bad variable. */
 export class ConfigError extends Error {
@@ -87,90 +84,11 @@ const environmentSchema = z.object({
   RUN_JOBS: z.stringbool().default(true),
 });
 
-type Environment = z.infer<typeof environmentSchema>;
-
-export interface JwtKeys {
-  /** PEM; absent in the embedded default until generated into DATA_DIR at startup. */
-  privateKey?: string;
-  publicKey?: string;
-}
-
-/** The one typed configuration object every part of the server reads. */
-export interface Config {
-  env: Environment['NODE_ENV'];
-  port: number;
-  host: string;
-  dataDir: string;
-  databaseUrl?: string;
-  databasePoolSize: number;
-  redisUrl?: string;
-  redisKeyPrefix: string;
-  /** How long a request may wait on Redis, and how fast a lost connection is replaced. */
-  redisConnection: {
-    commandTimeoutMs: number;
-    connectTimeoutMs: number;
-    reconnectMaxDelayMs: number;
-  };
-  logLevel: Environment['LOG_LEVEL'];
-  corsOrigins: string[];
-  trustProxy: number;
-  bodyLimitBytes: number;
-  jwt: JwtKeys & {
-    issuer: string;
-    audience: string;
-    accessTokenTtlSeconds: number;
-    refreshTokenTtlSeconds: number;
-    refreshFamilyLifetimeSeconds: number;
-  };
-  bcryptCost: number;
-  loginThrottle: {
-    /** Per account from one IP, per trusted device, and per account for re-authentication. */
-    maxFailuresPerSource: number;
-    /** Per account from all devices without a device token together. */
-    maxFailuresPerAccount: number;
-    /** Per IP, sign-ins without a device token. */
-    maxFailuresPerIp: number;
-    lockoutSeconds: number;
-    /** Each lockout in a row doubles, up to this. */
-    maxLockoutSeconds: number;
-  };
-  /** Lifetime of the device tokens a sign-in hands out (trusted-device lockout exemption). */
-  deviceTokenTtlSeconds: number;
-  rateLimit: {
-    windowSeconds: number;
-    anonymousMax: number;
-    userMax: number;
-    authMax: number;
-    /** Device requests (machine heartbeats over HTTP) per IP and window. */
-    machineMax: number;
-  };
-  /** Events one socket may send per second (bursts up to twice that). */
-  socketEventsPerSecond: number;
-  /** Caps over every instance: sockets open at once, and events per minute over all of them. */
-  socketQuotas: {
-    perUser: number;
-    /** Per device key (machine). */
-    perMachine: number;
-    /** Per user or machine, over all their sockets. */
-    eventsPerMinute: number;
-  };
-  /** When the gym floor's sweeps step in, and how often they run. */
-  gymFloor: {
-    gymSessionExpireAfterSeconds: number;
-    machineOfflineAfterSeconds: number;
-    linkIdleAfterSeconds: number;
-    sweepIntervalSeconds: number;
-  };
-  idempotencyTtlSeconds: number;
-  admin?: { email: string; password: string; username: string };
-  sentryDsn?: string;
-  metricsToken?: string;
-  shutdownTimeoutMs: number;
-  /** Whether the API process also works background jobs (PGlite always does). */
-  runJobs: boolean;
-  /** The AI services; each is absent when not configured. */
-  integrations: IntegrationsConfig;
-}
+/**
+ * The one typed configuration object every part of the server reads: what `loadConfig` builds
+ * from the environment schema above, so its type follows the schema and cannot drift from it.
+ */
+export type Config = ReturnType<typeof loadConfig>;
 
 function readKey(
   inline: string | undefined,
@@ -197,7 +115,7 @@ function readKey(
  * Validates the environment and builds the config. Throws ConfigError naming each wrong
  * variable, so a bad deployment stops at startup instead of failing on the first request.
  */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
   // A variable set to nothing (`LOG_LEVEL=` in an env file) means "use the default".
   const given = Object.fromEntries(
     Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''),
@@ -251,6 +169,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    /** How long a request may wait on Redis, and how fast a lost connection is replaced. */
     redisConnection: {
       commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
       connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS,
@@ -261,6 +180,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     bodyLimitBytes: e.BODY_LIMIT_KB * 1024,
     jwt: {
+      /** PEM; absent in the embedded default until generated into DATA_DIR at startup. */
       privateKey,
       publicKey,
       issuer: e.JWT_ISSUER,
@@ -271,26 +191,37 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     bcryptCost: e.BCRYPT_COST,
     loginThrottle: {
+      /** Per account from one IP, per trusted device, and per account for re-authentication. */
       maxFailuresPerSource: e.LOGIN_MAX_FAILURES_PER_SOURCE,
+      /** Per account from all devices without a device token together. */
       maxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      /** Per IP, sign-ins without a device token. */
       maxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
       lockoutSeconds: e.LOGIN_LOCKOUT_SECONDS,
+      /** Each lockout in a row doubles, up to this. */
       maxLockoutSeconds: Math.max(e.LOGIN_LOCKOUT_SECONDS, e.LOGIN_LOCKOUT_MAX_SECONDS),
     },
+    /** Lifetime of the device tokens a sign-in hands out (trusted-device lockout exemption). */
     deviceTokenTtlSeconds: e.LOGIN_DEVICE_TOKEN_TTL_SECONDS,
     rateLimit: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       anonymousMax: e.RATE_LIMIT_ANONYMOUS_MAX,
       userMax: e.RATE_LIMIT_USER_MAX,
       authMax: e.RATE_LIMIT_AUTH_MAX,
+      /** Device requests (machine heartbeats over HTTP) per IP and window. */
       machineMax: e.RATE_LIMIT_MACHINE_MAX,
     },
+    /** Events one socket may send per second (bursts up to twice that). */
     socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
+    /** Caps over every instance: sockets open at once, and events per minute over all of them. */
     socketQuotas: {
       perUser: e.SOCKETS_PER_USER,
+      /** Per device key (machine). */
       perMachine: e.SOCKETS_PER_MACHINE,
+      /** Per user or machine, over all their sockets. */
       eventsPerMinute: e.SOCKET_USER_EVENTS_PER_MINUTE,
     },
+    /** When the gym floor's sweeps step in, and how often they run. */
     gymFloor: {
       gymSessionExpireAfterSeconds: e.GYM_SESSION_EXPIRE_AFTER_SECONDS,
       machineOfflineAfterSeconds: e.MACHINE_OFFLINE_AFTER_SECONDS,
@@ -305,7 +236,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sentryDsn: e.SENTRY_DSN,
     metricsToken: e.METRICS_TOKEN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    /** Whether the API process also works background jobs (PGlite always does). */
     runJobs: e.RUN_JOBS,
+    /** The AI services; each is absent when not configured. */
     integrations: integrations.config,
   };
 }
