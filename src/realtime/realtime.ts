@@ -142,11 +142,11 @@ export interface RealtimeOptions {
 function withHandledResubscribes(client: Redis): Redis {
   for (const method of ['subscribe', 'psubscribe', 'ssubscribe'] as const) {
     const original = client[method].bind(client) as (...args: unknown[]) => Promise<unknown>;
-    client[method] = ((...args: unknown[]) => {
+    client[method] = (...args: unknown[]) => {
       const pending = original(...args);
       pending.catch(() => undefined);
       return pending;
-    }) as Redis[typeof method];
+    };
   }
   return client;
 }

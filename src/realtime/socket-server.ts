@@ -8,7 +8,6 @@ import {
   limitHolderEvents,
   refuseUnknownEvents,
   type AppSocket,
-  type SocketFeature,
 } from './socket-events.js';
 import { rooms } from './realtime.js';
 import {
