@@ -1224,6 +1224,10 @@ function realtimeEnvironment(admin: AdminAccount): NodeJS.ProcessEnv {
     // several heartbeats in flight one device can pass 1,000/s; the configured maximum keeps
     // refusals out of the throughput while every event still passes through the limiter.
     SOCKET_EVENTS_PER_SECOND: '10000',
+    // The same for the budget per user or device across all their sockets (300 a minute by
+    // default, far below a closed loop): its maximum, so the phase measures heartbeats, while every
+    // event is still counted against it.
+    SOCKET_USER_EVENTS_PER_MINUTE: '1000000',
     // The first admin creates the branch and the machines.
     ADMIN_EMAIL: admin.email,
     ADMIN_PASSWORD: admin.password,
