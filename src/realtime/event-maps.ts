@@ -37,6 +37,8 @@ export type Ack =
       ok: false;
       error: {
         code: string;
+        /** Which case this is, as in problem documents (`MACHINE_NOT_LINKED`, `RATE_LIMITED`…). */
+        reason?: string;
         message: string;
         errors?: { path: string; message: string }[];
         errorsOmitted?: number;

@@ -42,6 +42,7 @@ export function errorAck(error: unknown, logger: Logger, event: string): Ack {
       ok: false,
       error: {
         code: error.code,
+        ...(error.extras.reason && { reason: error.extras.reason }),
         message: error.detail,
         ...(error.extras.errors && { errors: error.extras.errors }),
         ...(error.extras.errorsOmitted && { errorsOmitted: error.extras.errorsOmitted }),

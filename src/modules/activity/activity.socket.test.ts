@@ -218,7 +218,10 @@ describe('workout:progress on /workouts', () => {
       'workout:progress',
       set(1, { machineId: machine.id }),
     );
-    expect(refused).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT', reason: 'MACHINE_NOT_LINKED' },
+    });
 
     await t.container.gymFloor.machines.link(member.row.id, machine.qrCode);
     const stillRefused = await emitWithAck(

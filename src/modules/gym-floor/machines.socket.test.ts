@@ -679,7 +679,10 @@ describe('devices on /machines', () => {
       setNumber: 1,
       reps: 20,
     });
-    expect(ack).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(ack).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT', reason: 'MACHINE_NOT_LINKED' },
+    });
     const invalid = await emitWithAck(device, 'workout:progress', { exerciseId: 'row' });
     expect(invalid).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
   });
