@@ -173,6 +173,18 @@ export const authRepository = {
   },
 };
 
+/**
+ * The keys, as a subquery that locks their rows in key order first. An attempt locks its
+ * counters in key order (`lockCounters`); a plain multi-row UPDATE or DELETE would lock them in
+ * whatever order it scans, and two sign-ins of one account could deadlock (a 409 to the client).
+ */
+function lockedInKeyOrder(keys: string[]) {
+  return sql`(select ${loginThrottles.key} from ${loginThrottles} where ${inArray(
+    loginThrottles.key,
+    keys,
+  )} order by ${loginThrottles.key} for update)`;
+}
+
 /** The only place that queries the login throttle's counters. */
 export const loginThrottleRepository = {
   /**
@@ -206,7 +218,8 @@ export const loginThrottleRepository = {
   },
 
   async deleteCounters(db: Database, keys: string[]): Promise<void> {
-    if (keys.length > 0) await db.delete(loginThrottles).where(inArray(loginThrottles.key, keys));
+    if (keys.length === 0) return;
+    await db.delete(loginThrottles).where(inArray(loginThrottles.key, lockedInKeyOrder(keys)));
   },
 
   /** Gives back an attempt that was counted before its password was judged. */
@@ -215,7 +228,7 @@ export const loginThrottleRepository = {
     await db
       .update(loginThrottles)
       .set({ failures: sql`greatest(${loginThrottles.failures} - 1, 0)` })
-      .where(inArray(loginThrottles.key, keys));
+      .where(inArray(loginThrottles.key, lockedInKeyOrder(keys)));
   },
 
   async deleteExpired(db: Database, now: Date): Promise<number> {

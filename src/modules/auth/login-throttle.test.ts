@@ -121,6 +121,28 @@ describe('a stranger cannot lock the owner out', () => {
   });
 });
 
+describe('one account signing in from several devices at once', () => {
+  it('when sign-ins of one account run concurrently, then each succeeds, never a 409', async () => {
+    const t = await createTestApp(proxied);
+    try {
+      const owner = await buildUser(t);
+      // Each attempt locks its counters, and each success then deletes them: both must take
+      // the rows in one order, or two sign-ins deadlock and one answers 409. Four at a time
+      // stay under the per-source limit, which counts attempts still in flight.
+      for (let round = 0; round < 10; round++) {
+        const answers = await Promise.all(
+          [owner.row.email, owner.row.username, owner.row.email, owner.row.username].map((login) =>
+            signIn(t, '198.51.100.30', { login, password: owner.password }),
+          ),
+        );
+        expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('guessing from many addresses stays bounded', () => {
   it('when failures come from many IPs, then the account locks for unknown devices, longer each time, and an unknown account answers alike', async () => {
     const t = await createTestApp({
