@@ -195,12 +195,10 @@ export class EventBudget {
       if (blocked > now) return false;
       this.blockedUntil.delete(holder);
     }
-    const key = `ws:events:${holder}`;
     try {
-      const count = await this.kv.increment(key, 60);
+      const { count, resetAt } = await this.kv.incrementInWindow(`ws:events:${holder}`, 60_000);
       if (count <= this.perMinute) return true;
-      const ttl = (await this.kv.ttl(key)) ?? 60;
-      this.block(holder, Date.now() + ttl * 1000);
+      this.block(holder, resetAt);
       return false;
     } catch (error) {
       this.logger.warn({ err: error }, 'socket event budget unavailable');

@@ -12,8 +12,6 @@ import { AppError } from '../errors.js';
  */
 export interface KeyValueStore {
   get(key: string): Promise<string | null>;
-  /** Values of several keys in one round trip, in the order asked. */
-  getMany(keys: string[]): Promise<(string | null)[]>;
   set(key: string, value: string, ttlSeconds?: number): Promise<void>;
   /** Stores the value only if the key does not exist; true when this call stored it. */
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;

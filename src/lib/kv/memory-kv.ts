@@ -44,10 +44,6 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return Promise.resolve(this.live(key)?.value ?? null);
   }
 
-  getMany(keys: string[]): Promise<(string | null)[]> {
-    return Promise.resolve(keys.map((key) => this.live(key)?.value ?? null));
-  }
-
   set(key: string, value: string, ttlSeconds?: number): Promise<void> {
     this.entries.set(key, { value, expiresAt: MemoryKeyValueStore.expiry(ttlSeconds) });
     return Promise.resolve();

@@ -189,11 +189,6 @@ export class RedisKeyValueStore implements KeyValueStore {
     return this.run((client) => client.get(this.k(key)));
   }
 
-  async getMany(keys: string[]): Promise<(string | null)[]> {
-    if (keys.length === 0) return [];
-    return this.run((client) => client.mget(keys.map((key) => this.k(key))));
-  }
-
   async set(key: string, value: string, ttlSeconds?: number): Promise<void> {
     await this.run((client) =>
       ttlSeconds === undefined
