@@ -124,10 +124,20 @@ export async function createContainer(
     accounts: usersRepository,
     settings: config.gymFloor,
   });
+  // A member's local day (daily totals, streaks): the branch they are checked in at, else their
+  // profile's home zone, else UTC.
+  const memberTimeZones = {
+    async timezoneOf(userId: string): Promise<string> {
+      const atBranch = await gymFloor.presence.activeTimezone(userId);
+      if (atBranch) return atBranch;
+      return (await usersRepository.findById(database.db, userId))?.profile.timezone ?? 'UTC';
+    },
+  };
   const activity = new ActivityService({
     db: database.db,
     realtime,
     presence: gymFloor.presence,
+    timeZones: memberTimeZones,
     events,
   });
   const revocations = new RevocationList({

@@ -1,3 +1,4 @@
+import { localDay } from '../../lib/time/local-day.js';
 import type { Database } from '../../db/database.js';
 import { conflict } from '../../lib/errors.js';
 import type { DomainEvents } from '../../lib/events/domain-events.js';
@@ -5,17 +6,6 @@ import type { Realtime } from '../../realtime/realtime.js';
 import { activityRepository } from './activity.repository.js';
 import type { WorkoutProgressPayload, WorkoutProgressRecord } from './activity.schemas.js';
 import type { WorkoutActivityRow, WorkoutActivitySource } from './activity.table.js';
-
-/** `YYYY-MM-DD` of the instant in the time zone. */
-export function localDay(at: Date, timeZone: string): string {
-  // en-CA formats dates as ISO does.
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(at);
-}
 
 export function presentProgress(row: WorkoutActivityRow): WorkoutProgressRecord {
   return {
@@ -49,10 +39,16 @@ export interface MemberPresence {
   machineHeldBy(userId: string): Promise<string | undefined>;
 }
 
+/** The member's local time zone: the branch they are at, else their home zone, else UTC. */
+export interface MemberTimeZones {
+  timezoneOf(userId: string): Promise<string>;
+}
+
 export interface ActivityServiceDeps {
   db: Database;
   realtime: Realtime;
   presence: MemberPresence;
+  timeZones: MemberTimeZones;
   events: DomainEvents;
 }
 
@@ -76,7 +72,7 @@ export class ActivityService {
       // A set is credited to a machine only by the member using it.
       throw conflict('You are not linked to that machine.', 'MACHINE_NOT_LINKED');
     }
-    const timezone = (await this.deps.presence.activeTimezone(userId)) ?? 'UTC';
+    const timezone = await this.deps.timeZones.timezoneOf(userId);
     const row = await activityRepository.insert(this.deps.db, {
       userId,
       day: localDay(new Date(), timezone),

@@ -16,7 +16,7 @@ import {
   type AckReply,
 } from '../../test-support/socket-test-support.js';
 import { createTestApp, type TestApp } from '../../test-support/test-app.js';
-import { localDay } from './index.js';
+import { localDay } from '../../lib/time/local-day.js';
 
 interface ProgressRecord {
   id: string;

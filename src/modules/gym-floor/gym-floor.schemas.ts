@@ -5,6 +5,7 @@ import {
   text,
   uuidParam,
 } from '../../lib/http/common.schemas.js';
+import { timeZoneSchema } from '../../lib/time/local-day.js';
 import { z } from '../../lib/zod.js';
 
 const machineTypeValues = ['cardio', 'strength', 'functional'] as const;
@@ -12,18 +13,7 @@ const machineStatusValues = ['available', 'occupied', 'maintenance', 'offline'] 
 const gymSessionStatusValues = ['active', 'completed', 'expired'] as const;
 const timestamp = z.iso.datetime();
 
-/** An IANA zone the runtime knows, so local days can be computed for the branch. */
-const timezone = z
-  .string()
-  .max(64)
-  .refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be an IANA time zone such as Europe/London');
+const timezone = timeZoneSchema;
 
 // ---- branches ----
 

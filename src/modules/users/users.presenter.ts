@@ -9,7 +9,8 @@ export function presentUser(row: UserRow, branches: BranchMembership[]): UserVie
     username: row.username,
     email: row.email,
     role: row.role,
-    profile: row.profile,
+    // Profiles stored before time zones existed have none.
+    profile: { ...row.profile, timezone: row.profile.timezone ?? null },
     bodyComposition: row.bodyComposition ?? null,
     activePlans: {
       workoutPlanId: row.activeWorkoutPlanId,

@@ -1,4 +1,5 @@
 import { measurement, pageOf, pageQuery, text } from '../../lib/http/common.schemas.js';
+import { timeZoneSchema } from '../../lib/time/local-day.js';
 import { z } from '../../lib/zod.js';
 
 import { activityLevels, fitnessGoals, fitnessLevels, genders } from '../../lib/fitness-profile.js';
@@ -36,6 +37,11 @@ export const profileSchema = z
     demographics: demographicsSchema,
     fitnessProfile: fitnessProfileSchema,
     dietPreferences: dietPreferencesSchema,
+    /**
+     * The member's home time zone: their local day (streaks, daily totals) when they are not
+     * checked in at a branch, whose zone applies then. Null means UTC.
+     */
+    timezone: timeZoneSchema.nullable().openapi({ example: 'Europe/London' }),
   })
   .openapi('Profile');
 export type UserProfile = z.infer<typeof profileSchema>;
@@ -47,6 +53,7 @@ export function emptyProfile(name: string): UserProfile {
     demographics: { age: null, heightCm: null, weightKg: null, gender: null, activityLevel: null },
     fitnessProfile: { level: null, goal: null, healthConditions: [] },
     dietPreferences: { cuisinePreferences: [], allergies: [] },
+    timezone: null,
   };
 }
 
@@ -60,6 +67,7 @@ export const updateMeBody = z
         demographics: demographicsSchema.partial().optional(),
         fitnessProfile: fitnessProfileSchema.partial().optional(),
         dietPreferences: dietPreferencesSchema.partial().optional(),
+        timezone: timeZoneSchema.nullable().optional(),
       })
       .optional(),
   })

@@ -86,6 +86,8 @@ function mergeProfile(
     demographics: { ...current.demographics, ...patch.demographics },
     fitnessProfile: { ...current.fitnessProfile, ...patch.fitnessProfile },
     dietPreferences: { ...current.dietPreferences, ...patch.dietPreferences },
+    // Profiles stored before time zones existed have none.
+    timezone: patch.timezone === undefined ? (current.timezone ?? null) : patch.timezone,
   };
 }
 

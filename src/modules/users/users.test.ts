@@ -31,6 +31,7 @@ describe('GET /api/users/me', () => {
         },
         fitnessProfile: { level: null, goal: null, healthConditions: [] },
         dietPreferences: { cuisinePreferences: [], allergies: [] },
+        timezone: null,
       },
       bodyComposition: null,
       activePlans: { workoutPlanId: null, dietPlanId: null },
@@ -73,6 +74,7 @@ describe('PATCH /api/users/me', () => {
           name: 'New Name',
           demographics: { age: null },
           dietPreferences: { allergies: ['peanuts'] },
+          timezone: 'Asia/Kolkata',
         },
       })
       .expect(200);
@@ -88,9 +90,22 @@ describe('PATCH /api/users/me', () => {
       },
       fitnessProfile: { level: 'intermediate', goal: 'build_muscle', healthConditions: ['asthma'] },
       dietPreferences: { cuisinePreferences: [], allergies: ['peanuts'] },
+      timezone: 'Asia/Kolkata',
     });
     const again = await t.http.get('/api/users/me').set('Authorization', user.auth).expect(200);
     expect(again.body.profile).toEqual(res.body.profile);
+  });
+
+  it('when the time zone is not an IANA zone, then 400 naming the field', async () => {
+    const user = await buildSignedInUser(t);
+    const res = await t.http
+      .patch('/api/users/me')
+      .set('Authorization', user.auth)
+      .send({ profile: { timezone: 'Mars/Olympus_Mons' } })
+      .expect(400);
+    expect(res.body.errors).toEqual([
+      { path: 'body.profile.timezone', message: expect.stringContaining('IANA') },
+    ]);
   });
 
   it('when the new username belongs to someone else in another case, then 409', async () => {
