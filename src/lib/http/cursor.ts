@@ -23,15 +23,17 @@ export function encodeCursor(cursor: Cursor<Date | string>): string {
   return Buffer.from(JSON.stringify([key, cursor.id])).toString('base64url');
 }
 
-function decode(raw: string, key: z.ZodType<string>): [string, string] | undefined {
+function decodeTuple<T>(raw: string, tuple: z.ZodType<T>): T | undefined {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    const cursor = z.tuple([key, z.uuid()]).safeParse(parsed);
+    const cursor = tuple.safeParse(parsed);
     return cursor.success ? cursor.data : undefined;
   } catch {
     return undefined;
   }
 }
+
+const decode = (raw: string, key: z.ZodType<string>) => decodeTuple(raw, z.tuple([key, z.uuid()]));
 
 /**
  * A `?cursor=` parameter that the query schema itself decodes: services receive the typed
@@ -67,3 +69,24 @@ export const timeCursor = cursorParameter(timeKey, (at) => new Date(at), 200);
  * take several bytes a character, so it may be far longer than a time cursor.
  */
 export const nameCursor = cursorParameter(nameKey, (at) => at, 8192);
+
+/**
+ * Position in a two-way sync's change stream (ordered by change time, then id), with the
+ * database time at which that sync's first page was read: the next sync starts from there.
+ */
+export interface SyncCursor extends Cursor {
+  asOf: Date;
+}
+
+/** The opaque `nextCursor` string of a sync page. */
+export function encodeSyncCursor(cursor: SyncCursor): string {
+  return Buffer.from(
+    JSON.stringify([cursor.at.toISOString(), cursor.id, cursor.asOf.toISOString()]),
+  ).toString('base64url');
+}
+
+/** A sync page's `?cursor=`, decoded; undefined for anything `encodeSyncCursor` did not write. */
+export function decodeSyncCursor(raw: string): SyncCursor | undefined {
+  const decoded = decodeTuple(raw, z.tuple([timeKey, z.uuid(), timeKey]));
+  return decoded && { at: new Date(decoded[0]), id: decoded[1], asOf: new Date(decoded[2]) };
+}
