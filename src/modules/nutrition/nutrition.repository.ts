@@ -1,4 +1,4 @@
-import { and, ilike, sql, type SQL } from 'drizzle-orm';
+import { and, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { keysetPage, type Page, type PageRequest } from '../../db/keyset-page.js';
 import { containsPattern } from '../../db/sql-patterns.js';
@@ -31,6 +31,15 @@ export const nutritionRepository = {
           updatedAt: sql`now()`,
         },
       });
+  },
+
+  /** The foods with these ids (those that exist). */
+  async findFoods(db: Database, ids: readonly string[]): Promise<FoodRow[]> {
+    if (ids.length === 0) return [];
+    return db
+      .select()
+      .from(foods)
+      .where(inArray(foods.id, [...ids]));
   },
 
   /** Alphabetical search (the keyset name order). */

@@ -10,10 +10,15 @@ import {
   type NutritionPlanningClient,
 } from '../../integrations/index.js';
 import { PlansService, type ActivePlanSlots, type PlanSource } from '../plans/index.js';
-import type { UserRow } from '../users/index.js';
+import type { UserRow, UsersRepository } from '../users/index.js';
 import { planDietDays } from './planner/diet-planner.js';
 import { foodId, foodTable } from './planner/food-table.data.js';
-import { macroTargets, type NutritionProfile } from './planner/nutrition-calculator.js';
+import {
+  macroTargets,
+  ProfileIncompleteError,
+  type MacroTargets,
+  type NutritionProfile,
+} from './planner/nutrition-calculator.js';
 import { dietPlansRepository, nutritionRepository } from './nutrition.repository.js';
 import { presentDietPlan, presentFood } from './nutrition.presenter.js';
 import type {
@@ -31,13 +36,23 @@ const SERVICE_MAX_ALLERGIES = 20;
 
 export interface NutritionServiceDeps {
   db: Database;
-  /** Where the active plan is recorded on the user (the users module's repository). */
-  accounts: ActivePlanSlots;
+  /**
+   * Where the active plan is recorded on the user, and the profile daily targets are computed
+   * from (the users module's repository).
+   */
+  accounts: ActivePlanSlots & Pick<UsersRepository, 'findById'>;
   logger: Logger;
   planningService: NutritionPlanningClient;
   /** One user request's time for the service, shared by all its calls (AI_REQUEST_BUDGET_MS). */
   requestBudgetMs: number;
 }
+
+/** Where a member's daily targets come from: the active diet plan, else the profile. */
+export type DailyTargetsSource = 'diet-plan' | 'profile';
+
+/** A member's daily macro targets, or null when neither a plan nor the profile gives them. */
+export type DailyTargets =
+  { targets: MacroTargets; source: DailyTargetsSource } | { targets: null; source: null };
 
 export interface GeneratedDietPlan {
   plan: DietPlanView;
@@ -238,6 +253,33 @@ export class NutritionService {
   /** Makes the plan active and points the user's `activePlans` at it, in one transaction. */
   async activate(userId: string, id: string): Promise<DietPlanView> {
     return presentDietPlan(await this.plans.activate(userId, id));
+  }
+
+  /**
+   * The member's daily targets (kcal and grams): the active diet plan's, else Mifflin–St Jeor
+   * from the profile (the built-in formula, never the planning service: this runs on every
+   * diary read), else null when the profile lacks weight, height, age or gender.
+   */
+  async dailyTargets(userId: string): Promise<DailyTargets> {
+    const plan = await dietPlansRepository.findActive(this.deps.db, userId);
+    if (plan) return { targets: plan.targets, source: 'diet-plan' };
+    const account = await this.deps.accounts.findById(this.deps.db, userId);
+    if (!account) return { targets: null, source: null };
+    try {
+      return { targets: macroTargets(nutritionProfile(account, {})).targets, source: 'profile' };
+    } catch (error) {
+      if (error instanceof ProfileIncompleteError) return { targets: null, source: null };
+      throw error;
+    }
+  }
+
+  /**
+   * The member's macro targets for a day, for other features (nutrition compliance,
+   * achievements). Targets are not versioned: every day, past ones included, gets today's
+   * active plan or profile targets, not those in force on that day.
+   */
+  async dailyTargetsOf(userId: string, _day: string): Promise<MacroTargets | null> {
+    return (await this.dailyTargets(userId)).targets;
   }
 
   async searchFoods(query: PageRequest<string> & { q?: string }) {
