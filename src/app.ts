@@ -13,7 +13,7 @@ import { buildOpenApiDocument, docsRoutes, mountApiReference } from './modules/d
 import { healthRoutes } from './modules/health/index.js';
 import { usersRoutes } from './modules/users/index.js';
 import { workoutsRoutes } from './modules/workouts/index.js';
-import { nutritionRoutes } from './modules/nutrition/index.js';
+import { mealLogsRoutes, nutritionRoutes } from './modules/nutrition/index.js';
 import {
   branchesRoutes,
   machineDeviceRoutes,
@@ -111,6 +111,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     usersRoutes(container.users, { idempotent }),
     workoutsRoutes(container.workouts, { idempotent }),
     nutritionRoutes(container.nutrition, { idempotent }),
+    mealLogsRoutes(container.mealLogs, { idempotent }),
     branchesRoutes(container.gymFloor, { idempotent }),
     machinesRoutes(container.gymFloor, { idempotent }),
     machineDeviceRoutes(container.gymFloor, {

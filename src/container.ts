@@ -20,7 +20,7 @@ import {
 } from './modules/auth/index.js';
 import { UserPresenter, UsersService, usersRepository } from './modules/users/index.js';
 import { WorkoutsService } from './modules/workouts/index.js';
-import { NutritionService } from './modules/nutrition/index.js';
+import { MealLogsService, NutritionService } from './modules/nutrition/index.js';
 import { createGymFloor, machinesSocket, type GymFloor } from './modules/gym-floor/index.js';
 import { ActivityService, workoutsSocket } from './modules/activity/index.js';
 import { createRealtime, type Realtime } from './realtime/realtime.js';
@@ -49,9 +49,13 @@ export interface Container {
   users: UsersService;
   workouts: WorkoutsService;
   nutrition: NutritionService;
+  /** The member's meal diary. */
+  mealLogs: MealLogsService;
   /** Branches, machines and gym sessions. */
   gymFloor: GymFloor;
   activity: ActivityService;
+  /** In-process domain events: modules announce changes, others listen (see container.ts). */
+  events: DomainEvents;
   /** The Socket.IO server and the emitters every feature (and job) sends events through. */
   realtime: Realtime;
   /** The Socket.IO namespaces the features serve; `attachSocketServer` installs them. */
@@ -181,6 +185,13 @@ export async function createContainer(
     planningService: integrations.nutritionPlanning,
     requestBudgetMs: config.integrations.requestBudgetMs,
   });
+  const mealLogs = new MealLogsService({
+    db: database.db,
+    logger,
+    events,
+    timeZones: memberTimeZones,
+    targets: nutrition,
+  });
   const users = new UsersService({
     db: database.db,
     events,
@@ -190,6 +201,7 @@ export async function createContainer(
       sessions: auth,
       gymSessions: gymFloor.gymSessions,
       workoutActivity: activity,
+      mealLogs,
     },
   });
 
@@ -208,8 +220,10 @@ export async function createContainer(
     users,
     workouts,
     nutrition,
+    mealLogs,
     gymFloor,
     activity,
+    events,
     realtime,
     socketFeatures: [machinesSocket(gymFloor, activity, logger), workoutsSocket(activity, logger)],
     jobs,
