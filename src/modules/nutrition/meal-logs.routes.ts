@@ -113,6 +113,7 @@ export function mealLogsRoutes(
         method: 'get',
         path: '/meals/:id',
         summary: 'One meal',
+        description: `The caller’s meal; another member’s is a 404. ${theDay}`,
         access: 'user',
         params: idParams,
         errors: [404],
