@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config/config.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { DomainEvents } from './lib/events/domain-events.js';
+import { AppError } from './lib/errors.js';
 import type { KeyValueStore } from './lib/kv/kv.js';
 import { MemoryKeyValueStore } from './lib/kv/memory-kv.js';
 import { RedisKeyValueStore } from './lib/kv/redis-kv.js';
@@ -23,6 +24,7 @@ import { WorkoutsService } from './modules/workouts/index.js';
 import { NutritionService } from './modules/nutrition/index.js';
 import { createGymFloor, machinesSocket, type GymFloor } from './modules/gym-floor/index.js';
 import { ActivityService, workoutsSocket } from './modules/activity/index.js';
+import { RewardsService } from './modules/rewards/index.js';
 import { createRealtime, type Realtime } from './realtime/realtime.js';
 import type { SocketFeature } from './realtime/socket-events.js';
 import {
@@ -52,6 +54,10 @@ export interface Container {
   /** Branches, machines and gym sessions. */
   gymFloor: GymFloor;
   activity: ActivityService;
+  /** Points and achievements. */
+  rewards: RewardsService;
+  /** The modules' domain events (in-transaction `run`, after-the-fact `publish`). */
+  events: DomainEvents;
   /** The Socket.IO server and the emitters every feature (and job) sends events through. */
   realtime: Realtime;
   /** The Socket.IO namespaces the features serve; `attachSocketServer` installs them. */
@@ -181,6 +187,27 @@ export async function createContainer(
     planningService: integrations.nutritionPlanning,
     requestBudgetMs: config.integrations.requestBudgetMs,
   });
+  const rewards = new RewardsService({
+    db: database.db,
+    logger,
+    realtime,
+    timeZones: memberTimeZones,
+    targets: {
+      // The active diet plan's targets stand for every day until the nutrition feature answers
+      // a day's targets itself (then it is passed here as it is).
+      async dailyTargetsOf(userId) {
+        try {
+          return (await nutrition.getActivePlan(userId)).targets;
+        } catch (error) {
+          if (error instanceof AppError && error.status === 404) return null;
+          throw error;
+        }
+      },
+    },
+  });
+  // Points and achievements follow every log and meal change, in the writing transaction.
+  events.on('workout-logs.changed', (event) => rewards.onWorkoutLogChanged(event));
+  events.on('meal-logs.changed', (event) => rewards.onMealLogChanged(event));
   const users = new UsersService({
     db: database.db,
     events,
@@ -190,6 +217,8 @@ export async function createContainer(
       sessions: auth,
       gymSessions: gymFloor.gymSessions,
       workoutActivity: activity,
+      points: { exportOf: (userId) => rewards.exportPoints(userId) },
+      achievements: { exportOf: (userId) => rewards.exportAchievements(userId) },
     },
   });
 
@@ -210,6 +239,8 @@ export async function createContainer(
     nutrition,
     gymFloor,
     activity,
+    rewards,
+    events,
     realtime,
     socketFeatures: [machinesSocket(gymFloor, activity, logger), workoutsSocket(activity, logger)],
     jobs,
