@@ -665,3 +665,24 @@ describe('export', () => {
     ]);
   });
 });
+
+describe('account deletion', () => {
+  it('when a member with awards and reversals deletes the account, then the ledger, unlocks and day totals go with it', async () => {
+    const member = await buildSignedInUser(t);
+    const log = await logWorkout(t, member.row.id, { day: DAY, sets: sets(3) });
+    await editWorkout(t, log, { sets: sets(1) });
+    await logMeal(t, member.row.id, { day: DAY });
+    await t.http
+      .delete('/api/users/me')
+      .set('Authorization', member.auth)
+      .send({ password: member.password })
+      .expect(204);
+    expect(await ledgerOf(member.row.id)).toEqual([]);
+    expect(await unlocked(member.row.id)).toEqual([]);
+    const days = await db()
+      .select()
+      .from(memberDayTotals)
+      .where(eq(memberDayTotals.userId, member.row.id));
+    expect(days).toEqual([]);
+  });
+});
