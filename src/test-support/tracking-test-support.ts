@@ -1,5 +1,8 @@
 // Writes workout log entries and meals the way the log services do: the rows and the change
 // event in one unit of work, so the listeners (points, achievements) run in that transaction.
+// Rows are stored as recorded a minute after they happened (like a live log) unless a test says
+// otherwise, so fixed days in the past still earn points.
+import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { deletedRecords } from '../db/deleted-records.table.js';
 import { inUnitOfWork } from '../db/unit-of-work.js';
@@ -49,11 +52,16 @@ export async function logWorkout(
   input: {
     day: string;
     completedAt?: Date;
+    /** When the entry reached the server; a minute after `completedAt` unless given. */
+    recordedAt?: Date;
+    source?: 'app' | 'machine' | 'import';
     sets: SetInput[];
     personalRecords?: PersonalRecordKind[];
     exerciseId?: string;
   },
 ): Promise<WorkoutLogRow> {
+  const completedAt = input.completedAt ?? at(input.day);
+  const recordedAt = input.recordedAt ?? new Date(completedAt.getTime() + 60_000);
   return unitOf(t, async (uow) => {
     const [log] = await uow.tx
       .insert(workoutLogs)
@@ -62,9 +70,12 @@ export async function logWorkout(
         day: input.day,
         exerciseId: input.exerciseId ?? 'bench-press',
         exerciseName: 'Bench press',
-        completedAt: input.completedAt ?? at(input.day),
-        source: 'app',
+        completedAt,
+        source: input.source ?? 'app',
+        importKey: input.source === 'import' ? `test:${randomUUID()}` : null,
         personalRecords: input.personalRecords ?? [],
+        createdAt: recordedAt,
+        updatedAt: recordedAt,
       })
       .returning();
     if (!log) throw new Error('no log row');
@@ -154,8 +165,10 @@ export async function deleteWorkout(
 export async function logMeal(
   t: TestApp,
   userId: string,
-  input: { day: string; consumedAt?: Date; calories?: number },
+  input: { day: string; consumedAt?: Date; recordedAt?: Date; calories?: number },
 ): Promise<MealLogRow> {
+  const consumedAt = input.consumedAt ?? at(input.day);
+  const recordedAt = input.recordedAt ?? new Date(consumedAt.getTime() + 60_000);
   return unitOf(t, async (uow) => {
     const [meal] = await uow.tx
       .insert(mealLogs)
@@ -164,12 +177,14 @@ export async function logMeal(
         day: input.day,
         mealType: 'lunch',
         mealDescription: 'Chicken and rice',
-        consumedAt: input.consumedAt ?? at(input.day),
+        consumedAt,
         calories: input.calories ?? 600,
         protein: 40,
         carbs: 70,
         fat: 15,
         source: 'manual',
+        createdAt: recordedAt,
+        updatedAt: recordedAt,
       })
       .returning();
     if (!meal) throw new Error('no meal row');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   dayAwards,
+  earnsPoints,
   isCompletedSet,
   ledgerDeltas,
   pointRules,
@@ -9,14 +10,16 @@ import {
 } from './point-rules.js';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const log = (n: number, hour: number, completedSets: number): DayLogEntry => ({
+const log = (n: number, hour: number, completedSets: number, earns = true): DayLogEntry => ({
   id: id(n),
   completedAt: new Date(`2026-03-01T${String(hour).padStart(2, '0')}:00:00Z`),
   completedSets,
+  earnsPoints: earns,
 });
-const meal = (n: number, hour: number) => ({
+const meal = (n: number, hour: number, earns = true) => ({
   id: id(100 + n),
   consumedAt: new Date(`2026-03-01T${String(hour).padStart(2, '0')}:00:00Z`),
+  earnsPoints: earns,
 });
 const worthOf = (awards: ReturnType<typeof dayAwards>, sourceId: string | null) =>
   awards.filter((award) => award.sourceId === sourceId).reduce((sum, a) => sum + a.amount, 0);
@@ -27,6 +30,30 @@ describe('completed sets', () => {
     expect(isCompletedSet({ reps: 0, durationSec: 600 })).toBe(true);
     expect(isCompletedSet({ reps: 0, durationSec: null })).toBe(false);
     expect(isCompletedSet({ reps: 0, durationSec: 0 })).toBe(false);
+  });
+});
+
+describe('late and imported entries', () => {
+  const happenedAt = new Date('2026-03-01T12:00:00Z');
+  const later = (days: number) => new Date(happenedAt.getTime() + days * 86_400_000);
+
+  it('when an entry is recorded within 7 days of happening, then it earns points; later, or imported, it does not', () => {
+    expect(earnsPoints({ happenedAt, recordedAt: later(0), imported: false })).toBe(true);
+    expect(earnsPoints({ happenedAt, recordedAt: later(7), imported: false })).toBe(true);
+    expect(earnsPoints({ happenedAt, recordedAt: later(7.01), imported: false })).toBe(false);
+    expect(earnsPoints({ happenedAt, recordedAt: later(-0.01), imported: false })).toBe(true);
+    expect(earnsPoints({ happenedAt, recordedAt: later(0), imported: true })).toBe(false);
+  });
+
+  it('when entries and meals earn no points, then they take no room under the caps and do not make the daily goal', () => {
+    const backfilled = log(1, 8, 40, false);
+    const live = log(2, 9, 12);
+    const meals = [meal(1, 7, false), meal(2, 12), meal(3, 19)];
+    const awards = dayAwards({ logs: [backfilled, live], meals });
+    expect(worthOf(awards, backfilled.id)).toBe(0);
+    expect(worthOf(awards, live.id)).toBe(24);
+    expect(worthOf(awards, id(101))).toBe(0);
+    expect(awards.filter((award) => award.rule === 'daily-goal')).toEqual([]);
   });
 });
 

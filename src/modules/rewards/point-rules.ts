@@ -18,6 +18,12 @@ export const pointRules = {
   { name: PointRuleName; points: number; [limit: string]: unknown }
 >;
 
+/**
+ * Entries and meals recorded more than this many days after they happened earn no points: a
+ * phone offline for a while syncs in time, back-filling a year of junk does not pay.
+ */
+export const lateEntryDays = 7;
+
 /** The rules `reconcileDay` owns: worth recomputed from the day's logs and meals. */
 export const dayRules: readonly PointRuleName[] = [
   pointRules.completedSet.name,
@@ -37,6 +43,12 @@ export const pointRulesDescription = [
   `| \`daily-goal\` | ${String(pointRules.dailyGoal.points)} | once a day, for ≥ ${String(pointRules.dailyGoal.completedSets)} completed sets and ≥ ${String(pointRules.dailyGoal.meals)} meals that day |`,
   '| `achievement` | the achievement’s bonus | once per achievement |',
   '',
+  `Entries and meals recorded more than ${String(lateEntryDays)} days after they ` +
+    'happened (`createdAt` against `completedAt` / `consumedAt`: enough for a phone that was ' +
+    'offline for a while, not for back-filling a year) and entries imported from another app ' +
+    'earn no points and do not count toward the caps or the daily goal; they do count toward ' +
+    'achievements.',
+  '',
   'Awards are written in the transaction that records the activity. Editing an entry or a meal ' +
     'recomputes what each entry and meal of its day is worth and writes the difference; deleting ' +
     'one takes back what it held (a negative row whose `reversesId` is the award it takes back ' +
@@ -49,17 +61,28 @@ export function isCompletedSet(set: { reps: number; durationSec: number | null }
   return set.reps >= 1 || (set.durationSec ?? 0) >= 1;
 }
 
+/**
+ * Whether an entry or meal earns points: recorded (`recordedAt`) within a week of when it
+ * happened, and not imported from another app's history.
+ */
+export function earnsPoints(entry: { happenedAt: Date; recordedAt: Date; imported: boolean }) {
+  const lateByMs = entry.recordedAt.getTime() - entry.happenedAt.getTime();
+  return !entry.imported && lateByMs <= lateEntryDays * 86_400_000;
+}
+
 /** A log entry of the day as the set rule sees it. */
 export interface DayLogEntry {
   id: string;
   completedAt: Date;
   completedSets: number;
+  earnsPoints: boolean;
 }
 
 /** A meal of the day as the meal rule sees it. */
 export interface DayMeal {
   id: string;
   consumedAt: Date;
+  earnsPoints: boolean;
 }
 
 /** What one source is worth under one rule. */
@@ -89,14 +112,16 @@ const chronological = <T extends { id: string }>(at: (item: T) => Date) => {
 
 /**
  * What each log entry and meal of one day is worth, and the day's goal bonus: sets and meals
- * fill the day's caps in time order (ties by id), so the result depends only on the rows.
+ * that earn points fill the day's caps in time order (ties by id), so the result depends only
+ * on the rows.
  */
 export function dayAwards(day: { logs: DayLogEntry[]; meals: DayMeal[] }): Award[] {
   const awards: Award[] = [];
   const { completedSet, loggedMeal, dailyGoal } = pointRules;
+  const logs = day.logs.filter((log) => log.earnsPoints);
 
   let setsLeft: number = completedSet.perDay;
-  for (const log of [...day.logs].sort(chronological((entry) => entry.completedAt))) {
+  for (const log of logs.sort(chronological((entry) => entry.completedAt))) {
     const counted = Math.min(log.completedSets, setsLeft);
     setsLeft -= counted;
     if (counted > 0) {
@@ -109,7 +134,9 @@ export function dayAwards(day: { logs: DayLogEntry[]; meals: DayMeal[] }): Award
     }
   }
 
-  const meals = [...day.meals].sort(chronological((meal) => meal.consumedAt));
+  const meals = day.meals
+    .filter((meal) => meal.earnsPoints)
+    .sort(chronological((meal) => meal.consumedAt));
   for (const meal of meals.slice(0, loggedMeal.perDay)) {
     awards.push({
       rule: loggedMeal.name,
@@ -119,8 +146,8 @@ export function dayAwards(day: { logs: DayLogEntry[]; meals: DayMeal[] }): Award
     });
   }
 
-  const completedSets = day.logs.reduce((sum, log) => sum + log.completedSets, 0);
-  if (completedSets >= dailyGoal.completedSets && day.meals.length >= dailyGoal.meals) {
+  const completedSets = logs.reduce((sum, log) => sum + log.completedSets, 0);
+  if (completedSets >= dailyGoal.completedSets && meals.length >= dailyGoal.meals) {
     awards.push({
       rule: dailyGoal.name,
       sourceKind: 'day',

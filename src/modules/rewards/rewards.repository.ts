@@ -19,6 +19,8 @@ import {
 export interface DayLogSummary {
   id: string;
   completedAt: Date;
+  createdAt: Date;
+  imported: boolean;
   completedSets: number;
   volumeKg: number;
   setsRecord: boolean;
@@ -28,6 +30,7 @@ export interface DayLogSummary {
 export interface DayMealSummary {
   id: string;
   consumedAt: Date;
+  createdAt: Date;
   calories: number;
 }
 
@@ -99,6 +102,8 @@ export const rewardsRepository = {
       .select({
         id: workoutLogs.id,
         completedAt: workoutLogs.completedAt,
+        createdAt: workoutLogs.createdAt,
+        imported: sql<boolean>`${workoutLogs.source} = 'import'`,
         completedSets: sql`count(${workoutSets.id}) filter (where ${completedSet})::int`.mapWith(
           Number,
         ),
@@ -124,7 +129,12 @@ export const rewardsRepository = {
     const filters: SQL[] = [eq(mealLogs.userId, userId), eq(mealLogs.day, day)];
     if (excludeMealId) filters.push(ne(mealLogs.id, excludeMealId));
     return db
-      .select({ id: mealLogs.id, consumedAt: mealLogs.consumedAt, calories: mealLogs.calories })
+      .select({
+        id: mealLogs.id,
+        consumedAt: mealLogs.consumedAt,
+        createdAt: mealLogs.createdAt,
+        calories: mealLogs.calories,
+      })
       .from(mealLogs)
       .where(and(...filters));
   },

@@ -15,7 +15,7 @@ import {
   withinCalorieTarget,
   type Measures,
 } from './achievements.js';
-import { dayAwards, dayRules, ledgerDeltas, pointRules } from './point-rules.js';
+import { dayAwards, dayRules, earnsPoints, ledgerDeltas, pointRules } from './point-rules.js';
 import {
   achievementNotification,
   presentLedgerEntry,
@@ -203,8 +203,26 @@ export class RewardsService {
       onCalorieTarget: withinCalorieTarget(meals.length, mealCalories, calorieTarget),
       gymCheckIns: stored?.gymCheckIns ?? 0,
     });
+    const worth = dayAwards({
+      logs: logs.map((log) => ({
+        ...log,
+        earnsPoints: earnsPoints({
+          happenedAt: log.completedAt,
+          recordedAt: log.createdAt,
+          imported: log.imported,
+        }),
+      })),
+      meals: meals.map((meal) => ({
+        ...meal,
+        earnsPoints: earnsPoints({
+          happenedAt: meal.consumedAt,
+          recordedAt: meal.createdAt,
+          imported: false,
+        }),
+      })),
+    });
     const held = await repository.heldPoints(tx, userId, day, dayRules);
-    const deltas = ledgerDeltas(dayAwards({ logs, meals }), held);
+    const deltas = ledgerDeltas(worth, held);
     await repository.insertLedgerRows(tx, userId, day, deltas);
     return sum(deltas, (delta) => delta.amount);
   }

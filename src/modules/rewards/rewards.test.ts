@@ -216,6 +216,36 @@ describe('points per rule', () => {
   });
 });
 
+describe('late and imported entries', () => {
+  it('when entries and meals are recorded over 7 days late or imported, then they earn nothing but count toward achievements; moving a live entry far back loses its points', async () => {
+    const member = await buildSignedInUser(t);
+    const id = member.row.id;
+    const eightDaysLater = new Date(Date.parse(`${DAY}T12:00:00Z`) + 8 * 86_400_000);
+    const late = await logWorkout(t, id, { day: DAY, sets: sets(5), recordedAt: eightDaysLater });
+    expect(await held(id, 'completed-set', late.id)).toBe(0);
+    expect(await unlocked(id)).toEqual(['first-workout']);
+    const imported = await logWorkout(t, id, {
+      day: dayAfter(DAY),
+      sets: sets(5),
+      source: 'import',
+    });
+    expect(await held(id, 'completed-set', imported.id, dayAfter(DAY))).toBe(0);
+    const live = await logWorkout(t, id, { day: dayAfter(DAY, 2), sets: sets(1) });
+    expect(await held(id, 'completed-set', live.id, dayAfter(DAY, 2))).toBe(2);
+    expect(await unlocked(id)).toEqual(['first-workout', 'streak-3']);
+    const lateMeal = await logMeal(t, id, { day: DAY, recordedAt: eightDaysLater });
+    expect(await held(id, 'logged-meal', lateMeal.id)).toBe(0);
+    expect(await unlocked(id)).toEqual(['first-meal', 'first-workout', 'streak-3']);
+    expect(await balancedTotal(id)).toBe(10 + 15 + 2 + 10);
+
+    await editWorkout(t, live, { day: '2026-01-05' });
+    expect(await held(id, 'completed-set', live.id, dayAfter(DAY, 2))).toBe(0);
+    expect(await held(id, 'completed-set', live.id, '2026-01-05')).toBe(0);
+    expect(await balancedTotal(id)).toBe(10 + 15 + 10);
+    await expectDayTotalsMatchRawRows(id);
+  });
+});
+
 describe('caps', () => {
   it('when a day holds more completed sets than the cap, then the earliest entries fill it whatever order they were logged in, and a deletion lets the next one in', async () => {
     const member = await buildSignedInUser(t);
