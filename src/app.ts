@@ -20,6 +20,7 @@ import {
   machinesRoutes,
   gymSessionsRoutes,
 } from './modules/gym-floor/index.js';
+import { rewardsRoutes } from './modules/rewards/index.js';
 import { idempotency } from './middleware/idempotency.js';
 
 export interface AppOptions {
@@ -118,6 +119,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
       rateLimit: machineRateLimit(config.rateLimit, limitStores),
     }),
     gymSessionsRoutes(container.gymFloor, { idempotent }),
+    rewardsRoutes(container.rewards),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));

@@ -23,6 +23,7 @@ import { WorkoutsService } from './modules/workouts/index.js';
 import { MealLogsService, NutritionService } from './modules/nutrition/index.js';
 import { createGymFloor, machinesSocket, type GymFloor } from './modules/gym-floor/index.js';
 import { ActivityService, workoutsSocket } from './modules/activity/index.js';
+import { RewardsService } from './modules/rewards/index.js';
 import { createRealtime, type Realtime } from './realtime/realtime.js';
 import type { SocketFeature } from './realtime/socket-events.js';
 import {
@@ -54,6 +55,8 @@ export interface Container {
   /** Branches, machines and gym sessions. */
   gymFloor: GymFloor;
   activity: ActivityService;
+  /** Points and achievements. */
+  rewards: RewardsService;
   /** In-process domain events: modules announce changes, others listen (see container.ts). */
   events: DomainEvents;
   /** The Socket.IO server and the emitters every feature (and job) sends events through. */
@@ -192,6 +195,16 @@ export async function createContainer(
     timeZones: memberTimeZones,
     targets: nutrition,
   });
+  const rewards = new RewardsService({
+    db: database.db,
+    logger,
+    realtime,
+    timeZones: memberTimeZones,
+    targets: nutrition,
+  });
+  // Points and achievements follow every log and meal change, in the writing transaction.
+  events.on('workout-logs.changed', (event) => rewards.onWorkoutLogChanged(event));
+  events.on('meal-logs.changed', (event) => rewards.onMealLogChanged(event));
   const users = new UsersService({
     db: database.db,
     events,
@@ -202,6 +215,8 @@ export async function createContainer(
       gymSessions: gymFloor.gymSessions,
       workoutActivity: activity,
       mealLogs,
+      points: { exportOf: (userId) => rewards.exportPoints(userId) },
+      achievements: { exportOf: (userId) => rewards.exportAchievements(userId) },
     },
   });
 
@@ -223,6 +238,7 @@ export async function createContainer(
     mealLogs,
     gymFloor,
     activity,
+    rewards,
     events,
     realtime,
     socketFeatures: [machinesSocket(gymFloor, activity, logger), workoutsSocket(activity, logger)],

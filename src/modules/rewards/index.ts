@@ -1,0 +1,10 @@
+// Points and achievements as other modules (and the container) see them.
+export {
+  RewardsService,
+  type CheckIn,
+  type DailyTargets,
+  type MemberTimeZones,
+  type RewardsServiceDeps,
+} from './rewards.service.js';
+export { rewardsRoutes } from './rewards.routes.js';
+export type { AchievementNotification } from './rewards.presenter.js';

@@ -1,0 +1,354 @@
+import { and, asc, between, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../../db/database.js';
+import { keysetPage, type Page, type PageRequest } from '../../db/keyset-page.js';
+import { mealLogs } from '../nutrition/meal-logs.table.js';
+import { users } from '../users/users.table.js';
+import { workoutLogs, workoutSets } from '../workout-logs/workout-logs.table.js';
+import { pointRules, type HeldPoints, type LedgerDelta } from './point-rules.js';
+import {
+  memberDayTotals,
+  pointsLedger,
+  userAchievements,
+  type NewMemberDayTotalsRow,
+  type PointRuleName,
+  type PointsLedgerRow,
+  type UserAchievementRow,
+} from './rewards.table.js';
+
+/** A log entry of one day with what its sets add up to. */
+export interface DayLogSummary {
+  id: string;
+  completedAt: Date;
+  createdAt: Date;
+  imported: boolean;
+  completedSets: number;
+  volumeKg: number;
+  setsRecord: boolean;
+}
+
+/** A meal of one day with its energy. */
+export interface DayMealSummary {
+  id: string;
+  consumedAt: Date;
+  createdAt: Date;
+  calories: number;
+}
+
+/** The lifetime counts achievements measure, summed over a member's day totals. */
+export interface LifetimeTotals {
+  workoutDays: number;
+  completedSets: number;
+  volumeKg: number;
+  recordLogs: number;
+  gymVisitDays: number;
+  meals: number;
+  goalDays: number;
+}
+
+/** Which streaks a day counts toward. */
+export interface DayFlags {
+  day: string;
+  trained: boolean;
+  ate: boolean;
+  onCalorieTarget: boolean;
+}
+
+// The same definition as isCompletedSet in point-rules.ts, for the database to count with.
+const completedSet = sql`(${workoutSets.reps} >= 1 or coalesce(${workoutSets.durationSec}, 0) >= 1)`;
+
+/** The only place that queries points, achievements and the day totals. */
+export const rewardsRepository = {
+  /**
+   * Locks the member's row until the transaction ends, so one member's awards are worked out one
+   * transaction at a time and caps and thresholds hold under concurrent logs. `FOR NO KEY
+   * UPDATE`, not `FOR UPDATE`: the log being written holds a key-share lock on the same row (its
+   * foreign key), which `FOR UPDATE` would wait for, deadlocking two concurrent writers.
+   */
+  async lockMember(db: Database, userId: string): Promise<{ totalPoints: number } | undefined> {
+    const [row] = await db
+      .select({ totalPoints: users.totalPoints })
+      .from(users)
+      .where(eq(users.id, userId))
+      .for('no key update');
+    return row;
+  },
+
+  async addToTotalPoints(db: Database, userId: string, amount: number): Promise<void> {
+    if (amount === 0) return;
+    await db
+      .update(users)
+      .set({ totalPoints: sql`${users.totalPoints} + ${amount}` })
+      .where(eq(users.id, userId));
+  },
+
+  async totalPointsOf(db: Database, userId: string): Promise<number> {
+    const [row] = await db
+      .select({ totalPoints: users.totalPoints })
+      .from(users)
+      .where(eq(users.id, userId));
+    return row?.totalPoints ?? 0;
+  },
+
+  /** The day's log entries with their completed sets and volume (one index range per table). */
+  async dayLogs(
+    db: Database,
+    userId: string,
+    day: string,
+    excludeLogId?: string,
+  ): Promise<DayLogSummary[]> {
+    const filters: SQL[] = [eq(workoutLogs.userId, userId), eq(workoutLogs.day, day)];
+    if (excludeLogId) filters.push(ne(workoutLogs.id, excludeLogId));
+    const rows = await db
+      .select({
+        id: workoutLogs.id,
+        completedAt: workoutLogs.completedAt,
+        createdAt: workoutLogs.createdAt,
+        imported: sql<boolean>`${workoutLogs.source} = 'import'`,
+        completedSets: sql`count(${workoutSets.id}) filter (where ${completedSet})::int`.mapWith(
+          Number,
+        ),
+        volumeKg:
+          sql`coalesce(sum(${workoutSets.reps} * ${workoutSets.weightKg}) filter (where ${completedSet}), 0)::float8`.mapWith(
+            Number,
+          ),
+        setsRecord: sql<boolean>`cardinality(${workoutLogs.personalRecords}) > 0`,
+      })
+      .from(workoutLogs)
+      .leftJoin(workoutSets, eq(workoutSets.logId, workoutLogs.id))
+      .where(and(...filters))
+      .groupBy(workoutLogs.id);
+    return rows;
+  },
+
+  async dayMeals(
+    db: Database,
+    userId: string,
+    day: string,
+    excludeMealId?: string,
+  ): Promise<DayMealSummary[]> {
+    const filters: SQL[] = [eq(mealLogs.userId, userId), eq(mealLogs.day, day)];
+    if (excludeMealId) filters.push(ne(mealLogs.id, excludeMealId));
+    return db
+      .select({
+        id: mealLogs.id,
+        consumedAt: mealLogs.consumedAt,
+        createdAt: mealLogs.createdAt,
+        calories: mealLogs.calories,
+      })
+      .from(mealLogs)
+      .where(and(...filters));
+  },
+
+  async findDayTotals(db: Database, userId: string, day: string) {
+    const [row] = await db
+      .select()
+      .from(memberDayTotals)
+      .where(and(eq(memberDayTotals.userId, userId), eq(memberDayTotals.day, day)));
+    return row;
+  },
+
+  /** Writes a day's totals; a day with nothing left on it has no row. */
+  async saveDayTotals(db: Database, totals: NewMemberDayTotalsRow): Promise<void> {
+    const empty =
+      !totals.workoutLogs &&
+      !totals.completedSets &&
+      !totals.recordLogs &&
+      !totals.meals &&
+      !totals.gymCheckIns;
+    if (empty) {
+      await db
+        .delete(memberDayTotals)
+        .where(and(eq(memberDayTotals.userId, totals.userId), eq(memberDayTotals.day, totals.day)));
+      return;
+    }
+    await db
+      .insert(memberDayTotals)
+      .values(totals)
+      .onConflictDoUpdate({
+        target: [memberDayTotals.userId, memberDayTotals.day],
+        set: { ...totals, updatedAt: sql`now()` },
+      });
+  },
+
+  /** One more check-in on the day. */
+  async countCheckIn(db: Database, userId: string, day: string): Promise<void> {
+    await db
+      .insert(memberDayTotals)
+      .values({ userId, day, gymCheckIns: 1 })
+      .onConflictDoUpdate({
+        target: [memberDayTotals.userId, memberDayTotals.day],
+        set: { gymCheckIns: sql`${memberDayTotals.gymCheckIns} + 1`, updatedAt: sql`now()` },
+      });
+  },
+
+  /** What each source holds under the rules on the day: the sum of its rows, and its last award. */
+  async heldPoints(
+    db: Database,
+    userId: string,
+    day: string,
+    rules: readonly PointRuleName[],
+  ): Promise<HeldPoints[]> {
+    const rows = await db
+      .select({
+        rule: pointsLedger.rule,
+        sourceKind: pointsLedger.sourceKind,
+        sourceId: pointsLedger.sourceId,
+        amount: sql`sum(${pointsLedger.amount})::int`.mapWith(Number),
+        latestAwardId: sql<
+          string | null
+        >`(array_agg(${pointsLedger.id} order by ${pointsLedger.createdAt} desc, ${pointsLedger.id} desc) filter (where ${pointsLedger.amount} > 0))[1]`,
+      })
+      .from(pointsLedger)
+      .where(
+        and(
+          eq(pointsLedger.userId, userId),
+          eq(pointsLedger.day, day),
+          inArray(pointsLedger.rule, [...rules]),
+        ),
+      )
+      .groupBy(pointsLedger.rule, pointsLedger.sourceKind, pointsLedger.sourceId);
+    return rows;
+  },
+
+  async insertLedgerRows(
+    db: Database,
+    userId: string,
+    day: string,
+    deltas: LedgerDelta[],
+  ): Promise<PointsLedgerRow[]> {
+    if (deltas.length === 0) return [];
+    return db
+      .insert(pointsLedger)
+      .values(
+        deltas.map((delta) => ({
+          userId,
+          day,
+          rule: delta.rule,
+          sourceKind: delta.sourceKind,
+          sourceId: delta.sourceId,
+          amount: delta.amount,
+          reversesId: delta.reversesId,
+        })),
+      )
+      .returning();
+  },
+
+  /** Lifetime counts over the member's day totals: one index range of about 365 rows a year. */
+  async lifetimeTotals(db: Database, userId: string): Promise<LifetimeTotals> {
+    const [row] = await db
+      .select({
+        workoutDays: sql`count(*) filter (where ${memberDayTotals.completedSets} > 0)::int`.mapWith(
+          Number,
+        ),
+        completedSets: sql`coalesce(sum(${memberDayTotals.completedSets}), 0)::int`.mapWith(Number),
+        volumeKg: sql`coalesce(sum(${memberDayTotals.volumeKg}), 0)::float8`.mapWith(Number),
+        recordLogs: sql`coalesce(sum(${memberDayTotals.recordLogs}), 0)::int`.mapWith(Number),
+        gymVisitDays: sql`count(*) filter (where ${memberDayTotals.gymCheckIns} > 0)::int`.mapWith(
+          Number,
+        ),
+        meals: sql`coalesce(sum(${memberDayTotals.meals}), 0)::int`.mapWith(Number),
+        goalDays:
+          sql`count(*) filter (where ${memberDayTotals.completedSets} >= ${pointRules.dailyGoal.completedSets} and ${memberDayTotals.meals} >= ${pointRules.dailyGoal.meals})::int`.mapWith(
+            Number,
+          ),
+      })
+      .from(memberDayTotals)
+      .where(eq(memberDayTotals.userId, userId));
+    // An aggregate without grouping always answers one row.
+    if (!row) throw new Error('aggregate returned no row');
+    return row;
+  },
+
+  /** The days in [from, to] with something that counts toward a streak. */
+  async dayFlagsBetween(
+    db: Database,
+    userId: string,
+    from: string,
+    to: string,
+  ): Promise<DayFlags[]> {
+    const rows = await db
+      .select({
+        day: memberDayTotals.day,
+        completedSets: memberDayTotals.completedSets,
+        meals: memberDayTotals.meals,
+        onCalorieTarget: memberDayTotals.onCalorieTarget,
+      })
+      .from(memberDayTotals)
+      .where(and(eq(memberDayTotals.userId, userId), between(memberDayTotals.day, from, to)));
+    return rows.map((row) => ({
+      day: row.day,
+      trained: row.completedSets > 0,
+      ate: row.meals > 0,
+      onCalorieTarget: row.onCalorieTarget,
+    }));
+  },
+
+  async setCalorieJudgement(
+    db: Database,
+    userId: string,
+    day: string,
+    judgement: { calorieTarget: number | null; onCalorieTarget: boolean },
+  ): Promise<void> {
+    await db
+      .update(memberDayTotals)
+      .set({ ...judgement, updatedAt: sql`now()` })
+      .where(and(eq(memberDayTotals.userId, userId), eq(memberDayTotals.day, day)));
+  },
+
+  async unlockedKeys(db: Database, userId: string): Promise<Set<string>> {
+    const rows = await db
+      .select({ key: userAchievements.key })
+      .from(userAchievements)
+      .where(eq(userAchievements.userId, userId));
+    return new Set(rows.map((row) => row.key));
+  },
+
+  /**
+   * Records an unlock unless the member already has it; only the transaction that inserted the
+   * row gets it back (and so only it awards the bonus and notifies).
+   */
+  async insertUnlock(
+    db: Database,
+    userId: string,
+    key: string,
+    day: string,
+  ): Promise<UserAchievementRow | undefined> {
+    const [row] = await db
+      .insert(userAchievements)
+      .values({ userId, key, day })
+      .onConflictDoNothing({ target: [userAchievements.userId, userAchievements.key] })
+      .returning();
+    return row;
+  },
+
+  async unlockedOf(db: Database, userId: string): Promise<UserAchievementRow[]> {
+    return db
+      .select()
+      .from(userAchievements)
+      .where(eq(userAchievements.userId, userId))
+      .orderBy(asc(userAchievements.unlockedAt), asc(userAchievements.key));
+  },
+
+  /** The member's ledger, newest first. */
+  async listLedger(
+    db: Database,
+    userId: string,
+    page: PageRequest,
+  ): Promise<Page<PointsLedgerRow>> {
+    const keyset = keysetPage(pointsLedger, { by: 'createdAt', direction: 'desc' }, page);
+    return keyset.fetch(
+      db
+        .select()
+        .from(pointsLedger)
+        .where(and(eq(pointsLedger.userId, userId), keyset.where)),
+    );
+  },
+
+  async allLedger(db: Database, userId: string): Promise<PointsLedgerRow[]> {
+    return db
+      .select()
+      .from(pointsLedger)
+      .where(eq(pointsLedger.userId, userId))
+      .orderBy(asc(pointsLedger.createdAt), asc(pointsLedger.id));
+  },
+};
