@@ -89,24 +89,52 @@ export const databaseName = (databaseUrl: string) => new URL(databaseUrl).pathna
 // Database, build and Redis
 // ---------------------------------------------------------------------------------------------
 
-/** Drops and recreates the benchmark database so every run starts from the same empty state. */
-async function recreateDatabase(databaseUrl: string): Promise<void> {
+/** Runs `work` on a connection to the server's `postgres` database, beside `databaseUrl`'s. */
+async function onMaintenanceDatabase<T>(
+  databaseUrl: string,
+  work: (client: pg.Client, identifier: string, name: string) => Promise<T>,
+): Promise<T> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  // The database is dropped: refuse names that do not look like a throwaway bench database.
-  if (!name.includes('bench')) {
-    throw new Error(`refusing to drop database "${name}": its name must contain "bench"`);
-  }
   url.pathname = '/postgres';
   const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
   try {
-    const identifier = client.escapeIdentifier(name);
+    return await work(client, client.escapeIdentifier(name), name);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops and recreates the benchmark database so every run starts from the same empty state. */
+export async function recreateDatabase(databaseUrl: string): Promise<void> {
+  await onMaintenanceDatabase(databaseUrl, async (client, identifier, name) => {
+    // The database is dropped: refuse names that do not look like a throwaway bench database.
+    if (!name.includes('bench')) {
+      throw new Error(`refusing to drop database "${name}": its name must contain "bench"`);
+    }
     // FORCE ends sessions a previous, killed run may have left behind.
     await client.query(`DROP DATABASE IF EXISTS ${identifier} WITH (FORCE)`);
     await client.query(`CREATE DATABASE ${identifier}`);
-  } finally {
-    await client.end();
+  });
+}
+
+/** Creates the benchmark database unless it exists; answers whether it was created. */
+export async function createDatabaseIfMissing(databaseUrl: string): Promise<boolean> {
+  return onMaintenanceDatabase(databaseUrl, async (client, identifier, name) => {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount !== 0) return false;
+    await client.query(`CREATE DATABASE ${identifier}`);
+    return true;
+  });
+}
+
+/** Builds dist/ (`npm run build`) unless BENCH_SKIP_BUILD=1. */
+export async function buildApi(settings: ApiSettings): Promise<void> {
+  if (settings.skipBuild) log('skipping build (BENCH_SKIP_BUILD=1)');
+  else {
+    log('npm run build');
+    await runToCompletion('npm run build', 'npm', ['run', 'build'], process.env);
   }
 }
 
@@ -114,11 +142,7 @@ async function recreateDatabase(databaseUrl: string): Promise<void> {
 export async function prepareApi(settings: ApiSettings): Promise<void> {
   log(`recreating database ${databaseName(settings.databaseUrl)}`);
   await recreateDatabase(settings.databaseUrl);
-  if (settings.skipBuild) log('skipping build (BENCH_SKIP_BUILD=1)');
-  else {
-    log('npm run build');
-    await runToCompletion('npm run build', 'npm', ['run', 'build'], process.env);
-  }
+  await buildApi(settings);
 }
 
 /** Removes this run's keys (rate-limit counters, sessions, adapter streams) from Redis. */
@@ -185,9 +209,10 @@ export interface ApiStartOptions {
 
 /**
  * The API's environment for a run: fresh RS256 keys, this run's Redis prefix, no limits, no
- * first admin, warnings only, then `overrides`.
+ * first admin, warnings only, then `overrides`. Also what a bench builds the API's own
+ * container from when it works on the database in-process (seeding, rebuilds).
  */
-function apiEnvironment(
+export function apiEnvironment(
   settings: ApiSettings,
   port: number,
   redisPrefix: string,

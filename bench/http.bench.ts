@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import {
   apiServerNotes,
   call,
@@ -38,19 +38,18 @@ import {
   type ApiSettings,
   type BenchServer,
 } from './api-under-test.js';
+import { loadStats, runLoad, stopActiveLoad, type LoadStats } from './load.js';
 import { formatCpuProfile, summarizeCpuProfile, type ProfileSummary } from './cpu-profile.js';
 import {
   RESULTS_DIR,
   describeEnvironment,
   formatTable,
-  latencyPercentiles,
   out,
   appendHistory,
   printResultsAndGoal,
   round,
   writeResults,
   type GoalVerdict,
-  type LatencyPercentiles,
 } from './report.js';
 
 const REQUEST_TIMEOUT_SECONDS = 10;
@@ -73,21 +72,10 @@ interface Target {
   warmupConnections: number;
 }
 
-interface ScenarioResult {
+interface ScenarioResult extends LoadStats {
   target: TargetKey;
   scenario: string;
   connections: number;
-  durationSeconds: number;
-  requestsPerSecond: number;
-  completedRequests: number;
-  latencyMs: LatencyPercentiles;
-  /** autocannon's own p50/p99 over 2xx responses only, kept for cross-checking. */
-  autocannonLatencyMs: { p50: number; p99: number };
-  non2xx: number;
-  /** Connection errors other than timeouts. */
-  errors: number;
-  timeouts: number;
-  statusCodes: Record<string, number>;
   ratioToBaseline: number | null;
   /** For login: seconds the server needed afterwards to finish abandoned hashes. */
   drainSeconds?: number;
@@ -145,41 +133,9 @@ async function setUpUser(apiBase: string): Promise<{ accessToken: string; loginB
   return { accessToken: session.accessToken, loginBody };
 }
 
-let activeRun: autocannon.Instance | undefined;
-
-/**
- * One autocannon run. Latency percentiles are computed here from every response (any status),
- * because autocannon's histogram has no p95 and leaves non-2xx answers out.
- */
-async function load(
-  target: Target,
-  connections: number,
-  durationSeconds: number,
-): Promise<{ result: autocannon.Result; latencies: Float64Array }> {
-  const samples: number[] = [];
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    activeRun = autocannon(
-      {
-        url: target.url,
-        method: target.method,
-        headers: target.headers,
-        body: target.body,
-        connections,
-        duration: durationSeconds,
-        timeout: REQUEST_TIMEOUT_SECONDS,
-      },
-      (error: unknown, finished: autocannon.Result) => {
-        if (error) {
-          reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error }));
-        } else resolve(finished);
-      },
-    );
-    activeRun.on('response', (_client, _status, _bytes, responseTime) => {
-      samples.push(responseTime);
-    });
-  });
-  activeRun = undefined;
-  return { result, latencies: Float64Array.from(samples).sort() };
+/** One autocannon run against a target (see load.ts). */
+function load(target: Target, connections: number, durationSeconds: number) {
+  return runLoad(target, { connections, durationSeconds, timeoutSeconds: REQUEST_TIMEOUT_SECONDS });
 }
 
 function summarize(
@@ -188,23 +144,11 @@ function summarize(
   result: autocannon.Result,
   latencies: Float64Array,
 ): ScenarioResult {
-  const statusCodes: Record<string, number> = {};
-  for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) {
-    statusCodes[code] = stats.count ?? 0;
-  }
   return {
     target: target.key,
     scenario: target.label,
     connections,
-    durationSeconds: result.duration,
-    requestsPerSecond: round(result.requests.average),
-    completedRequests: latencies.length,
-    latencyMs: latencyPercentiles(latencies),
-    autocannonLatencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
-    non2xx: result.non2xx,
-    errors: result.errors - result.timeouts,
-    timeouts: result.timeouts,
-    statusCodes,
+    ...loadStats(result, latencies),
     ratioToBaseline: null,
   };
 }
@@ -445,9 +389,9 @@ async function main(): Promise<void> {
       notJudged: `the ${GOAL.target} @${GOAL.connections} scenario was not run.`,
     });
   } finally {
-    activeRun?.stop();
+    stopActiveLoad();
     await cleanUpRun(api, settings.redisUrl, redisPrefix);
   }
 }
 
-runBenchmark(main, { stopping: 'children', onSignal: () => activeRun?.stop() });
+runBenchmark(main, { stopping: 'children', onSignal: stopActiveLoad });

@@ -188,18 +188,20 @@ export interface GoalVerdict {
 }
 
 /**
- * The report's closing lines: where the results went, then the goal's verdict, or why it was
- * not judged (its scenario was not run).
+ * The report's closing lines: where the results went (and the history, unless the run was not
+ * added to it), then the goal's verdict, or why it was not judged (its scenario was not run).
  */
 export function printResultsAndGoal(
   file: string,
-  historyFile: string,
+  historyFile: string | undefined,
   verdict: GoalVerdict | undefined,
   goal: { title: string; notJudged: string },
 ): void {
-  out(
-    `\nResults written to ${path.relative(ROOT, file)} (history: ${path.relative(ROOT, historyFile)})`,
-  );
+  const history =
+    historyFile === undefined
+      ? 'history not appended'
+      : `history: ${path.relative(ROOT, historyFile)}`;
+  out(`\nResults written to ${path.relative(ROOT, file)} (${history})`);
   if (verdict) {
     out(`\nGoal (${goal.title}): ${verdict.met ? 'MET' : 'NOT MET'}`);
     for (const line of verdict.lines) out(line);

@@ -1,0 +1,335 @@
+/**
+ * "Cost flat as the table grows": the key read queries of tracking and analytics, run with
+ * `EXPLAIN (ANALYZE, BUFFERS)` for the heavy member and for an average member of the seed. A
+ * query whose plan reads an index range of the member's rows costs about the same for both;
+ * one that scans a table costs what the whole table costs, and is flagged.
+ *
+ * The query texts follow the foundation tables and their indexes (drizzle/0008): log pages by
+ * (user_id, completed_at, id), sync by (user_id, updated_at, id), a day's activity by
+ * (user_id, day), records by (user_id, exercise_id, completed_at). When the services that
+ * issue them are merged, their statements replace these texts here (EXPLAINED_QUERIES).
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { ROOT } from './api-under-test.js';
+import type { SeedInfo } from './analytics-seed.js';
+import { RESULTS_DIR, formatTable, round } from './report.js';
+
+/** Everything a query's parameters are taken from, for one member. */
+interface Subject {
+  label: 'heavy' | 'light';
+  userId: string;
+  exerciseId: string;
+  /** The member's last day with an entry. */
+  lastDay: string;
+  /** Position after the 1,000th newest entry (page 50 of 20), or the oldest one. */
+  deepCursor: { at: Date; id: string };
+  /** The ids of the newest page of entries. */
+  firstPageIds: string[];
+}
+
+interface ExplainedQuery {
+  name: string;
+  /** What the query serves, and what its cost should depend on. */
+  what: string;
+  sql: string;
+  parameters: (subject: Subject) => unknown[];
+}
+
+const daysBefore = (day: string, days: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) - days * 24 * 3600 * 1000).toISOString().slice(0, 10);
+
+/** The statements explained, in report order. */
+const EXPLAINED_QUERIES: ExplainedQuery[] = [
+  {
+    name: 'logs: first page',
+    what: 'GET /api/workouts/logs, newest first (keyset on completed_at, id)',
+    sql: `SELECT * FROM workout_logs WHERE user_id = $1
+          ORDER BY completed_at DESC, id DESC LIMIT 21`,
+    parameters: (s) => [s.userId],
+  },
+  {
+    name: 'logs: page 50',
+    what: 'the same list 1,000 entries deep, from its cursor',
+    sql: `SELECT * FROM workout_logs WHERE user_id = $1 AND (completed_at, id) < ($2, $3)
+          ORDER BY completed_at DESC, id DESC LIMIT 21`,
+    parameters: (s) => [s.userId, s.deepCursor.at, s.deepCursor.id],
+  },
+  {
+    name: 'logs: sets of a page',
+    what: 'the sets of the 20 entries on a page',
+    sql: `SELECT * FROM workout_sets WHERE log_id = ANY($1::uuid[]) ORDER BY log_id, set_number`,
+    parameters: (s) => [s.firstPageIds],
+  },
+  {
+    name: 'logs: from/to (30 days)',
+    what: 'GET /api/workouts/logs?from=&to=, first page',
+    sql: `SELECT * FROM workout_logs
+          WHERE user_id = $1 AND completed_at >= $2::date AND completed_at < $3::date + 1
+          ORDER BY completed_at DESC, id DESC LIMIT 21`,
+    parameters: (s) => [s.userId, daysBefore(s.lastDay, 29), s.lastDay],
+  },
+  {
+    name: 'sync: changed logs',
+    what: 'GET /api/workouts/logs?updatedSince= (a day of changes), keyset on updated_at, id',
+    sql: `SELECT * FROM workout_logs
+          WHERE user_id = $1 AND (updated_at, id) > ($2::date, '00000000-0000-0000-0000-000000000000')
+          ORDER BY updated_at, id LIMIT 101`,
+    parameters: (s) => [s.userId, s.lastDay],
+  },
+  {
+    name: 'sync: tombstones',
+    what: 'deletions since the same point',
+    sql: `SELECT kind, record_id, deleted_at FROM deleted_records
+          WHERE user_id = $1 AND kind = 'workout-log' AND deleted_at > $2::date
+          ORDER BY deleted_at LIMIT 101`,
+    parameters: (s) => [s.userId, s.lastDay],
+  },
+  {
+    name: 'day: workout logs',
+    what: "a day's activity: its entries",
+    sql: `SELECT * FROM workout_logs WHERE user_id = $1 AND day = $2 ORDER BY completed_at, id`,
+    parameters: (s) => [s.userId, s.lastDay],
+  },
+  {
+    name: 'day: sets',
+    what: "a day's activity: its sets (totals)",
+    sql: `SELECT * FROM workout_sets WHERE user_id = $1 AND day = $2`,
+    parameters: (s) => [s.userId, s.lastDay],
+  },
+  {
+    name: 'day: meals',
+    what: "a day's meals and totals",
+    sql: `SELECT * FROM meal_logs WHERE user_id = $1 AND day = $2 ORDER BY consumed_at`,
+    parameters: (s) => [s.userId, s.lastDay],
+  },
+  {
+    name: 'exercise: history page',
+    what: 'entries of one exercise, newest first',
+    sql: `SELECT * FROM workout_logs WHERE user_id = $1 AND exercise_id = $2
+          ORDER BY completed_at DESC LIMIT 21`,
+    parameters: (s) => [s.userId, s.exerciseId],
+  },
+  {
+    name: 'exercise: records (raw)',
+    what: 'best e1RM and weight of one exercise over all history: grows with it (rollup work)',
+    sql: `SELECT max(s.estimated_one_rep_max_kg) AS best_e1rm, max(s.weight_kg) AS best_weight
+          FROM workout_logs l JOIN workout_sets s ON s.log_id = l.id
+          WHERE l.user_id = $1 AND l.exercise_id = $2`,
+    parameters: (s) => [s.userId, s.exerciseId],
+  },
+  {
+    name: 'exercise: PR entries',
+    what: 'the entries that set records for one exercise',
+    sql: `SELECT id, completed_at, personal_records FROM workout_logs
+          WHERE user_id = $1 AND exercise_id = $2 AND personal_records <> '{}'
+          ORDER BY completed_at DESC`,
+    parameters: (s) => [s.userId, s.exerciseId],
+  },
+  {
+    name: 'summary (raw): 30 days',
+    what: 'workouts, sets, volume from raw sets: grows with the range, not the table',
+    sql: `SELECT count(DISTINCT log_id) AS workouts, count(*) AS sets,
+                 sum(weight_kg * reps) AS volume_kg
+          FROM workout_sets WHERE user_id = $1 AND day BETWEEN $2 AND $3`,
+    parameters: (s) => [s.userId, daysBefore(s.lastDay, 29), s.lastDay],
+  },
+  {
+    name: 'summary (raw): 1 year',
+    what: 'the same over a year: what a rollup saves',
+    sql: `SELECT count(DISTINCT log_id) AS workouts, count(*) AS sets,
+                 sum(weight_kg * reps) AS volume_kg
+          FROM workout_sets WHERE user_id = $1 AND day BETWEEN $2 AND $3`,
+    parameters: (s) => [s.userId, daysBefore(s.lastDay, 364), s.lastDay],
+  },
+  {
+    name: 'nutrition: 30 days by day',
+    what: 'per-day totals for compliance',
+    sql: `SELECT day, sum(calories) AS calories, sum(protein) AS protein, sum(carbs) AS carbs,
+                 sum(fat) AS fat
+          FROM meal_logs WHERE user_id = $1 AND day BETWEEN $2 AND $3 GROUP BY day ORDER BY day`,
+    parameters: (s) => [s.userId, daysBefore(s.lastDay, 29), s.lastDay],
+  },
+  {
+    name: 'body: 1 year of weight',
+    what: 'body trends from body-composition entries',
+    sql: `SELECT measured_at, weight_kg FROM body_composition_entries
+          WHERE user_id = $1 AND measured_at >= $2::date AND measured_at < $3::date + 1
+          ORDER BY measured_at`,
+    parameters: (s) => [s.userId, daysBefore(s.lastDay, 364), s.lastDay],
+  },
+];
+
+/** One query's plan for one member, with the numbers the summary compares. */
+export interface ExplainMeasurement {
+  query: string;
+  member: 'heavy' | 'light';
+  executionMs: number;
+  /** Shared buffers the whole plan touched (hit + read): work, whatever was cached. */
+  sharedBuffers: number;
+  rows: number;
+  /** Tables read by a sequential scan. */
+  seqScans: string[];
+}
+
+/** Everything the explain step produced. */
+export interface ExplainReport {
+  file: string;
+  measurements: ExplainMeasurement[];
+  /** One line per sequential scan, for the printed report. */
+  seqScanLines: string[];
+}
+
+async function subjectFor(
+  client: pg.Client,
+  label: Subject['label'],
+  userId: string,
+  exerciseId: string,
+): Promise<Subject> {
+  const last = await client.query<{ day: string }>(
+    `SELECT max(day)::text AS day FROM workout_logs WHERE user_id = $1`,
+    [userId],
+  );
+  const deep = await client.query<{ completed_at: Date; id: string }>(
+    `SELECT completed_at, id FROM (
+       SELECT completed_at, id, row_number() OVER (ORDER BY completed_at DESC, id DESC) AS nth
+       FROM workout_logs WHERE user_id = $1) AS ranked
+     WHERE nth <= 1000 ORDER BY nth DESC LIMIT 1`,
+    [userId],
+  );
+  const firstPage = await client.query<{ id: string }>(
+    `SELECT id FROM workout_logs WHERE user_id = $1 ORDER BY completed_at DESC, id DESC LIMIT 20`,
+    [userId],
+  );
+  const lastDay = last.rows[0]?.day;
+  const deepRow = deep.rows[0];
+  if (!lastDay || !deepRow) throw new Error(`the ${label} member has no workout logs`);
+  return {
+    label,
+    userId,
+    // The light member's own most-logged exercise, so its records query finds rows too.
+    exerciseId:
+      label === 'heavy'
+        ? exerciseId
+        : ((
+            await client.query<{ exercise_id: string }>(
+              `SELECT exercise_id FROM workout_logs WHERE user_id = $1
+               GROUP BY exercise_id ORDER BY count(*) DESC, exercise_id LIMIT 1`,
+              [userId],
+            )
+          ).rows[0]?.exercise_id ?? exerciseId),
+    lastDay,
+    deepCursor: { at: deepRow.completed_at, id: deepRow.id },
+    firstPageIds: firstPage.rows.map((row) => row.id),
+  };
+}
+
+function measure(query: ExplainedQuery, subject: Subject, plan: string): ExplainMeasurement {
+  const execution = /Execution Time: ([\d.]+) ms/.exec(plan);
+  // The first Buffers line is the top node's, which counts its whole subtree.
+  const buffers = plan.split('\n').find((line) => line.includes('Buffers: shared'));
+  const sharedBuffers = [...(buffers ?? '').matchAll(/(hit|read)=(\d+)/g)].reduce(
+    (sum, part) => sum + Number(part[2]),
+    0,
+  );
+  const rows = /actual time=[\d.]+\.\.[\d.]+ rows=(\d+)/.exec(plan);
+  return {
+    query: query.name,
+    member: subject.label,
+    executionMs: execution ? round(Number(execution[1]), 3) : Number.NaN,
+    sharedBuffers,
+    rows: rows ? Number(rows[1]) : 0,
+    seqScans: [...plan.matchAll(/Seq Scan on (\S+)/g)].map((match) => match[1]!),
+  };
+}
+
+/**
+ * Explains every query for the heavy and the light member, writes the plans to
+ * bench/results/`fileName` with a summary on top, and answers the numbers.
+ */
+export async function explainKeyQueries(
+  databaseUrl: string,
+  info: SeedInfo,
+  fileName: string,
+  header: string[],
+): Promise<ExplainReport> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const subjects = [
+      await subjectFor(client, 'heavy', info.heavyUserId, info.heavyExercise.id),
+      await subjectFor(client, 'light', info.lightUserId, info.heavyExercise.id),
+    ];
+    const measurements: ExplainMeasurement[] = [];
+    const sections: string[] = [];
+    for (const query of EXPLAINED_QUERIES) {
+      sections.push(`=== ${query.name}: ${query.what}\n${query.sql.replace(/\n\s+/g, '\n  ')}`);
+      for (const subject of subjects) {
+        const explain = `EXPLAIN (ANALYZE, BUFFERS) ${query.sql}`;
+        const values = query.parameters(subject);
+        // The first run loads pages into the cache; the second is the one kept.
+        await client.query(explain, values);
+        const result = await client.query<{ 'QUERY PLAN': string }>(explain, values);
+        const plan = result.rows.map((row) => row['QUERY PLAN']).join('\n');
+        measurements.push(measure(query, subject, plan));
+        sections.push(`--- ${subject.label} member (${subject.userId})\n${plan}`);
+      }
+      sections.push('');
+    }
+
+    const seqScanLines = measurements
+      .filter((m) => m.seqScans.length > 0)
+      .map((m) => `SEQ SCAN: "${m.query}" (${m.member} member) scans ${m.seqScans.join(', ')}`);
+    const summary = explainSummaryTable(measurements);
+    const file = path.join(RESULTS_DIR, fileName);
+    writeFileSync(
+      file,
+      [
+        ...header,
+        '',
+        summary,
+        '',
+        seqScanLines.length === 0 ? 'No sequential scan in any plan.' : seqScanLines.join('\n'),
+        '',
+        ...sections,
+      ].join('\n'),
+    );
+    return { file: path.relative(ROOT, file), measurements, seqScanLines };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Heavy next to light, per query: time, buffers, rows, and any sequential scan. */
+export function explainSummaryTable(measurements: ExplainMeasurement[]): string {
+  const names = [...new Set(measurements.map((m) => m.query))];
+  const rows = names.map((name) => {
+    const heavy = measurements.find((m) => m.query === name && m.member === 'heavy');
+    const light = measurements.find((m) => m.query === name && m.member === 'light');
+    const scans = [...new Set([...(heavy?.seqScans ?? []), ...(light?.seqScans ?? [])])];
+    return [
+      name,
+      heavy ? heavy.executionMs.toFixed(3) : '-',
+      heavy ? String(heavy.sharedBuffers) : '-',
+      heavy ? String(heavy.rows) : '-',
+      light ? light.executionMs.toFixed(3) : '-',
+      light ? String(light.sharedBuffers) : '-',
+      light ? String(light.rows) : '-',
+      scans.length === 0 ? 'none' : `SEQ SCAN ${scans.join(', ')}`,
+    ];
+  });
+  return formatTable(
+    [
+      'Query',
+      'heavy ms',
+      'heavy buffers',
+      'heavy rows',
+      'light ms',
+      'light buffers',
+      'light rows',
+      'Seq scans',
+    ],
+    rows,
+  );
+}
