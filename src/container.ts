@@ -22,7 +22,7 @@ import { UserPresenter, UsersService, usersRepository } from './modules/users/in
 import { WorkoutsService } from './modules/workouts/index.js';
 import { NutritionService } from './modules/nutrition/index.js';
 import { createGymFloor, machinesSocket, type GymFloor } from './modules/gym-floor/index.js';
-import { ActivityService, workoutsSocket } from './modules/activity/index.js';
+import { WorkoutLogsService, workoutsSocket } from './modules/workout-logs/index.js';
 import { createRealtime, type Realtime } from './realtime/realtime.js';
 import type { SocketFeature } from './realtime/socket-events.js';
 import {
@@ -51,7 +51,10 @@ export interface Container {
   nutrition: NutritionService;
   /** Branches, machines and gym sessions. */
   gymFloor: GymFloor;
-  activity: ActivityService;
+  /** Workout log entries and their sets, from REST, the sockets and imports alike. */
+  workoutLogs: WorkoutLogsService;
+  /** Typed domain events between modules (tests listen to them too). */
+  events: DomainEvents;
   /** The Socket.IO server and the emitters every feature (and job) sends events through. */
   realtime: Realtime;
   /** The Socket.IO namespaces the features serve; `attachSocketServer` installs them. */
@@ -133,13 +136,6 @@ export async function createContainer(
       return (await usersRepository.findById(database.db, userId))?.profile.timezone ?? 'UTC';
     },
   };
-  const activity = new ActivityService({
-    db: database.db,
-    realtime,
-    presence: gymFloor.presence,
-    timeZones: memberTimeZones,
-    events,
-  });
   const revocations = new RevocationList({
     db: database.db,
     kv,
@@ -174,6 +170,20 @@ export async function createContainer(
     logger,
     planningService: integrations.workoutPlanning,
   });
+  const workoutLogs = new WorkoutLogsService({
+    db: database.db,
+    logger,
+    realtime,
+    presence: gymFloor.presence,
+    timeZones: memberTimeZones,
+    plans: {
+      async activePlanOf(userId) {
+        const plan = await workouts.findActivePlan(userId);
+        return plan && { ...plan, workoutDays: plan.effectivePlanData.workoutDays };
+      },
+    },
+    events,
+  });
   const nutrition = new NutritionService({
     db: database.db,
     accounts: usersRepository,
@@ -189,7 +199,7 @@ export async function createContainer(
     exporters: {
       sessions: auth,
       gymSessions: gymFloor.gymSessions,
-      workoutActivity: activity,
+      workoutLogs,
     },
   });
 
@@ -209,9 +219,13 @@ export async function createContainer(
     workouts,
     nutrition,
     gymFloor,
-    activity,
+    workoutLogs,
+    events,
     realtime,
-    socketFeatures: [machinesSocket(gymFloor, activity, logger), workoutsSocket(activity, logger)],
+    socketFeatures: [
+      machinesSocket(gymFloor, workoutLogs, logger),
+      workoutsSocket(workoutLogs, logger),
+    ],
     jobs,
     metrics,
     integrations,

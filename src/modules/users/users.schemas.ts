@@ -186,11 +186,12 @@ export const userExportSchema = z
       }),
     ),
   })
-  // Each feature that keeps the user's data adds its own section (gymSessions, workoutActivity…).
+  // Each feature that keeps the user's data adds its own section (gymSessions, workoutLogs…).
   .catchall(z.unknown())
   .openapi('UserExport', {
     description:
-      'Also `gymSessions` (every visit) and `workoutActivity` (every recorded set), oldest first.',
+      'Also `gymSessions` (every visit) and `workoutLogs` (every workout log entry with its ' +
+      'sets), oldest first.',
   });
 
 /** DELETE /me: the caller's password confirms that the account really goes. */

@@ -20,6 +20,7 @@ import { localDay } from '../../lib/time/local-day.js';
 
 interface ProgressRecord {
   id: string;
+  logId: string;
   userId: string;
   day: string;
   exerciseId: string;
@@ -28,9 +29,28 @@ interface ProgressRecord {
   reps: number;
   weightKg: number | null;
   durationSec: number | null;
+  distanceM: number | null;
   machineId: string | null;
   source: string;
   recordedAt: string;
+}
+
+interface ExportedLog {
+  id: string;
+  day: string;
+  exerciseId: string;
+  exerciseName: string;
+  machineId: string | null;
+  source: string;
+  sets: {
+    id: string;
+    setNumber: number;
+    reps: number;
+    weightKg: number | null;
+    durationSec: number | null;
+    distanceM: number | null;
+    recordedAt: string;
+  }[];
 }
 
 type SignedInUser = Awaited<ReturnType<typeof buildSignedInUser>>;
@@ -71,9 +91,27 @@ async function progress(socket: Socket, payload: unknown): Promise<ProgressRecor
   return ack.record as ProgressRecord;
 }
 
+/** The sets of the user's exported workout log, each as the socket acks a set. */
 async function exportedActivity(user: SignedInUser): Promise<ProgressRecord[]> {
   const res = await t.http.get('/api/users/me/export').set('Authorization', user.auth).expect(200);
-  return res.body.workoutActivity as ProgressRecord[];
+  return (res.body.workoutLogs as ExportedLog[]).flatMap((log) =>
+    log.sets.map((set) => ({
+      id: set.id,
+      logId: log.id,
+      userId: user.row.id,
+      day: log.day,
+      exerciseId: log.exerciseId,
+      exerciseName: log.exerciseName,
+      setNumber: set.setNumber,
+      reps: set.reps,
+      weightKg: set.weightKg,
+      durationSec: set.durationSec,
+      distanceM: set.distanceM,
+      machineId: log.machineId,
+      source: log.source,
+      recordedAt: set.recordedAt,
+    })),
+  );
 }
 
 const utcDay = () => new Date().toISOString().slice(0, 10);
@@ -95,6 +133,7 @@ describe('workout:progress on /workouts', () => {
     const record = await progress(phone, set(1, { weightKg: 62.5 }));
     expect(record).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      logId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       userId: member.row.id,
       day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
       exerciseId: 'bench-press',
@@ -103,6 +142,7 @@ describe('workout:progress on /workouts', () => {
       reps: 8,
       weightKg: 62.5,
       durationSec: null,
+      distanceM: null,
       machineId: null,
       source: 'app',
       recordedAt: expect.any(String),
@@ -113,6 +153,8 @@ describe('workout:progress on /workouts', () => {
 
     // Barriers: a set from the watch reaches the phone, so the phone's own set would be there by now.
     const fromWatch = await progress(watch, set(2));
+    // Today's entry of the exercise holds both sets.
+    expect(fromWatch.logId).toBe(record.logId);
     await expect.poll(() => phoneHeard.map((heard) => heard.id)).toContain(fromWatch.id);
     expect(phoneHeard).toEqual([fromWatch]);
     const strangersOwn = await progress(strangerWatch, set(1));
