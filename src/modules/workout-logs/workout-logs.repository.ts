@@ -248,9 +248,9 @@ export const workoutLogsRepository = {
   // ---- lists ----
 
   /**
-   * The member's entries newest first, optionally of days [from, to]. A local day lies within
-   * UTC−12…UTC+14 of its UTC date, so the days also bound completedAt, and the scan stays on
-   * the (user, completedAt, id) index.
+   * The member's entries newest first, optionally of days [from, to]. Every zone is within
+   * UTC−12…UTC+14, so the days also bound completedAt, and the scan stays on the
+   * (user, completedAt, id) index.
    */
   async list(
     db: Database,
@@ -261,11 +261,14 @@ export const workoutLogsRepository = {
     const filters: (SQL | undefined)[] = [eq(workoutLogs.userId, userId), page.where];
     if (query.from) {
       filters.push(gte(workoutLogs.day, query.from));
-      filters.push(gte(workoutLogs.completedAt, new Date(`${query.from}T00:00:00-14:00`)));
+      // The day starts earliest at UTC+14.
+      filters.push(gte(workoutLogs.completedAt, new Date(`${query.from}T00:00:00+14:00`)));
     }
     if (query.to) {
       filters.push(sql`${workoutLogs.day} <= ${query.to}`);
-      filters.push(lt(workoutLogs.completedAt, new Date(`${query.to}T24:00:00+12:00`)));
+      // The day ends latest at UTC−12.
+      const end = Date.parse(`${query.to}T00:00:00-12:00`) + 24 * 3600 * 1000;
+      filters.push(lt(workoutLogs.completedAt, new Date(end)));
     }
     return page.fetch(
       db

@@ -277,3 +277,110 @@ describe('workout:progress on /workouts', () => {
     expect(await exportedActivity(member)).toEqual([record]);
   });
 });
+
+/**
+ * A member whose local time is around noon now, so a test that crosses from one request to the
+ * next never straddles their midnight (which would make two days of one moment).
+ */
+async function memberAtNoon(): Promise<SignedInUser> {
+  const member = await buildSignedInUser(t);
+  const offset = 12 - new Date().getUTCHours();
+  // Etc/GMT zones count the other way round: Etc/GMT-5 is UTC+5.
+  const timezone = offset >= 0 ? `Etc/GMT-${String(offset)}` : `Etc/GMT+${String(-offset)}`;
+  await t.http
+    .patch('/api/users/me')
+    .set('Authorization', member.auth)
+    .send({ profile: { timezone } })
+    .expect(200);
+  return member;
+}
+
+interface LoggedEntry {
+  id: string;
+  day: string;
+  sets: { id: string; setNumber: number; reps: number; weightKg: number | null }[];
+  totals: { completedSets: number; completedReps: number; volumeKg: number };
+  bestEstimatedOneRepMaxKg: number | null;
+  personalRecords: string[];
+}
+
+async function loggedEntry(user: SignedInUser, id: string): Promise<LoggedEntry> {
+  const res = await t.http
+    .get(`/api/workouts/logs/${id}`)
+    .set('Authorization', user.auth)
+    .expect(200);
+  return res.body as LoggedEntry;
+}
+
+describe('socket sets and REST entries are one history', () => {
+  it('when a member logs an exercise over REST and then sends a set for it, then the set joins that entry and its totals', async () => {
+    const member = await memberAtNoon();
+    const phone = await openWorkouts(member);
+    const posted = await t.http
+      .post('/api/workouts/logs')
+      .set('Authorization', member.auth)
+      .send({
+        exerciseId: 'bench-press',
+        exerciseName: 'Bench press',
+        completedSets: 2,
+        completedReps: 8,
+        weightKg: 60,
+        completedAt: new Date().toISOString(),
+      })
+      .expect(201);
+    const record = await progress(phone, set(3, { weightKg: 60 }));
+    expect(record).toMatchObject({ logId: posted.body.id, day: posted.body.day, setNumber: 3 });
+
+    const entry = await loggedEntry(member, posted.body.id as string);
+    expect(entry.sets.map((s) => [s.setNumber, s.reps, s.weightKg])).toEqual([
+      [1, 8, 60],
+      [2, 8, 60],
+      [3, 8, 60],
+    ]);
+    expect(entry.sets[2]?.id).toBe(record.id);
+    expect(entry.totals).toMatchObject({ completedSets: 3, completedReps: 24, volumeKg: 1440 });
+    const listed = await t.http
+      .get('/api/workouts/logs')
+      .set('Authorization', member.auth)
+      .expect(200);
+    expect(listed.body.items.map((item: { id: string }) => item.id)).toEqual([posted.body.id]);
+    const exported = await exportedActivity(member);
+    expect(exported.map((s) => s.id)).toEqual(entry.sets.map((s) => s.id));
+  });
+
+  it('when the same set number is sent again, then it corrects that set, and the entry’s records follow', async () => {
+    const member = await memberAtNoon();
+    const [phone, watch] = [await openWorkouts(member), await openWorkouts(member)];
+    const changes: string[] = [];
+    t.container.events.on('workout-logs.changed', ({ userId, change }) => {
+      if (userId === member.row.id) changes.push(change);
+    });
+    const first = await progress(phone, set(1, { weightKg: 50 }));
+    const second = await progress(phone, set(2, { weightKg: 50 }));
+    expect(second.logId).toBe(first.logId);
+    expect((await loggedEntry(member, first.logId)).bestEstimatedOneRepMaxKg).toBe(63.33);
+
+    const onWatch = nextEvent<ProgressRecord>(watch, 'workout:progress', (r) => r.reps === 10);
+    const corrected = await progress(phone, set(1, { reps: 10, weightKg: 55 }));
+    expect(corrected).toMatchObject({
+      id: first.id,
+      logId: first.logId,
+      setNumber: 1,
+      reps: 10,
+      weightKg: 55,
+    });
+    expect(await onWatch).toEqual(corrected);
+
+    const entry = await loggedEntry(member, first.logId);
+    expect(entry.sets.map((s) => [s.setNumber, s.reps, s.weightKg])).toEqual([
+      [1, 10, 55],
+      [2, 8, 50],
+    ]);
+    expect(entry.totals).toMatchObject({ completedSets: 2, completedReps: 18, volumeKg: 950 });
+    // 55 × (1 + 10/30): the corrected set is the entry's best.
+    expect(entry.bestEstimatedOneRepMaxKg).toBe(73.33);
+    expect(entry.personalRecords).toEqual(['e1rm', 'weight', 'reps', 'volume']);
+    // The first set created the entry; the others changed it.
+    expect(changes).toEqual(['created', 'updated', 'updated']);
+  });
+});
