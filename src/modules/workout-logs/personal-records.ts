@@ -51,7 +51,3 @@ export function recordsSet(
 /** Whether two flag lists say the same (order aside). */
 export const sameKinds = (a: readonly PersonalRecordKind[], b: readonly PersonalRecordKind[]) =>
   a.length === b.length && a.every((kind) => b.includes(kind));
-
-/** Flags in the one order they are stored and shown in. */
-export const orderedKinds = (flags: readonly PersonalRecordKind[]) =>
-  kinds.filter((kind) => flags.includes(kind));

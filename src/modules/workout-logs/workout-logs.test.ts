@@ -767,6 +767,62 @@ describe('personal records', () => {
   });
 });
 
+describe('concurrent writes', () => {
+  it('when sets of a new exercise arrive at once from several devices, then they make one entry', async () => {
+    const member = await buildSignedInUser(t);
+    const records = await Promise.all(
+      [1, 2, 3, 4, 5].map((setNumber) =>
+        t.container.workoutLogs.recordSet(
+          member.row.id,
+          { exerciseId: 'row', exerciseName: 'Row', setNumber, reps: 10, weightKg: 40 + setNumber },
+          { kind: 'app' },
+        ),
+      ),
+    );
+    const logIds = new Set(records.map((record) => record.logId));
+    expect(logIds.size).toBe(1);
+    const entry = await getLog(member, [...logIds][0] ?? '');
+    expect(entry.sets.map((set) => [set.setNumber, set.weightKg])).toEqual([
+      [1, 41],
+      [2, 42],
+      [3, 43],
+      [4, 44],
+      [5, 45],
+    ]);
+    expect(entry.personalRecords).toEqual(['e1rm', 'weight', 'reps', 'volume']);
+  });
+
+  it('when entries of one exercise are posted at once, then their records are those of their time order', async () => {
+    const member = await buildSignedInUser(t);
+    const weights = [60, 70, 65, 80, 75, 90];
+    const posted = await Promise.all(
+      weights.map((weightKg, index) =>
+        logEntry(
+          member,
+          bench({
+            completedAt: `2026-11-0${String(index + 1)}T18:00:00Z`,
+            completedSets: 1,
+            completedReps: 5,
+            weightKg,
+          }),
+        ),
+      ),
+    );
+    const flags = await Promise.all(
+      posted.map(async (log) => (await getLog(member, log.id)).personalRecords),
+    );
+    const heavier = ['e1rm', 'weight', 'volume'];
+    expect(flags).toEqual([
+      ['e1rm', 'weight', 'reps', 'volume'],
+      heavier,
+      [],
+      heavier,
+      [],
+      heavier,
+    ]);
+  });
+});
+
 describe('GET /api/workouts/activity', () => {
   interface Activity {
     date: string;
