@@ -196,7 +196,7 @@ export class WorkoutLogsService {
   async get(userId: string, id: string): Promise<WorkoutLogView> {
     const row = await logs.find(this.deps.db, userId, id);
     if (!row) throw notFound('Workout log');
-    return (await this.present(this.deps.db, [row]))[0] as WorkoutLogView;
+    return this.presentOne(this.deps.db, row);
   }
 
   /**
@@ -236,7 +236,7 @@ export class WorkoutLogsService {
         day !== current.day ? current.day : undefined,
       );
       await this.announceReflagged(uow, userId, flagged, [id]);
-      return (await this.present(tx, [written]))[0] as WorkoutLogView;
+      return this.presentOne(tx, written);
     });
   }
 
@@ -589,6 +589,11 @@ export class WorkoutLogsService {
     const current = await logs.find(tx, userId, id);
     if (!current) throw notFound('Workout log');
     return current;
+  }
+
+  private async presentOne(db: Database, row: WorkoutLogRow): Promise<WorkoutLogView> {
+    const sets = await logs.setsOf(db, [row.id]);
+    return presentLog(row, sets.get(row.id) ?? []);
   }
 
   private async present(db: Database, rows: WorkoutLogRow[]): Promise<WorkoutLogView[]> {
