@@ -22,7 +22,7 @@ import { UserPresenter, UsersService, usersRepository } from './modules/users/in
 import { WorkoutsService } from './modules/workouts/index.js';
 import { MealLogsService, NutritionService } from './modules/nutrition/index.js';
 import { createGymFloor, machinesSocket, type GymFloor } from './modules/gym-floor/index.js';
-import { ActivityService, workoutsSocket } from './modules/activity/index.js';
+import { WorkoutLogsService, workoutsSocket } from './modules/workout-logs/index.js';
 import { RewardsService } from './modules/rewards/index.js';
 import { createRealtime, type Realtime } from './realtime/realtime.js';
 import type { SocketFeature } from './realtime/socket-events.js';
@@ -54,10 +54,11 @@ export interface Container {
   mealLogs: MealLogsService;
   /** Branches, machines and gym sessions. */
   gymFloor: GymFloor;
-  activity: ActivityService;
+  /** Workout log entries and their sets, from REST, the sockets and imports alike. */
+  workoutLogs: WorkoutLogsService;
   /** Points and achievements. */
   rewards: RewardsService;
-  /** In-process domain events: modules announce changes, others listen (see container.ts). */
+  /** In-process domain events: modules announce changes, others listen (tests too). */
   events: DomainEvents;
   /** The Socket.IO server and the emitters every feature (and job) sends events through. */
   realtime: Realtime;
@@ -140,13 +141,6 @@ export async function createContainer(
       return (await usersRepository.findById(database.db, userId))?.profile.timezone ?? 'UTC';
     },
   };
-  const activity = new ActivityService({
-    db: database.db,
-    realtime,
-    presence: gymFloor.presence,
-    timeZones: memberTimeZones,
-    events,
-  });
   const revocations = new RevocationList({
     db: database.db,
     kv,
@@ -181,6 +175,20 @@ export async function createContainer(
     logger,
     planningService: integrations.workoutPlanning,
   });
+  const workoutLogs = new WorkoutLogsService({
+    db: database.db,
+    logger,
+    realtime,
+    presence: gymFloor.presence,
+    timeZones: memberTimeZones,
+    plans: {
+      async activePlanOf(userId) {
+        const plan = await workouts.findActivePlan(userId);
+        return plan && { ...plan, workoutDays: plan.effectivePlanData.workoutDays };
+      },
+    },
+    events,
+  });
   const nutrition = new NutritionService({
     db: database.db,
     accounts: usersRepository,
@@ -213,7 +221,7 @@ export async function createContainer(
     exporters: {
       sessions: auth,
       gymSessions: gymFloor.gymSessions,
-      workoutActivity: activity,
+      workoutLogs,
       mealLogs,
       points: { exportOf: (userId) => rewards.exportPoints(userId) },
       achievements: { exportOf: (userId) => rewards.exportAchievements(userId) },
@@ -237,11 +245,14 @@ export async function createContainer(
     nutrition,
     mealLogs,
     gymFloor,
-    activity,
+    workoutLogs,
     rewards,
     events,
     realtime,
-    socketFeatures: [machinesSocket(gymFloor, activity, logger), workoutsSocket(activity, logger)],
+    socketFeatures: [
+      machinesSocket(gymFloor, workoutLogs, logger),
+      workoutsSocket(workoutLogs, logger),
+    ],
     jobs,
     metrics,
     integrations,

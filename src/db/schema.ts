@@ -5,7 +5,6 @@ export * from '../modules/auth/auth.table.js';
 export * from '../modules/workouts/workouts.table.js';
 export * from '../modules/nutrition/nutrition.table.js';
 export * from '../modules/gym-floor/gym-floor.table.js';
-export * from '../modules/activity/activity.table.js';
 export * from '../modules/idempotency/idempotency.table.js';
 export * from '../modules/workout-logs/workout-logs.table.js';
 export * from '../modules/nutrition/meal-logs.table.js';

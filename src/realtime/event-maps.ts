@@ -7,7 +7,7 @@
 import type {
   WorkoutProgressPayload,
   WorkoutProgressRecord,
-} from '../modules/activity/activity.schemas.js';
+} from '../modules/workout-logs/workout-logs.schemas.js';
 // eslint-disable-next-line no-restricted-imports -- schema types only; see above
 import type { HeartbeatBody, MachineStatusEvent } from '../modules/gym-floor/gym-floor.schemas.js';
 import type { Role } from '../lib/roles.js';

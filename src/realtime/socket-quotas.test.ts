@@ -181,7 +181,10 @@ describe('socket quotas on one instance', () => {
       .get('/api/users/me/export')
       .set('Authorization', member.auth)
       .expect(200);
-    expect(exported.body.workoutActivity).toHaveLength(accepted.length);
+    const storedSets = (exported.body.workoutLogs as { sets: unknown[] }[]).flatMap(
+      (log) => log.sets,
+    );
+    expect(storedSets).toHaveLength(accepted.length);
   });
 });
 

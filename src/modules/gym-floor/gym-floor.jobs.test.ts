@@ -203,7 +203,7 @@ describe('releasing idle links', () => {
       .set({ lastActivityAt: almostIdle })
       .where(eq(machines.id, busy.id));
     const beforeProgress = Date.now();
-    await t.container.activity.recordProgress(
+    await t.container.workoutLogs.recordSet(
       busyMember.row.id,
       { exerciseId: 'row', exerciseName: 'Row', setNumber: 1, reps: 10 },
       { kind: 'app' },

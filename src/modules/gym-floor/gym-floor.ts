@@ -20,7 +20,7 @@ export interface GymFloor {
   branches: BranchesService;
   machines: MachinesService;
   gymSessions: GymSessionsService;
-  /** Where a member is on the floor now (the activity module's `MemberPresence`). */
+  /** Where a member is on the floor now (the workout logs' `MemberPresence`, the time zones). */
   presence: {
     activeTimezone(userId: string): Promise<string | undefined>;
     machineHeldBy(userId: string): Promise<string | undefined>;
@@ -49,7 +49,7 @@ export function createGymFloor(deps: {
   });
   const machines = new MachinesService({ db: deps.db, branches, events: floorEvents });
   const gymSessions = new GymSessionsService({ db: deps.db, branches, events: floorEvents });
-  deps.events.on('activity.progress-recorded', ({ userId }) => machines.touchHeldBy(userId));
+  deps.events.on('workout-logs.set-recorded', ({ userId }) => machines.touchHeldBy(userId));
   deps.events.on('users.deleting', ({ userId }) => machines.releaseHeldBy(userId));
   deps.events.on('users.role-changing', ({ tx, userId, role }) =>
     branches.onRoleChanging(tx, userId, role),

@@ -250,6 +250,6 @@ describe('the data export', () => {
       .expect(200);
     expect(res.body.gymSessions).toEqual([expect.objectContaining({ id: member.gymSession.id })]);
     expect(res.body.user.branches).toEqual([expect.objectContaining({ branchId: branch.id })]);
-    expect(res.body.workoutActivity).toEqual([]);
+    expect(res.body.workoutLogs).toEqual([]);
   });
 });

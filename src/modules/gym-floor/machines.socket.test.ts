@@ -667,7 +667,25 @@ describe('devices on /machines', () => {
       .get('/api/users/me/export')
       .set('Authorization', linker.auth)
       .expect(200);
-    expect(exported.body.workoutActivity).toEqual([record]);
+    // The set is today's entry of the exercise, credited to the machine.
+    expect(exported.body.workoutLogs).toEqual([
+      expect.objectContaining({
+        id: record.logId,
+        exerciseId: 'treadmill-run',
+        machineId: machine.id,
+        source: 'machine',
+        sets: [
+          expect.objectContaining({
+            id: record.id,
+            setNumber: 1,
+            reps: 0,
+            durationSec: 600,
+            recordedAt: record.recordedAt,
+          }),
+        ],
+        totals: expect.objectContaining({ completedSets: 1, durationSec: 600 }),
+      }),
+    ]);
   });
 
   it('when a device reports progress with nobody linked, then CONFLICT and nothing is stored', async () => {
@@ -713,7 +731,7 @@ describe('devices on /machines', () => {
       .get('/api/users/me/export')
       .set('Authorization', linker.auth)
       .expect(200);
-    expect(exported.body.workoutActivity).toEqual([]);
+    expect(exported.body.workoutLogs).toEqual([]);
   });
 
   it('when the machine is deleted, then the device is disconnected, subscribers hear machine:removed and the key stops working', async () => {

@@ -2,7 +2,7 @@ import { conflict, forbidden } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { namespaces, rooms } from '../../realtime/realtime.js';
 import { onEvent, type AppSocket, type SocketFeature } from '../../realtime/socket-events.js';
-import { workoutProgressPayload, type ActivityService } from '../activity/index.js';
+import { workoutProgressPayload, type WorkoutLogsService } from '../workout-logs/index.js';
 import type { GymFloor } from './gym-floor.js';
 import { branchSubscribePayload, machineHeartbeatPayload } from './gym-floor.schemas.js';
 
@@ -12,7 +12,7 @@ import { branchSubscribePayload, machineHeartbeatPayload } from './gym-floor.sch
  */
 export function machinesSocket(
   gymFloor: GymFloor,
-  activity: ActivityService,
+  workoutLogs: WorkoutLogsService,
   logger: Logger,
 ): SocketFeature {
   return {
@@ -70,7 +70,7 @@ export function machinesSocket(
     onEvent(socket, 'workout:progress', workoutProgressPayload, logger, async (payload) => {
       const userId = await gymFloor.machines.linkedUser(machineId);
       if (!userId) throw conflict('No member is linked to this machine.', 'MACHINE_NOT_LINKED');
-      const record = await activity.recordProgress(
+      const record = await workoutLogs.recordSet(
         userId,
         { ...payload, machineId },
         { kind: 'machine' },

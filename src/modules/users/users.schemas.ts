@@ -186,12 +186,13 @@ export const userExportSchema = z
       }),
     ),
   })
-  // Each feature that keeps the user's data adds its own section (gymSessions, workoutActivity…).
+  // Each feature that keeps the user's data adds its own section (gymSessions, workoutLogs…).
   .catchall(z.unknown())
   .openapi('UserExport', {
     description:
-      'Also `gymSessions` (every visit), `workoutActivity` (every recorded set) and ' +
-      '`mealLogs` (every logged meal), oldest first.',
+      'Also `gymSessions` (every visit), `workoutLogs` (every workout log entry with its ' +
+      'sets), `mealLogs` (every logged meal), `points` (the ledger) and `achievements`, ' +
+      'oldest first.',
   });
 
 /** DELETE /me: the caller's password confirms that the account really goes. */

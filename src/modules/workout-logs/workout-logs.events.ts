@@ -17,5 +17,10 @@ declare module '../../lib/events/domain-events.js' {
       /** The day the entry was on before an update moved it, when it moved. */
       previousDay?: string;
     };
+    /**
+     * Published after the commit of a set recorded live (socket) or a log posted by the member:
+     * they are active on the floor now (the gym floor keeps their machine link alive with it).
+     */
+    'workout-logs.set-recorded': { userId: string };
   }
 }

@@ -57,6 +57,11 @@ export const workoutLogs = pgTable(
     index('workout_logs_user_day_idx').on(t.userId, t.day),
     index('workout_logs_user_updated_idx').on(t.userId, t.updatedAt, t.id),
     index('workout_logs_user_exercise_idx').on(t.userId, t.exerciseId, t.completedAt),
+    // The entries that set a record: the current records, and the best values before a point in
+    // time (the latest entry flagged with a kind holds that kind's best so far).
+    index('workout_logs_user_records_idx')
+      .on(t.userId, t.exerciseId, t.completedAt, t.id)
+      .where(sql`cardinality(${t.personalRecords}) > 0`),
     uniqueIndex('workout_logs_user_import_key')
       .on(t.userId, t.importKey)
       .where(sql`${t.importKey} is not null`),

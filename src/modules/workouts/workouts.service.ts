@@ -252,6 +252,12 @@ export class WorkoutsService {
     return presentWorkoutPlan(await this.plans.getActive(userId));
   }
 
+  /** The active plan, or undefined without one (a lookup for other modules). */
+  async findActivePlan(userId: string): Promise<WorkoutPlanView | undefined> {
+    const row = await workoutPlansRepository.findActive(this.deps.db, userId);
+    return row && presentWorkoutPlan(row);
+  }
+
   /**
    * Stores local edits after checking every reference; plans from the service also have them
    * forwarded to its customize endpoint, best effort (the local edit stands either way).

@@ -20,6 +20,7 @@ import { localDay } from '../../lib/time/local-day.js';
 
 interface ProgressRecord {
   id: string;
+  logId: string;
   userId: string;
   day: string;
   exerciseId: string;
@@ -28,9 +29,28 @@ interface ProgressRecord {
   reps: number;
   weightKg: number | null;
   durationSec: number | null;
+  distanceM: number | null;
   machineId: string | null;
   source: string;
   recordedAt: string;
+}
+
+interface ExportedLog {
+  id: string;
+  day: string;
+  exerciseId: string;
+  exerciseName: string;
+  machineId: string | null;
+  source: string;
+  sets: {
+    id: string;
+    setNumber: number;
+    reps: number;
+    weightKg: number | null;
+    durationSec: number | null;
+    distanceM: number | null;
+    recordedAt: string;
+  }[];
 }
 
 type SignedInUser = Awaited<ReturnType<typeof buildSignedInUser>>;
@@ -71,9 +91,27 @@ async function progress(socket: Socket, payload: unknown): Promise<ProgressRecor
   return ack.record as ProgressRecord;
 }
 
+/** The sets of the user's exported workout log, each as the socket acks a set. */
 async function exportedActivity(user: SignedInUser): Promise<ProgressRecord[]> {
   const res = await t.http.get('/api/users/me/export').set('Authorization', user.auth).expect(200);
-  return res.body.workoutActivity as ProgressRecord[];
+  return (res.body.workoutLogs as ExportedLog[]).flatMap((log) =>
+    log.sets.map((set) => ({
+      id: set.id,
+      logId: log.id,
+      userId: user.row.id,
+      day: log.day,
+      exerciseId: log.exerciseId,
+      exerciseName: log.exerciseName,
+      setNumber: set.setNumber,
+      reps: set.reps,
+      weightKg: set.weightKg,
+      durationSec: set.durationSec,
+      distanceM: set.distanceM,
+      machineId: log.machineId,
+      source: log.source,
+      recordedAt: set.recordedAt,
+    })),
+  );
 }
 
 const utcDay = () => new Date().toISOString().slice(0, 10);
@@ -95,6 +133,7 @@ describe('workout:progress on /workouts', () => {
     const record = await progress(phone, set(1, { weightKg: 62.5 }));
     expect(record).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      logId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       userId: member.row.id,
       day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
       exerciseId: 'bench-press',
@@ -103,6 +142,7 @@ describe('workout:progress on /workouts', () => {
       reps: 8,
       weightKg: 62.5,
       durationSec: null,
+      distanceM: null,
       machineId: null,
       source: 'app',
       recordedAt: expect.any(String),
@@ -113,6 +153,8 @@ describe('workout:progress on /workouts', () => {
 
     // Barriers: a set from the watch reaches the phone, so the phone's own set would be there by now.
     const fromWatch = await progress(watch, set(2));
+    // Today's entry of the exercise holds both sets.
+    expect(fromWatch.logId).toBe(record.logId);
     await expect.poll(() => phoneHeard.map((heard) => heard.id)).toContain(fromWatch.id);
     expect(phoneHeard).toEqual([fromWatch]);
     const strangersOwn = await progress(strangerWatch, set(1));
@@ -233,5 +275,112 @@ describe('workout:progress on /workouts', () => {
     const record = await progress(socket, set(1, { machineId: machine.id }));
     expect(record.machineId).toBe(machine.id);
     expect(await exportedActivity(member)).toEqual([record]);
+  });
+});
+
+/**
+ * A member whose local time is around noon now, so a test that crosses from one request to the
+ * next never straddles their midnight (which would make two days of one moment).
+ */
+async function memberAtNoon(): Promise<SignedInUser> {
+  const member = await buildSignedInUser(t);
+  const offset = 12 - new Date().getUTCHours();
+  // Etc/GMT zones count the other way round: Etc/GMT-5 is UTC+5.
+  const timezone = offset >= 0 ? `Etc/GMT-${String(offset)}` : `Etc/GMT+${String(-offset)}`;
+  await t.http
+    .patch('/api/users/me')
+    .set('Authorization', member.auth)
+    .send({ profile: { timezone } })
+    .expect(200);
+  return member;
+}
+
+interface LoggedEntry {
+  id: string;
+  day: string;
+  sets: { id: string; setNumber: number; reps: number; weightKg: number | null }[];
+  totals: { completedSets: number; completedReps: number; volumeKg: number };
+  bestEstimatedOneRepMaxKg: number | null;
+  personalRecords: string[];
+}
+
+async function loggedEntry(user: SignedInUser, id: string): Promise<LoggedEntry> {
+  const res = await t.http
+    .get(`/api/workouts/logs/${id}`)
+    .set('Authorization', user.auth)
+    .expect(200);
+  return res.body as LoggedEntry;
+}
+
+describe('socket sets and REST entries are one history', () => {
+  it('when a member logs an exercise over REST and then sends a set for it, then the set joins that entry and its totals', async () => {
+    const member = await memberAtNoon();
+    const phone = await openWorkouts(member);
+    const posted = await t.http
+      .post('/api/workouts/logs')
+      .set('Authorization', member.auth)
+      .send({
+        exerciseId: 'bench-press',
+        exerciseName: 'Bench press',
+        completedSets: 2,
+        completedReps: 8,
+        weightKg: 60,
+        completedAt: new Date().toISOString(),
+      })
+      .expect(201);
+    const record = await progress(phone, set(3, { weightKg: 60 }));
+    expect(record).toMatchObject({ logId: posted.body.id, day: posted.body.day, setNumber: 3 });
+
+    const entry = await loggedEntry(member, posted.body.id as string);
+    expect(entry.sets.map((s) => [s.setNumber, s.reps, s.weightKg])).toEqual([
+      [1, 8, 60],
+      [2, 8, 60],
+      [3, 8, 60],
+    ]);
+    expect(entry.sets[2]?.id).toBe(record.id);
+    expect(entry.totals).toMatchObject({ completedSets: 3, completedReps: 24, volumeKg: 1440 });
+    const listed = await t.http
+      .get('/api/workouts/logs')
+      .set('Authorization', member.auth)
+      .expect(200);
+    expect(listed.body.items.map((item: { id: string }) => item.id)).toEqual([posted.body.id]);
+    const exported = await exportedActivity(member);
+    expect(exported.map((s) => s.id)).toEqual(entry.sets.map((s) => s.id));
+  });
+
+  it('when the same set number is sent again, then it corrects that set, and the entry’s records follow', async () => {
+    const member = await memberAtNoon();
+    const [phone, watch] = [await openWorkouts(member), await openWorkouts(member)];
+    const changes: string[] = [];
+    t.container.events.on('workout-logs.changed', ({ userId, change }) => {
+      if (userId === member.row.id) changes.push(change);
+    });
+    const first = await progress(phone, set(1, { weightKg: 50 }));
+    const second = await progress(phone, set(2, { weightKg: 50 }));
+    expect(second.logId).toBe(first.logId);
+    expect((await loggedEntry(member, first.logId)).bestEstimatedOneRepMaxKg).toBe(63.33);
+
+    const onWatch = nextEvent<ProgressRecord>(watch, 'workout:progress', (r) => r.reps === 10);
+    const corrected = await progress(phone, set(1, { reps: 10, weightKg: 55 }));
+    expect(corrected).toMatchObject({
+      id: first.id,
+      logId: first.logId,
+      setNumber: 1,
+      reps: 10,
+      weightKg: 55,
+    });
+    expect(await onWatch).toEqual(corrected);
+
+    const entry = await loggedEntry(member, first.logId);
+    expect(entry.sets.map((s) => [s.setNumber, s.reps, s.weightKg])).toEqual([
+      [1, 10, 55],
+      [2, 8, 50],
+    ]);
+    expect(entry.totals).toMatchObject({ completedSets: 2, completedReps: 18, volumeKg: 950 });
+    // 55 × (1 + 10/30): the corrected set is the entry's best.
+    expect(entry.bestEstimatedOneRepMaxKg).toBe(73.33);
+    expect(entry.personalRecords).toEqual(['e1rm', 'weight', 'reps', 'volume']);
+    // The first set created the entry; the others changed it.
+    expect(changes).toEqual(['created', 'updated', 'updated']);
   });
 });

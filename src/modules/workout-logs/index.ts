@@ -1,0 +1,12 @@
+// The workout-logs feature as other modules see it.
+export {
+  WorkoutLogsService,
+  type ActiveWorkoutPlans,
+  type MemberPresence,
+  type MemberTimeZones,
+} from './workout-logs.service.js';
+export type { ScheduledPlan } from './plan-schedule.js';
+export { workoutProgressPayload, type WorkoutProgressPayload } from './workout-logs.schemas.js';
+export type { ImportedSet, ImportedWorkoutLog, ImportOutcome } from './imported-log.js';
+export { workoutLogsRoutes } from './workout-logs.routes.js';
+export { workoutsSocket } from './workout-logs.socket.js';
