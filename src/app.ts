@@ -21,6 +21,7 @@ import {
   gymSessionsRoutes,
 } from './modules/gym-floor/index.js';
 import { idempotency } from './middleware/idempotency.js';
+import { analyticsRoutes } from './modules/analytics/index.js';
 
 export interface AppOptions {
   /** Unknown errors go here as well as to the log (Sentry in production). */
@@ -117,6 +118,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
       rateLimit: machineRateLimit(config.rateLimit, limitStores),
     }),
     gymSessionsRoutes(container.gymFloor, { idempotent }),
+    analyticsRoutes(container.analytics.service),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));

@@ -23,6 +23,11 @@ import { WorkoutsService } from './modules/workouts/index.js';
 import { NutritionService } from './modules/nutrition/index.js';
 import { createGymFloor, machinesSocket, type GymFloor } from './modules/gym-floor/index.js';
 import { ActivityService, workoutsSocket } from './modules/activity/index.js';
+import {
+  activeDietPlanTargets,
+  createAnalytics,
+  type Analytics,
+} from './modules/analytics/index.js';
 import { createRealtime, type Realtime } from './realtime/realtime.js';
 import type { SocketFeature } from './realtime/socket-events.js';
 import {
@@ -52,6 +57,13 @@ export interface Container {
   /** Branches, machines and gym sessions. */
   gymFloor: GymFloor;
   activity: ActivityService;
+  /** Member analytics over their logs (rollups kept by the log events). */
+  analytics: Analytics;
+  /**
+   * In-process domain events: services announce changes here, inside their unit of work for
+   * the `run` kind (log changes), and the interested modules listen.
+   */
+  events: DomainEvents;
   /** The Socket.IO server and the emitters every feature (and job) sends events through. */
   realtime: Realtime;
   /** The Socket.IO namespaces the features serve; `attachSocketServer` installs them. */
@@ -193,8 +205,19 @@ export async function createContainer(
     },
   });
 
+  const analytics = createAnalytics({
+    db: database.db,
+    logger,
+    events,
+    timeZones: memberTimeZones,
+    plans: workouts,
+    // The nutrition module's `dailyTargetsOf` (active plan, else profile targets) replaces this.
+    targets: activeDietPlanTargets(database.db),
+    settings: config.analytics,
+  });
+
   const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
-  registerJobs(jobs, { logger, db: database.db, auth, workouts, nutrition, gymFloor });
+  registerJobs(jobs, { logger, db: database.db, auth, workouts, nutrition, gymFloor, analytics });
 
   return {
     config,
@@ -210,6 +233,8 @@ export async function createContainer(
     nutrition,
     gymFloor,
     activity,
+    analytics,
+    events,
     realtime,
     socketFeatures: [machinesSocket(gymFloor, activity, logger), workoutsSocket(activity, logger)],
     jobs,
