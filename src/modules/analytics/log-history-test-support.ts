@@ -299,7 +299,8 @@ export async function activateDietPlan(
     requestHash: randomUUID(),
     isActive: true,
     planData: { days: [] },
-    targets,
+    // A plain copy: generated records (fast-check's) have no prototype, which drizzle refuses.
+    targets: { ...targets },
   });
 }
 
