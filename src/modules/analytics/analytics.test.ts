@@ -1,7 +1,9 @@
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../lib/time/local-day.js';
 import { buildSignedInUser } from '../../test-support/factories.js';
 import { createTestApp, type TestApp } from '../../test-support/test-app.js';
+import { exerciseDayRollups, nutritionDayRollups } from './analytics.table.js';
 import { addDays } from './calendar-days.js';
 import {
   activateDietPlan,
@@ -603,6 +605,76 @@ describe('GET /api/analytics/body/trends', () => {
     const missing = await get('/body/trends', body.auth);
     expect(missing.status).toBe(400);
     expect(missing.body.errors[0].path).toBe('query.metric');
+  });
+});
+
+describe('keeping the rollups', () => {
+  it('when several entries of one day are written at once, then the day counts every one', async () => {
+    const busy = await buildSignedInUser(t);
+    await Promise.all(
+      Array.from({ length: 6 }, (_, index) =>
+        history.createLog(busy.row.id, {
+          exerciseId: index % 2 === 0 ? bench : squat,
+          day: '2026-04-06',
+          sets: [{ reps: 1 + index, weightKg: 10 }],
+        }),
+      ),
+    );
+    const response = await get('/workout/summary?from=2026-04-06&to=2026-04-06', busy.auth);
+    expect(response.body.totals).toEqual({
+      trainingDays: 1,
+      logEntries: 6,
+      sets: 6,
+      reps: 21,
+      volumeKg: 210,
+      durationSec: 0,
+    });
+  });
+
+  it('when rows are wrong, missing and extra, then rebuildMember counts each, fixes them, and finds nothing the second time', async () => {
+    const rebuilt = await buildSignedInUser(t);
+    const me = rebuilt.row.id;
+    const { db } = t.container.database;
+    for (const day of ['2026-06-01', '2026-06-02']) {
+      await history.createLog(me, { exerciseId: bench, day, sets: [{ reps: 3, weightKg: 100 }] });
+      await history.createMeal(me, { day, calories: 500, protein: 30, carbs: 50, fat: 20 });
+    }
+    await db
+      .update(nutritionDayRollups)
+      .set({ calories: 1 })
+      .where(and(eq(nutritionDayRollups.userId, me), eq(nutritionDayRollups.day, '2026-06-01')));
+    await db
+      .delete(exerciseDayRollups)
+      .where(and(eq(exerciseDayRollups.userId, me), eq(exerciseDayRollups.day, '2026-06-02')));
+    await db.insert(exerciseDayRollups).values({
+      userId: me,
+      exerciseId: 'phantom',
+      day: '2026-06-03',
+      logs: 1,
+      sets: 1,
+      reps: 1,
+      volumeKg: 1,
+      durationSec: 0,
+    });
+
+    const service = t.container.analytics.service;
+    expect(await service.rebuildMember(me)).toEqual({
+      userId: me,
+      exerciseDays: { checked: 2, drifted: 2 },
+      nutritionDays: { checked: 2, drifted: 1 },
+    });
+    expect(await service.rebuildMember(me)).toEqual({
+      userId: me,
+      exerciseDays: { checked: 2, drifted: 0 },
+      nutritionDays: { checked: 2, drifted: 0 },
+    });
+    const response = await get('/workout/summary?from=2026-06-01&to=2026-06-30', rebuilt.auth);
+    expect(response.body.totals.volumeKg).toBe(600);
+    const compliance = await get(
+      '/nutrition/compliance?from=2026-06-01&to=2026-06-30',
+      rebuilt.auth,
+    );
+    expect(compliance.body.overall.averageEaten.calories).toBe(500);
   });
 });
 
