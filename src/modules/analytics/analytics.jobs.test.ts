@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { buildSignedInUser } from '../../test-support/factories.js';
-import { waitUntil } from '../../test-support/job-test-support.js';
+import { jobDatabaseOf } from '../../jobs/index.js';
+import { queryRows, waitUntil } from '../../test-support/job-test-support.js';
 import { createTestApp, type TestApp } from '../../test-support/test-app.js';
-import { rebuildMemberAnalytics } from './analytics.jobs.js';
+import { rebuildMemberAnalytics, verifyChangedMembers } from './analytics.jobs.js';
 import { exerciseDayRollups } from './analytics.table.js';
 import { addLibraryExercise, logHistory, type LogHistory } from './log-history-test-support.js';
 
@@ -11,15 +12,15 @@ let t: TestApp;
 let history: LogHistory;
 let bench: string;
 
-beforeAll(async () => {
-  // The verification sweep runs every second here.
-  t = await createTestApp({ ANALYTICS_VERIFY_INTERVAL_SECONDS: '1' });
+/** A fresh app whose jobs run, the verification sweep every `sweepSeconds`. */
+async function startApp(sweepSeconds: number) {
+  t = await createTestApp({ ANALYTICS_VERIFY_INTERVAL_SECONDS: String(sweepSeconds) });
   history = logHistory(t.container);
   bench = await addLibraryExercise(t.container.database.db, ['chest']);
   await t.container.jobs.start();
-});
+}
 
-afterAll(async () => {
+afterEach(async () => {
   await t.close();
 });
 
@@ -38,6 +39,17 @@ const driftWarnings = (userId: string) =>
 
 describe('the rebuild job', () => {
   it('when a rollup row is corrupted, then the job rewrites it from the logs and reports the drift', async () => {
+    // The sweep runs once at start and then not for half an hour: once that first run is over,
+    // only the job can repair this.
+    await startApp(3600);
+    await waitUntil(async () => {
+      const runs = await queryRows<{ state: string }>(
+        jobDatabaseOf(t.container.database),
+        `select state from pgboss.job where name = $1`,
+        [verifyChangedMembers.name],
+      );
+      return runs.some((run) => run.state === 'completed');
+    }, 60_000);
     const member = await buildSignedInUser(t);
     await history.createLog(member.row.id, {
       exerciseId: bench,
@@ -66,6 +78,7 @@ describe('the rebuild job', () => {
 
 describe('the verification sweep', () => {
   it('when a log moves to another day without its previous day, then the sweep corrects the stale day', async () => {
+    await startApp(1);
     const member = await buildSignedInUser(t);
     const log = await history.createLog(member.row.id, {
       exerciseId: bench,

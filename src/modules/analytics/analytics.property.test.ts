@@ -170,7 +170,7 @@ const scenarioArb = fc.record({
     }),
     { nil: null },
   ),
-  commands: fc.array(commandArb, { minLength: 1, maxLength: 20 }),
+  commands: fc.array(commandArb, { minLength: 1, maxLength: 16 }),
   // The whole window half of the time, else any part of it.
   range: fc.oneof(
     fc.constant({ from: windowDays[0]!, to: windowDays.at(-1)! }),
@@ -631,7 +631,7 @@ describe('analytics against the raw rows', () => {
         const report = await t.container.analytics.service.rebuildMember(userId);
         expect(report.exerciseDays.drifted + report.nutritionDays.drifted).toBe(0);
       }),
-      { numRuns: 30 },
+      { numRuns: 25 },
     );
   }, 600_000);
 });

@@ -15,8 +15,8 @@ import type { BodyMetric } from './analytics.schemas.js';
 
 // Any fixed int4; with the member's hash it names the member's rollup lock.
 const ROLLUP_LOCK_CLASS = 4_726_010;
-
-const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+// Rows per INSERT when a rebuild rewrites a member: 12 parameters each, far below the 65,535 cap.
+const INSERT_BATCH_ROWS = 1_000;
 
 /**
  * The exercise-day rollup rows of a member, summed from the raw log entries and their sets,
@@ -164,16 +164,28 @@ export const analyticsRepository = {
     return db.select().from(nutritionDayRollups).where(eq(nutritionDayRollups.userId, userId));
   },
 
-  /** Replaces all of the member's exercise rollups with ones summed from the raw logs. */
-  async rewriteAllExerciseDays(tx: Database, userId: string): Promise<void> {
+  /** Replaces all of the member's exercise rollups with these rows. */
+  async replaceExerciseDays(
+    tx: Database,
+    userId: string,
+    rows: ExerciseDayRollupRow[],
+  ): Promise<void> {
     await tx.delete(exerciseDayRollups).where(eq(exerciseDayRollups.userId, userId));
-    await tx.insert(exerciseDayRollups).select(exerciseDaysFromLogs(tx, userId));
+    for (let start = 0; start < rows.length; start += INSERT_BATCH_ROWS) {
+      await tx.insert(exerciseDayRollups).values(rows.slice(start, start + INSERT_BATCH_ROWS));
+    }
   },
 
-  /** Replaces all of the member's nutrition rollups with ones summed from the raw meals. */
-  async rewriteAllNutritionDays(tx: Database, userId: string): Promise<void> {
+  /** Replaces all of the member's nutrition rollups with these rows. */
+  async replaceNutritionDays(
+    tx: Database,
+    userId: string,
+    rows: NutritionDayRollupRow[],
+  ): Promise<void> {
     await tx.delete(nutritionDayRollups).where(eq(nutritionDayRollups.userId, userId));
-    await tx.insert(nutritionDayRollups).select(nutritionDaysFromMeals(tx, userId));
+    for (let start = 0; start < rows.length; start += INSERT_BATCH_ROWS) {
+      await tx.insert(nutritionDayRollups).values(rows.slice(start, start + INSERT_BATCH_ROWS));
+    }
   },
 
   /** Totals over a range of days, from at most one row per exercise and day. */
@@ -230,9 +242,8 @@ export const analyticsRepository = {
       .from(perWeek)
       .leftJoin(
         exercises,
-        // Only text that is a UUID is cast, so other ids (imports, custom) cannot fail the cast.
-        sql`${exercises.id} = case when ${perWeek.exerciseId} ~* ${UUID_PATTERN}
-          then ${perWeek.exerciseId}::uuid end`,
+        // On text, so ids that are not UUIDs (imports, custom exercises) simply match nothing.
+        sql`${exercises.id}::text = lower(${perWeek.exerciseId})`,
       )
       .leftJoin(sql`lateral unnest(${exercises.primaryMuscles}) as muscle(name)`, sql`true`)
       .groupBy(sql`1`, sql`2`);

@@ -76,7 +76,7 @@ interface DayRange {
 const DEFAULT_SUMMARY_DAYS = 30;
 const DEFAULT_HISTORY_DAYS = 365;
 // Targets come through another module's interface one day at a time; a few at once.
-const TARGET_LOOKUPS_AT_ONCE = 4;
+const TARGET_LOOKUPS_AT_ONCE = 8;
 
 const round = (value: number, digits: number) => {
   const factor = 10 ** digits;
@@ -204,8 +204,8 @@ export class AnalyticsService {
         (row) => row.day,
         sameNutritionDay,
       );
-      if (exerciseDrift > 0) await repository.rewriteAllExerciseDays(tx, userId);
-      if (nutritionDrift > 0) await repository.rewriteAllNutritionDays(tx, userId);
+      if (exerciseDrift > 0) await repository.replaceExerciseDays(tx, userId, freshExercises);
+      if (nutritionDrift > 0) await repository.replaceNutritionDays(tx, userId, freshNutrition);
       await repository.markVerified(tx, userId);
       return {
         userId,
@@ -233,9 +233,11 @@ export class AnalyticsService {
   async workoutSummary(userId: string, query: RangeQuery): Promise<WorkoutSummaryView> {
     const range = await this.resolveRange(userId, query, DEFAULT_SUMMARY_DAYS, MAX_RANGE_DAYS);
     const { db } = this.deps;
-    const totals = await repository.workoutTotals(db, userId, range.from, range.to);
-    const weekly = await repository.weeklyMuscleVolume(db, userId, range.from, range.to);
-    const daysPerWeek = await this.deps.plans.activePlanDaysPerWeek(userId);
+    const [totals, weekly, daysPerWeek] = await Promise.all([
+      repository.workoutTotals(db, userId, range.from, range.to),
+      repository.weeklyMuscleVolume(db, userId, range.from, range.to),
+      this.deps.plans.activePlanDaysPerWeek(userId),
+    ]);
 
     const byWeek = new Map<string, WeeklyMuscleRow[]>();
     for (const row of weekly)
@@ -270,19 +272,21 @@ export class AnalyticsService {
     const range = await this.resolveRange(userId, query, DEFAULT_HISTORY_DAYS, MAX_RANGE_DAYS);
     const { db } = this.deps;
     const { exerciseId } = query;
-    const days = await repository.exerciseDays(db, userId, exerciseId, range.from, range.to);
-    const records = await repository.personalRecordEntries(db, userId, exerciseId, {
-      from: range.from,
-      to: range.to,
-      earliest: startOfDayUtc(addDays(range.from, -1)),
-      latest: startOfDayUtc(addDays(range.to, 2)),
-    });
     const best = (measure: Parameters<typeof repository.bestDayBy>[3]) =>
       repository.bestDayBy(db, userId, exerciseId, measure);
-    const bestE1rm = await best('bestE1rmKg');
-    const heaviest = await best('bestWeightKg');
-    const bestVolume = await best('volumeKg');
-    const mostReps = await best('bestReps');
+    const [days, records, bestE1rm, heaviest, bestVolume, mostReps] = await Promise.all([
+      repository.exerciseDays(db, userId, exerciseId, range.from, range.to),
+      repository.personalRecordEntries(db, userId, exerciseId, {
+        from: range.from,
+        to: range.to,
+        earliest: startOfDayUtc(addDays(range.from, -1)),
+        latest: startOfDayUtc(addDays(range.to, 2)),
+      }),
+      best('bestE1rmKg'),
+      best('bestWeightKg'),
+      best('volumeKg'),
+      best('bestReps'),
+    ]);
     return {
       exerciseId,
       ...range,
