@@ -2,6 +2,7 @@ import { and, asc, between, desc, eq, gte, isNotNull, lt, or, isNull, sql } from
 import type { Database } from '../../db/database.js';
 import { mealLogs } from '../nutrition/meal-logs.table.js';
 import { bodyCompositionEntries } from '../users/body-composition.table.js';
+import { users } from '../users/users.table.js';
 import { workoutLogs, workoutSets } from '../workout-logs/workout-logs.table.js';
 import { exercises } from '../workouts/workouts.table.js';
 import {
@@ -121,9 +122,19 @@ export const analyticsRepository = {
 
   /** Records that a rebuild checked all the member's rollups, as of the transaction's start. */
   async markVerified(tx: Database, userId: string): Promise<void> {
+    // Through the users row, so a member deleted meanwhile is simply not recorded.
     await tx
       .insert(analyticsMemberChanges)
-      .values({ userId, changedAt: sql`now()`, verifiedAt: sql`now()` })
+      .select(
+        tx
+          .select({
+            userId: users.id,
+            changedAt: sql<Date>`now()`.as('changed_at'),
+            verifiedAt: sql<Date>`now()`.as('verified_at'),
+          })
+          .from(users)
+          .where(eq(users.id, userId)),
+      )
       .onConflictDoUpdate({
         target: analyticsMemberChanges.userId,
         set: { verifiedAt: sql`now()` },

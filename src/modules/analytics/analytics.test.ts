@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../lib/time/local-day.js';
@@ -675,6 +676,17 @@ describe('keeping the rollups', () => {
       rebuilt.auth,
     );
     expect(compliance.body.overall.averageEaten.calories).toBe(500);
+  });
+});
+
+describe('rebuilding a member who is gone', () => {
+  it('when the member was deleted before the rebuild ran, then it finds nothing and fails nothing', async () => {
+    const missing = randomUUID();
+    expect(await t.container.analytics.service.rebuildMember(missing)).toEqual({
+      userId: missing,
+      exerciseDays: { checked: 0, drifted: 0 },
+      nutritionDays: { checked: 0, drifted: 0 },
+    });
   });
 });
 
