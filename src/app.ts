@@ -23,6 +23,7 @@ import {
 } from './modules/gym-floor/index.js';
 import { rewardsRoutes } from './modules/rewards/index.js';
 import { idempotency } from './middleware/idempotency.js';
+import { analyticsRoutes } from './modules/analytics/index.js';
 
 export interface AppOptions {
   /** Unknown errors go here as well as to the log (Sentry in production). */
@@ -122,6 +123,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     }),
     gymSessionsRoutes(container.gymFloor, { idempotent }),
     rewardsRoutes(container.rewards),
+    analyticsRoutes(container.analytics.service),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));

@@ -24,6 +24,7 @@ import { MealLogsService, NutritionService } from './modules/nutrition/index.js'
 import { createGymFloor, machinesSocket, type GymFloor } from './modules/gym-floor/index.js';
 import { WorkoutLogsService, workoutsSocket } from './modules/workout-logs/index.js';
 import { RewardsService } from './modules/rewards/index.js';
+import { createAnalytics, type Analytics } from './modules/analytics/index.js';
 import { createRealtime, type Realtime } from './realtime/realtime.js';
 import type { SocketFeature } from './realtime/socket-events.js';
 import {
@@ -58,6 +59,8 @@ export interface Container {
   workoutLogs: WorkoutLogsService;
   /** Points and achievements. */
   rewards: RewardsService;
+  /** Member analytics over their logs (rollups kept by the log events). */
+  analytics: Analytics;
   /** In-process domain events: modules announce changes, others listen (tests too). */
   events: DomainEvents;
   /** The Socket.IO server and the emitters every feature (and job) sends events through. */
@@ -228,8 +231,18 @@ export async function createContainer(
     },
   });
 
+  const analytics = createAnalytics({
+    db: database.db,
+    logger,
+    events,
+    timeZones: memberTimeZones,
+    plans: workouts,
+    targets: nutrition,
+    settings: config.analytics,
+  });
+
   const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
-  registerJobs(jobs, { logger, db: database.db, auth, workouts, nutrition, gymFloor });
+  registerJobs(jobs, { logger, db: database.db, auth, workouts, nutrition, gymFloor, analytics });
 
   return {
     config,
@@ -247,6 +260,7 @@ export async function createContainer(
     gymFloor,
     workoutLogs,
     rewards,
+    analytics,
     events,
     realtime,
     socketFeatures: [

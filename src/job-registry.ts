@@ -1,5 +1,6 @@
 import type { Database } from './db/database.js';
 import type { Logger } from './lib/logger.js';
+import { registerAnalyticsJobs, type Analytics } from './modules/analytics/index.js';
 import { registerAuthJobs, type AuthService } from './modules/auth/index.js';
 import { registerGymFloorJobs, type GymFloor } from './modules/gym-floor/index.js';
 import { registerIdempotencyJobs } from './modules/idempotency/index.js';
@@ -19,6 +20,7 @@ export interface JobDependencies {
   workouts: WorkoutsService;
   nutrition: NutritionService;
   gymFloor: GymFloor;
+  analytics: Analytics;
 }
 
 /**
@@ -40,4 +42,5 @@ export function registerJobs(runner: JobRunner, deps: JobDependencies): void {
   registerNutritionJobs(runner, deps);
   registerGymFloorJobs(runner, deps);
   registerIdempotencyJobs(runner, deps);
+  registerAnalyticsJobs(runner, deps);
 }

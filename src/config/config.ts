@@ -72,6 +72,8 @@ const environmentSchema = z.object({
   MACHINE_LINK_IDLE_SECONDS: int(15 * 60, 1),
   GYM_FLOOR_SWEEP_SECONDS: int(30, 1, 3600),
   IDEMPOTENCY_TTL_SECONDS: int(24 * 3600, 60),
+  ANALYTICS_VERIFY_INTERVAL_SECONDS: int(900, 1, 12 * 3600),
+  ANALYTICS_VERIFY_BATCH: int(100, 1, 10_000),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: optionalString,
   ADMIN_USERNAME: z
@@ -229,6 +231,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       sweepIntervalSeconds: e.GYM_FLOOR_SWEEP_SECONDS,
     },
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
+    /** How often, and for how many members at most, rollups are checked against the logs. */
+    analytics: {
+      verifyIntervalSeconds: e.ANALYTICS_VERIFY_INTERVAL_SECONDS,
+      verifyBatchSize: e.ANALYTICS_VERIFY_BATCH,
+    },
     admin:
       e.ADMIN_EMAIL && e.ADMIN_PASSWORD
         ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD, username: e.ADMIN_USERNAME }

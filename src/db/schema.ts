@@ -10,3 +10,4 @@ export * from '../modules/workout-logs/workout-logs.table.js';
 export * from '../modules/nutrition/meal-logs.table.js';
 export * from './deleted-records.table.js';
 export * from '../modules/rewards/rewards.table.js';
+export * from '../modules/analytics/analytics.table.js';

@@ -258,6 +258,12 @@ export class WorkoutsService {
     return row && presentWorkoutPlan(row);
   }
 
+  /** How many days a week the member's active plan trains (its workout days); null: no plan. */
+  async activePlanDaysPerWeek(userId: string): Promise<number | null> {
+    const row = await workoutPlansRepository.findActive(this.deps.db, userId);
+    return row ? Math.min(7, Math.max(1, row.planData.workoutDays.length)) : null;
+  }
+
   /**
    * Stores local edits after checking every reference; plans from the service also have them
    * forwarded to its customize endpoint, best effort (the local edit stands either way).
