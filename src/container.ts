@@ -190,6 +190,8 @@ export async function createContainer(
       sessions: auth,
       gymSessions: gymFloor.gymSessions,
       workoutActivity: activity,
+      workoutPlans: workouts,
+      dietPlans: nutrition,
     },
   });
 

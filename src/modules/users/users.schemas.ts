@@ -186,11 +186,12 @@ export const userExportSchema = z
       }),
     ),
   })
-  // Each feature that keeps the user's data adds its own section (gymSessions, workoutActivity…).
+  // Each feature that keeps the user's data adds its own section (gymSessions, workoutPlans…).
   .catchall(z.unknown())
   .openapi('UserExport', {
     description:
-      'Also `gymSessions` (every visit) and `workoutActivity` (every recorded set), oldest first.',
+      'Also `gymSessions` (every visit), `workoutActivity` (every recorded set), `workoutPlans` ' +
+      'and `dietPlans` (every generated plan with its customizations), each oldest first.',
   });
 
 /** DELETE /me: the caller's password confirms that the account really goes. */

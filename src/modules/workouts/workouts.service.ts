@@ -244,6 +244,11 @@ export class WorkoutsService {
     return mapPage(await this.plans.list(userId, page), presentWorkoutPlan);
   }
 
+  /** Every workout plan of the member, oldest first, for their data export. */
+  async exportOf(userId: string): Promise<WorkoutPlanView[]> {
+    return (await this.plans.allOf(userId)).map(presentWorkoutPlan);
+  }
+
   async getPlan(userId: string, id: string): Promise<WorkoutPlanView> {
     return presentWorkoutPlan(await this.plans.get(userId, id));
   }
