@@ -72,6 +72,8 @@ const environmentSchema = z.object({
   MACHINE_LINK_IDLE_SECONDS: int(15 * 60, 1),
   GYM_FLOOR_SWEEP_SECONDS: int(30, 1, 3600),
   IDEMPOTENCY_TTL_SECONDS: int(24 * 3600, 60),
+  WORKOUT_IMPORT_MAX_KB: int(5 * 1024, 1, 50 * 1024),
+  WORKOUT_IMPORT_MAX_ROWS: int(50_000, 1, 1_000_000),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: optionalString,
   ADMIN_USERNAME: z
@@ -229,6 +231,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       sweepIntervalSeconds: e.GYM_FLOOR_SWEEP_SECONDS,
     },
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
+    /** Bounds of a Strong/Hevy CSV upload: bytes (after decompression) and data rows. */
+    workoutImport: {
+      maxBytes: e.WORKOUT_IMPORT_MAX_KB * 1024,
+      maxRows: e.WORKOUT_IMPORT_MAX_ROWS,
+    },
     admin:
       e.ADMIN_EMAIL && e.ADMIN_PASSWORD
         ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD, username: e.ADMIN_USERNAME }

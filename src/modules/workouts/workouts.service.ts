@@ -337,6 +337,12 @@ export class WorkoutsService {
     return mapPage(await workoutsRepository.searchExercises(this.deps.db, query), presentExercise);
   }
 
+  /** Library exercise ids by lower-cased name, for the lower-cased names the library has. */
+  exerciseIdsByName(names: string[]): Promise<Map<string, string>> {
+    const distinct = [...new Set(names.map((name) => name.toLowerCase()))];
+    return workoutsRepository.exerciseIdsByLowerName(this.deps.db, distinct);
+  }
+
   /** Writes the built-in library into the exercises table (idempotent; run at startup). */
   async installBuiltInLibrary(): Promise<void> {
     await workoutsRepository.upsertExercises(
