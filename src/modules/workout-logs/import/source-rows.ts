@@ -27,6 +27,8 @@ export interface RowContext {
   /** Rows dated after this (plus clock skew) are refused. */
   now: Date;
   units: UnitSystem;
+  /** Workout starts already read, by cell text: every row of a workout repeats its date. */
+  starts: Map<string, { workoutStart: string; startedAt: Date }>;
 }
 
 /** A row's cell by lower-case column name; '' when the file has no such column. */
@@ -210,6 +212,8 @@ export function readWorkoutStart(
   text: string,
   context: RowContext,
 ): { workoutStart: string; startedAt: Date } {
+  const known = context.starts.get(text);
+  if (known) return known;
   const value = text.trim();
   if (value === '') throw new SkippedRow('missing date');
   const wall = parseWallTime(value);
@@ -219,5 +223,7 @@ export function readWorkoutStart(
     throw new SkippedRow('date is in the future');
   }
   if (wall.year < 1970) throw new SkippedRow('date is before 1970');
-  return { workoutStart: formatWallTime(wall), startedAt };
+  const start = { workoutStart: formatWallTime(wall), startedAt };
+  context.starts.set(text, start);
+  return start;
 }

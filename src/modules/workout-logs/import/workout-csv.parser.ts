@@ -29,7 +29,7 @@ export interface ParsedWorkoutCsv {
   skipped: SkippedRowReport[];
 }
 
-export interface ParseOptions extends RowContext {
+export interface ParseOptions extends Omit<RowContext, 'starts'> {
   /** The app the file must come from; detected from the header when absent. */
   format?: SourceApp;
   /** Data rows a file may have (the header not counted); more is a 413. */
@@ -145,6 +145,7 @@ export async function parseWorkoutCsv(
     timeZone: options.timeZone,
     now: options.now,
     units: options.units,
+    starts: new Map(),
   };
 
   // Workouts by their start, then exercises by name key; Maps keep the file's order.

@@ -1,8 +1,10 @@
-import { and, asc, eq, gte, inArray, lte, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, lte, type SQL } from 'drizzle-orm';
 import type { Database } from '../../../db/database.js';
 import { keysetPage } from '../../../db/keyset-page.js';
 import type { Cursor } from '../../../lib/http/cursor.js';
 import { workoutLogs, workoutSets } from '../workout-logs.table.js';
+
+const DAY_MS = 86_400_000;
 
 /** Local days bounding an export, both inclusive. */
 export interface DayRange {
@@ -51,8 +53,16 @@ export const workoutLogExportRepository = {
       { limit, cursor: after },
     );
     const filters: (SQL | undefined)[] = [eq(workoutLogs.userId, userId), page.where];
-    if (range.from) filters.push(gte(workoutLogs.day, range.from));
-    if (range.to) filters.push(lte(workoutLogs.day, range.to));
+    // `day` is the local day in some zone (UTC−12 to UTC+14): bounding completedAt a day
+    // wider on each side lets the (user, completedAt, id) index skip the rest of the history.
+    if (range.from) {
+      filters.push(gte(workoutLogs.day, range.from));
+      filters.push(gte(workoutLogs.completedAt, new Date(Date.parse(range.from) - DAY_MS)));
+    }
+    if (range.to) {
+      filters.push(lte(workoutLogs.day, range.to));
+      filters.push(lt(workoutLogs.completedAt, new Date(Date.parse(range.to) + 2 * DAY_MS)));
+    }
     return db
       .select({
         id: workoutLogs.id,
