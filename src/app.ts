@@ -13,7 +13,7 @@ import { buildOpenApiDocument, docsRoutes, mountApiReference } from './modules/d
 import { healthRoutes } from './modules/health/index.js';
 import { usersRoutes } from './modules/users/index.js';
 import { workoutsRoutes } from './modules/workouts/index.js';
-import { workoutLogsRoutes } from './modules/workout-logs/index.js';
+import { workoutLogTransferRoutes, workoutLogsRoutes } from './modules/workout-logs/index.js';
 import { mealLogsRoutes, nutritionRoutes } from './modules/nutrition/index.js';
 import {
   branchesRoutes,
@@ -113,6 +113,8 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     authRoutes(container.auth, authRateLimit(config.rateLimit, limitStores)),
     usersRoutes(container.users, { idempotent }),
     workoutsRoutes(container.workouts, { idempotent }),
+    // Before the logs group: its `GET /logs/:id` would take `/logs/export`.
+    workoutLogTransferRoutes(container.workoutLogTransfer, { idempotent }),
     workoutLogsRoutes(container.workoutLogs, { idempotent }),
     nutritionRoutes(container.nutrition, { idempotent }),
     mealLogsRoutes(container.mealLogs, { idempotent }),

@@ -22,7 +22,12 @@ import { UserPresenter, UsersService, usersRepository } from './modules/users/in
 import { WorkoutsService } from './modules/workouts/index.js';
 import { MealLogsService, NutritionService } from './modules/nutrition/index.js';
 import { createGymFloor, machinesSocket, type GymFloor } from './modules/gym-floor/index.js';
-import { WorkoutLogsService, workoutsSocket } from './modules/workout-logs/index.js';
+import {
+  EXPORT_PAGE_SIZE,
+  WorkoutLogTransferService,
+  WorkoutLogsService,
+  workoutsSocket,
+} from './modules/workout-logs/index.js';
 import { RewardsService } from './modules/rewards/index.js';
 import { createAnalytics, type Analytics } from './modules/analytics/index.js';
 import { createRealtime, type Realtime } from './realtime/realtime.js';
@@ -57,6 +62,8 @@ export interface Container {
   gymFloor: GymFloor;
   /** Workout log entries and their sets, from REST, the sockets and imports alike. */
   workoutLogs: WorkoutLogsService;
+  /** Workout logs in and out as CSV: Strong/Hevy imports, our export. */
+  workoutLogTransfer: WorkoutLogTransferService;
   /** Points and achievements. */
   rewards: RewardsService;
   /** Member analytics over their logs (rollups kept by the log events). */
@@ -192,6 +199,17 @@ export async function createContainer(
     },
     events,
   });
+  const workoutLogTransfer = new WorkoutLogTransferService({
+    db: database.db,
+    importer: workoutLogs,
+    exercises: workouts,
+    timeZones: memberTimeZones,
+    settings: {
+      importMaxBytes: config.workoutImport.maxBytes,
+      importMaxRows: config.workoutImport.maxRows,
+      exportPageSize: EXPORT_PAGE_SIZE,
+    },
+  });
   const nutrition = new NutritionService({
     db: database.db,
     accounts: usersRepository,
@@ -228,6 +246,8 @@ export async function createContainer(
       mealLogs,
       points: { exportOf: (userId) => rewards.exportPoints(userId) },
       achievements: { exportOf: (userId) => rewards.exportAchievements(userId) },
+      workoutPlans: workouts,
+      dietPlans: nutrition,
     },
   });
 
@@ -259,6 +279,7 @@ export async function createContainer(
     mealLogs,
     gymFloor,
     workoutLogs,
+    workoutLogTransfer,
     rewards,
     analytics,
     events,

@@ -74,6 +74,8 @@ const environmentSchema = z.object({
   IDEMPOTENCY_TTL_SECONDS: int(24 * 3600, 60),
   ANALYTICS_VERIFY_INTERVAL_SECONDS: int(900, 1, 12 * 3600),
   ANALYTICS_VERIFY_BATCH: int(100, 1, 10_000),
+  WORKOUT_IMPORT_MAX_KB: int(5 * 1024, 1, 50 * 1024),
+  WORKOUT_IMPORT_MAX_ROWS: int(50_000, 1, 1_000_000),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: optionalString,
   ADMIN_USERNAME: z
@@ -235,6 +237,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     analytics: {
       verifyIntervalSeconds: e.ANALYTICS_VERIFY_INTERVAL_SECONDS,
       verifyBatchSize: e.ANALYTICS_VERIFY_BATCH,
+    },
+    /** Bounds of a Strong/Hevy CSV upload: bytes (after decompression) and data rows. */
+    workoutImport: {
+      maxBytes: e.WORKOUT_IMPORT_MAX_KB * 1024,
+      maxRows: e.WORKOUT_IMPORT_MAX_ROWS,
     },
     admin:
       e.ADMIN_EMAIL && e.ADMIN_PASSWORD

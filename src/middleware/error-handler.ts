@@ -44,6 +44,8 @@ export function sendProblem(req: Request, res: Response, error: AppError): void 
 interface BodyParserError {
   type: string;
   status?: number;
+  /** The limit a too-large body broke (a route may read its body with a limit of its own). */
+  limit?: unknown;
 }
 const isBodyParserError = (error: unknown): error is BodyParserError =>
   typeof error === 'object' &&
@@ -123,7 +125,7 @@ export function translateError(error: unknown, bodyLimitBytes: number): AppError
       case 'entity.parse.failed':
         return malformedJson();
       case 'entity.too.large':
-        return payloadTooLarge(bodyLimitBytes);
+        return payloadTooLarge(typeof error.limit === 'number' ? error.limit : bodyLimitBytes);
       case 'encoding.unsupported':
         return unsupportedMediaType(
           'application/json, uncompressed or with Content-Encoding gzip, deflate or br',

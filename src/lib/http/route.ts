@@ -1,8 +1,17 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
-import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
 import type { ZodType } from 'zod';
 import type { Role } from '../roles.js';
 import {
+  describeErrorForLog,
   reasonDescriptions,
   unsupportedMediaType,
   validationError,
@@ -16,12 +25,31 @@ import type { AuthUser } from './request-context.js';
 /** Who may call a route: anyone, any signed-in user, or only the listed roles. */
 export type Access = 'public' | 'user' | readonly Role[];
 
-/** What a handler answers: sent as JSON, as text when `contentType` is given, or empty. */
+/**
+ * What a handler answers: sent as JSON, as text when `contentType` is given, streamed from
+ * `stream` (with `contentType`), or empty.
+ */
 export interface Reply {
   status: number;
   body?: unknown;
   contentType?: string;
   headers?: Record<string, string>;
+  /**
+   * A body written piece by piece as it is produced (a large export), never whole in memory.
+   * A failure before the first piece is an ordinary problem answer; after it, the connection
+   * is cut so the client sees an incomplete download rather than a complete-looking file.
+   */
+  stream?: AsyncIterable<string>;
+}
+
+/** A request body that is not JSON (a CSV upload), read as text. */
+export interface TextBody {
+  /** The media types accepted; any other is 415. */
+  mediaTypes: readonly [string, ...string[]];
+  /** Largest body in bytes (after decompression); larger is 413. */
+  limitBytes: number;
+  /** Shown in the OpenAPI document. */
+  example: string;
 }
 
 export interface HandlerInput<B, Q, P, A extends Access> {
@@ -41,10 +69,20 @@ export interface RouteDefinition<B = unknown, Q = unknown, P = unknown, A extend
   description?: string;
   access: A;
   body?: ZodType<B>;
+  /** The body is text of these media types (validated by `body`, a string schema), not JSON. */
+  textBody?: TextBody;
   query?: ZodType<Q>;
   params?: ZodType<P>;
   /** Success responses; error responses are documented from `errors`. */
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  responses: Record<
+    number,
+    {
+      description: string;
+      schema?: z.ZodType;
+      /** The response's media type when it is not JSON (e.g. `text/csv`). */
+      contentType?: string;
+    }
+  >;
   /** Error statuses this route can answer besides the validation and auth ones. */
   errors?: number[];
   /**
@@ -129,7 +167,7 @@ const errorDescriptions: Record<number, string> = {
   404: 'Not found (or not visible to the caller)',
   409: 'Conflict with the current state',
   413: 'Body too large',
-  415: 'Body is not JSON',
+  415: 'Body is not of a media type the route takes',
   429: 'Rate limited; see Retry-After',
   503: 'A dependency is unavailable; retry, after Retry-After when given',
 };
@@ -142,6 +180,8 @@ function parseOrThrow<T>(schema: ZodType<T>, value: unknown, location: string): 
     fieldErrorsOf(result.error, location),
   );
 }
+
+const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
 
 function hasBody(req: Request): boolean {
   const length = req.headers['content-length'];
@@ -210,7 +250,7 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
     responses[status] = response.schema
       ? {
           description: response.description,
-          content: { 'application/json': { schema: response.schema } },
+          content: { [response.contentType ?? 'application/json']: { schema: response.schema } },
         }
       : { description: response.description };
   }
@@ -241,11 +281,61 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
           undefined,
         ),
       body: route.body
-        ? { required: true, content: { 'application/json': { schema: route.body } } }
+        ? {
+            required: true,
+            content: Object.fromEntries(
+              (route.textBody?.mediaTypes ?? ['application/json']).map((mediaType) => [
+                mediaType,
+                { schema: route.body, example: route.textBody?.example },
+              ]),
+            ),
+          }
         : undefined,
     } as RouteConfig['request'],
     responses,
   });
+}
+
+/** Reads a text body of the route's media types, bounded; other bodies are left alone (415). */
+function textBodyReader(textBody: TextBody): RequestHandler {
+  return express.text({
+    type: [...textBody.mediaTypes],
+    limit: textBody.limitBytes,
+    defaultCharset: 'utf-8',
+  });
+}
+
+/**
+ * Streams a reply body with backpressure. The first piece is produced before anything is sent,
+ * so a failure there is an ordinary problem answer. A client that goes away stops the source
+ * (it is no longer read); a failure once bytes are out cuts the connection, as no problem
+ * document can follow a partly sent body.
+ */
+async function sendStream(
+  req: Request,
+  res: Response,
+  stream: AsyncIterable<string>,
+  contentType = 'application/octet-stream',
+): Promise<void> {
+  const pieces = stream[Symbol.asyncIterator]();
+  const first = await pieces.next();
+  async function* all() {
+    if (first.done) return;
+    yield first.value;
+    // Ending the loop early (client gone) returns the source iterator, so it stops reading.
+    yield* { [Symbol.asyncIterator]: () => pieces };
+  }
+  res.type(contentType);
+  try {
+    await pipeline(Readable.from(all()), res);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE') {
+      req.log.info('client went away during a streamed response');
+      return;
+    }
+    req.log.error({ error: describeErrorForLog(error) }, 'streamed response failed midway');
+    res.destroy();
+  }
 }
 
 /**
@@ -266,13 +356,18 @@ export function mountRoutes(router: Router, group: RouteGroup, context: RouteMou
     if (context.rateLimit) chain.push(context.rateLimit);
     if (route.rateLimit) chain.push(route.rateLimit);
     if (route.access !== 'public') chain.push(context.guard(route.access));
+    // Read only once the caller is known: nobody gets to make us buffer megabytes anonymously.
+    const { textBody } = route;
+    if (textBody) chain.push(textBodyReader(textBody));
+    const mediaTypes = textBody?.mediaTypes ?? JSON_MEDIA_TYPES;
     chain.push(
       (req: Request, res: Response, next: NextFunction) => {
-        if (route.body && hasBody(req) && !req.is(['application/json', 'application/*+json'])) {
-          throw unsupportedMediaType();
+        if (route.body && hasBody(req) && !req.is([...mediaTypes])) {
+          throw unsupportedMediaType(textBody ? mediaTypes.join(' or ') : undefined);
         }
+        const noBody = textBody ? '' : {};
         res.locals.input = {
-          body: route.body ? parseOrThrow(route.body, req.body ?? {}, 'body') : undefined,
+          body: route.body ? parseOrThrow(route.body, req.body ?? noBody, 'body') : undefined,
           query: route.query ? parseOrThrow(route.query, req.query, 'query') : undefined,
           params: route.params ? parseOrThrow(route.params, req.params, 'params') : undefined,
         };
@@ -284,7 +379,8 @@ export function mountRoutes(router: Router, group: RouteGroup, context: RouteMou
         const reply = await route.handler(input);
         if (reply.headers) res.set(reply.headers);
         res.status(reply.status);
-        if (reply.body === undefined) res.end();
+        if (reply.stream) await sendStream(req, res, reply.stream, reply.contentType);
+        else if (reply.body === undefined) res.end();
         else if (reply.contentType) res.type(reply.contentType).send(reply.body);
         else res.json(reply.body);
       },

@@ -242,6 +242,11 @@ export class NutritionService {
     return mapPage(await this.plans.list(userId, page), presentDietPlan);
   }
 
+  /** Every diet plan of the member, oldest first, for their data export. */
+  async exportOf(userId: string): Promise<DietPlanView[]> {
+    return (await this.plans.allOf(userId)).map(presentDietPlan);
+  }
+
   async getPlan(userId: string, id: string): Promise<DietPlanView> {
     return presentDietPlan(await this.plans.get(userId, id));
   }

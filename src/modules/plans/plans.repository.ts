@@ -1,4 +1,4 @@
-import { and, desc, eq, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, ne } from 'drizzle-orm';
 import type { BuildColumns } from 'drizzle-orm';
 import type { PgTableWithColumns } from 'drizzle-orm/pg-core';
 import type { Database } from '../../db/database.js';
@@ -23,6 +23,8 @@ export interface PlanRepository<Row, NewRow> {
   latestFor(db: Database, userId: string, requestHash: string): Promise<Row | undefined>;
   /** The user's plans, newest first. */
   list(db: Database, userId: string, page: PageRequest): Promise<Page<Row>>;
+  /** Every plan of the user, oldest first (their data export). */
+  allOf(db: Database, userId: string): Promise<Row[]>;
   /** Makes one plan the user's active one; the others stop being active. */
   activate(db: Database, userId: string, id: string): Promise<Row | undefined>;
 }
@@ -80,6 +82,16 @@ export function planRepository<T extends PlanTable>(
           .select()
           .from(plans)
           .where(and(eq(plans.userId, userId), page.where)),
+      );
+    },
+
+    async allOf(db, userId) {
+      return whole(
+        await db
+          .select()
+          .from(plans)
+          .where(eq(plans.userId, userId))
+          .orderBy(asc(plans.createdAt), asc(plans.id)),
       );
     },
 

@@ -78,6 +78,11 @@ export class PlansService<Row, NewRow> {
     return this.deps.plans.list(this.deps.db, userId, page);
   }
 
+  /** Every plan of the user, oldest first, for their data export. */
+  allOf(userId: string): Promise<Row[]> {
+    return this.deps.plans.allOf(this.deps.db, userId);
+  }
+
   async get(userId: string, id: string): Promise<Row> {
     const row = await this.deps.plans.find(this.deps.db, userId, id);
     if (!row) throw notFound(this.deps.kind.label);

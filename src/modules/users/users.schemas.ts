@@ -191,8 +191,8 @@ export const userExportSchema = z
   .openapi('UserExport', {
     description:
       'Also `gymSessions` (every visit), `workoutLogs` (every workout log entry with its ' +
-      'sets), `mealLogs` (every logged meal), `points` (the ledger) and `achievements`, ' +
-      'oldest first.',
+      'sets), `mealLogs` (every logged meal), `workoutPlans` and `dietPlans` (every generated ' +
+      'plan with its customizations), `points` (the ledger) and `achievements`, oldest first.',
   });
 
 /** DELETE /me: the caller's password confirms that the account really goes. */

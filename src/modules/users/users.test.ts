@@ -247,6 +247,57 @@ describe('GET /api/users/me/export', () => {
     expect(res.body.sessions[0]).toMatchObject({ userAgent: 'vitest', revokedAt: null });
     expect(JSON.stringify(res.body)).not.toMatch(/passwordHash|tokenHash|\$2[aby]\$/);
   });
+
+  it('when exported, then the member’s workout and diet plans are in it and nobody else’s', async () => {
+    const member = await buildSignedInUser(t);
+    const other = await buildSignedInUser(t);
+    // Diet plans are planned from the profile's body measurements.
+    const profile = {
+      demographics: { age: 30, heightCm: 180, weightKg: 80, gender: 'male' },
+      fitnessProfile: { goal: 'maintain' },
+    };
+    for (const { auth } of [member, other]) {
+      await t.http.patch('/api/users/me').set('Authorization', auth).send({ profile }).expect(200);
+    }
+    const generated = (
+      await t.http
+        .post('/api/workouts/generate')
+        .set('Authorization', member.auth)
+        .send({ daysPerWeek: 3 })
+        .expect(201)
+    ).body.plan;
+    const workoutPlan = (
+      await t.http
+        .post(`/api/workouts/plans/${generated.id}/activate`)
+        .set('Authorization', member.auth)
+        .expect(200)
+    ).body;
+    const dietPlan = (
+      await t.http
+        .post('/api/nutrition/plans/generate')
+        .set('Authorization', member.auth)
+        .send({ days: 1 })
+        .expect(201)
+    ).body.plan;
+    await t.http
+      .post('/api/nutrition/plans/generate')
+      .set('Authorization', other.auth)
+      .send({ days: 2 })
+      .expect(201);
+
+    const mine = (
+      await t.http.get('/api/users/me/export').set('Authorization', member.auth).expect(200)
+    ).body;
+    expect(mine.workoutPlans).toEqual([workoutPlan]);
+    expect(workoutPlan.isActive).toBe(true);
+    expect(mine.dietPlans).toEqual([dietPlan]);
+    const theirs = (
+      await t.http.get('/api/users/me/export').set('Authorization', other.auth).expect(200)
+    ).body;
+    expect(theirs.workoutPlans).toEqual([]);
+    expect(theirs.dietPlans).toHaveLength(1);
+    expect(theirs.dietPlans[0].id).not.toBe(dietPlan.id);
+  });
 });
 
 describe('user administration', () => {

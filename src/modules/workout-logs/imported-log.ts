@@ -14,6 +14,8 @@ export interface ImportedWorkoutLog {
   completedAt: Date;
   performanceNotes: string | null;
   sets: ImportedSet[];
+  /** The file line the entry's first set was read from, so a skipped entry is reported by it. */
+  sourceLine?: number;
 }
 
 export interface ImportedSet {

@@ -9,4 +9,9 @@ export type { ScheduledPlan } from './plan-schedule.js';
 export { workoutProgressPayload, type WorkoutProgressPayload } from './workout-logs.schemas.js';
 export type { ImportedSet, ImportedWorkoutLog, ImportOutcome } from './imported-log.js';
 export { workoutLogsRoutes } from './workout-logs.routes.js';
+export {
+  EXPORT_PAGE_SIZE,
+  WorkoutLogTransferService,
+  workoutLogTransferRoutes,
+} from './import/index.js';
 export { workoutsSocket } from './workout-logs.socket.js';

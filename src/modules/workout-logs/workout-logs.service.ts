@@ -478,7 +478,7 @@ export class WorkoutLogsService {
    * Writes entries read from another app's export, in one transaction. An entry whose
    * `importKey` the member already has counts as already imported (so a file imported twice adds
    * nothing); an entry outside the bounds of a posted one is skipped with the reason (`row` is
-   * its 1-based position in `entries`). Each created entry runs `workout-logs.changed`.
+   * the entry's `sourceLine`, else its 1-based position in `entries`). Each created entry runs `workout-logs.changed`.
    */
   async importLogs(userId: string, entries: ImportedWorkoutLog[]): Promise<ImportOutcome> {
     const skipped: ImportOutcome['skipped'] = [];
@@ -494,7 +494,7 @@ export class WorkoutLogsService {
         ? undefined
         : fieldErrorsOf(parsed.error, undefined, 1).errors[0];
       skipped.push({
-        row: index + 1,
+        row: entry.sourceLine ?? index + 1,
         reason: first ? `${first.path}: ${first.message}` : `completedAt: ${String(timeProblem)}`,
       });
     });

@@ -58,6 +58,23 @@ export const workoutsRepository = {
     return db.select().from(exercises).where(inArray(exercises.id, ids));
   },
 
+  /**
+   * Library ids by lower-cased name, for the given lower-cased names it has (through the
+   * lower(name) index). Where two sources share a name, the built-in exercise wins, then the
+   * lowest id, so the answer is the same every time.
+   */
+  async exerciseIdsByLowerName(db: Database, names: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (names.length === 0) return found;
+    const rows = await db
+      .select({ id: exercises.id, name: sql<string>`lower(${exercises.name})` })
+      .from(exercises)
+      .where(inArray(sql`lower(${exercises.name})`, names))
+      .orderBy(sql`${exercises.source} <> 'builtin'`, exercises.id);
+    for (const row of rows) if (!found.has(row.name)) found.set(row.name, row.id);
+    return found;
+  },
+
   /** Alphabetical search (the keyset name order). */
   async searchExercises(
     db: Database,

@@ -244,6 +244,11 @@ export class WorkoutsService {
     return mapPage(await this.plans.list(userId, page), presentWorkoutPlan);
   }
 
+  /** Every workout plan of the member, oldest first, for their data export. */
+  async exportOf(userId: string): Promise<WorkoutPlanView[]> {
+    return (await this.plans.allOf(userId)).map(presentWorkoutPlan);
+  }
+
   async getPlan(userId: string, id: string): Promise<WorkoutPlanView> {
     return presentWorkoutPlan(await this.plans.get(userId, id));
   }
@@ -342,6 +347,12 @@ export class WorkoutsService {
     query: PageRequest<string> & { q?: string; muscleGroup?: string; equipment?: string },
   ) {
     return mapPage(await workoutsRepository.searchExercises(this.deps.db, query), presentExercise);
+  }
+
+  /** Library exercise ids by lower-cased name, for the lower-cased names the library has. */
+  exerciseIdsByName(names: string[]): Promise<Map<string, string>> {
+    const distinct = [...new Set(names.map((name) => name.toLowerCase()))];
+    return workoutsRepository.exerciseIdsByLowerName(this.deps.db, distinct);
   }
 
   /** Writes the built-in library into the exercises table (idempotent; run at startup). */
