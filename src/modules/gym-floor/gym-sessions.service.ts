@@ -41,7 +41,7 @@ export class GymSessionsService {
   /** Ends the active session with its duration and machines, releasing a linked machine. */
   async checkOut(userId: string): Promise<GymSessionView> {
     const { gymSession, released } = await this.deps.db.transaction(async (tx) => {
-      const ended = await endActiveGymSession(tx, userId);
+      const ended = await endActiveGymSession(tx, userId, 'checked-out');
       if (!ended) throw conflict('No gym session is active.', 'NO_ACTIVE_SESSION');
       return ended;
     });
@@ -84,6 +84,7 @@ export class GymSessionsService {
       const machines = await machinesRepository.releaseHeldBy(
         tx,
         gymSessions.map((gymSession) => gymSession.userId),
+        'expired',
       );
       return { expired: gymSessions, released: machines };
     });
