@@ -42,6 +42,8 @@ export interface Container {
   kv: KeyValueStore;
   /** The shared Redis connection when REDIS_URL is configured. */
   redis?: Redis;
+  /** The modules' domain events (tests subscribe to see what a change announced). */
+  events: DomainEvents;
   tokens: AccessTokens;
   /** Token authentication shared by HTTP routes and socket handshakes. */
   authGuard: AuthGuard;
@@ -119,6 +121,8 @@ export async function createContainer(
   events.on('users.access-changed', ({ userId }) => realtime.disconnectUser(userId));
   const gymFloor = createGymFloor({
     db: database.db,
+    kv,
+    logger,
     realtime,
     events,
     accounts: usersRepository,
@@ -202,6 +206,7 @@ export async function createContainer(
     database,
     kv,
     redis,
+    events,
     tokens,
     authGuard: createAuthGuard({ db: database.db, revocations, tokens, accounts: usersRepository }),
     auth,

@@ -1,5 +1,7 @@
 import type { Database } from '../../db/database.js';
 import type { DomainEvents } from '../../lib/events/domain-events.js';
+import type { KeyValueStore } from '../../lib/kv/kv.js';
+import type { Logger } from '../../lib/logger.js';
 import type { Realtime } from '../../realtime/realtime.js';
 import { BranchesService, type BranchAccounts } from './branches.service.js';
 import { FloorEvents } from './gym-floor.events.js';
@@ -35,6 +37,9 @@ export interface GymFloor {
  */
 export function createGymFloor(deps: {
   db: Database;
+  /** Short-lived caches (a branch's typical busyness). */
+  kv: KeyValueStore;
+  logger: Logger;
   realtime: Realtime;
   events: DomainEvents;
   /** Account lookups (the users module's repository). */
@@ -48,7 +53,13 @@ export function createGymFloor(deps: {
     accounts: deps.accounts,
   });
   const machines = new MachinesService({ db: deps.db, branches, events: floorEvents });
-  const gymSessions = new GymSessionsService({ db: deps.db, branches, events: floorEvents });
+  const gymSessions = new GymSessionsService({
+    db: deps.db,
+    logger: deps.logger,
+    branches,
+    events: floorEvents,
+    domainEvents: deps.events,
+  });
   deps.events.on('activity.progress-recorded', ({ userId }) => machines.touchHeldBy(userId));
   deps.events.on('users.deleting', ({ userId }) => machines.releaseHeldBy(userId));
   deps.events.on('users.role-changing', ({ tx, userId, role }) =>
