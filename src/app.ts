@@ -19,6 +19,7 @@ import {
   machineDeviceRoutes,
   machinesRoutes,
   gymSessionsRoutes,
+  occupancyRoutes,
 } from './modules/gym-floor/index.js';
 import { idempotency } from './middleware/idempotency.js';
 
@@ -117,6 +118,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
       rateLimit: machineRateLimit(config.rateLimit, limitStores),
     }),
     gymSessionsRoutes(container.gymFloor, { idempotent }),
+    occupancyRoutes(container.gymFloor),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));

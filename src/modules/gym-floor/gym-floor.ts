@@ -7,6 +7,7 @@ import { BranchesService, type BranchAccounts } from './branches.service.js';
 import { FloorEvents } from './gym-floor.events.js';
 import { MachinesService } from './machines.service.js';
 import { GymSessionsService } from './gym-sessions.service.js';
+import { OccupancyService } from './occupancy.service.js';
 
 /** How long things may stay untouched on the floor before the sweeps step in. */
 export interface FloorSettings {
@@ -22,6 +23,8 @@ export interface GymFloor {
   branches: BranchesService;
   machines: MachinesService;
   gymSessions: GymSessionsService;
+  /** Utilisation from the link history, and how busy a branch is now. */
+  occupancy: OccupancyService;
   /** Where a member is on the floor now (the activity module's `MemberPresence`). */
   presence: {
     activeTimezone(userId: string): Promise<string | undefined>;
@@ -60,6 +63,12 @@ export function createGymFloor(deps: {
     events: floorEvents,
     domainEvents: deps.events,
   });
+  const occupancy = new OccupancyService({
+    db: deps.db,
+    kv: deps.kv,
+    logger: deps.logger,
+    branches,
+  });
   deps.events.on('activity.progress-recorded', ({ userId }) => machines.touchHeldBy(userId));
   deps.events.on('users.deleting', ({ userId }) => machines.releaseHeldBy(userId));
   deps.events.on('users.role-changing', ({ tx, userId, role }) =>
@@ -69,6 +78,7 @@ export function createGymFloor(deps: {
     branches,
     machines,
     gymSessions,
+    occupancy,
     presence: {
       activeTimezone: (userId) => gymSessions.activeTimezone(userId),
       machineHeldBy: (userId) => machines.heldBy(userId),

@@ -38,8 +38,9 @@ export class GymSessionsService {
       throw forbidden('Join this branch before checking in.');
     }
     const gymSession = await inUnitOfWork(this.deps.db, this.deps.logger, async (uow) => {
-      const started = await gymSessionsRepository.insertActive(uow.tx, userId, branchId).catch(
-        (error: unknown) => {
+      const started = await gymSessionsRepository
+        .insertActive(uow.tx, userId, branchId)
+        .catch((error: unknown) => {
           // The partial unique index decides between concurrent check-ins, not a prior read.
           if (uniqueViolation(error) !== undefined) {
             throw conflict(
@@ -48,8 +49,7 @@ export class GymSessionsService {
             );
           }
           throw error;
-        },
-      );
+        });
       await this.deps.domainEvents.run('gym-floor.checked-in', {
         uow,
         userId,
