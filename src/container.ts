@@ -193,6 +193,7 @@ export async function createContainer(
     exporters: {
       sessions: auth,
       gymSessions: gymFloor.gymSessions,
+      machineLinks: gymFloor.machines,
       workoutActivity: activity,
     },
   });

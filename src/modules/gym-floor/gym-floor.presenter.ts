@@ -1,6 +1,7 @@
 import type {
   BranchView,
   GymSessionView,
+  MachineLinkView,
   MachineStatusEvent,
   MachineTimeView,
   MachineView,
@@ -12,6 +13,7 @@ import {
   machineTypes,
   type BranchRow,
   type GymSessionRow,
+  type MachineLinkRow,
   type MachineRow,
   type MachineType,
   type MaintenanceEntryRow,
@@ -75,6 +77,18 @@ export function presentGymSession(row: GymSessionRow): GymSessionView {
     machinesUsed: row.machinesUsed,
     status: row.status,
     createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export function presentMachineLink(row: MachineLinkRow): MachineLinkView {
+  return {
+    id: row.id,
+    machineId: row.machineId,
+    branchId: row.branchId,
+    machineType: row.machineType,
+    startedAt: row.startedAt.toISOString(),
+    endedAt: row.endedAt?.toISOString() ?? null,
+    endReason: row.endReason,
   };
 }
 

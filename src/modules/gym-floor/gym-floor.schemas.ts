@@ -207,6 +207,34 @@ export const heartbeatResultSchema = z
   })
   .openapi('HeartbeatResult');
 
+/** One link of the history, as the member's data export shows it. */
+export const machineLinkSchema = z
+  .object({
+    id: z.uuid(),
+    machineId: z.uuid().nullable().openapi({ description: 'Null once the machine is removed.' }),
+    branchId: z.uuid(),
+    machineType: z.enum(machineTypeValues),
+    startedAt: timestamp,
+    endedAt: timestamp.nullable(),
+    endReason: z
+      .enum([
+        'unlinked',
+        'released-by-staff',
+        'relinked',
+        'checked-out',
+        'left-branch',
+        'expired',
+        'idle',
+        'maintenance',
+        'offline',
+        'machine-removed',
+        'account-deleted',
+      ])
+      .nullable(),
+  })
+  .openapi('MachineLink');
+export type MachineLinkView = z.infer<typeof machineLinkSchema>;
+
 // ---- gym sessions ----
 
 export const checkInBody = z.strictObject({ branchId: uuidParam }).openapi('CheckIn');

@@ -101,6 +101,32 @@ describe('the link history: opening', () => {
   });
 });
 
+describe('the link history in the member’s export', () => {
+  it('when a member exports their data, then their links are in it, oldest first, and no one else’s', async () => {
+    const { branch, machine, member, open } = await heldMachine();
+    const { machine: next } = await buildMachine(t, branch.id);
+    await linkMachine(t, member, next.qrCode);
+    const other = await buildCheckedInMember(t, branch.id);
+    await linkMachine(t, other, machine.qrCode);
+    const res = await t.http
+      .get('/api/users/me/export')
+      .set('Authorization', member.auth)
+      .expect(200);
+    expect(res.body.machineLinks).toEqual([
+      {
+        id: open.id,
+        machineId: machine.id,
+        branchId: branch.id,
+        machineType: 'cardio',
+        startedAt: open.startedAt.toISOString(),
+        endedAt: expect.any(String),
+        endReason: 'relinked',
+      },
+      expect.objectContaining({ machineId: next.id, endedAt: null, endReason: null }),
+    ]);
+  });
+});
+
 describe('the link history: every release path closes the row', () => {
   it('when the member unlinks, then the row ends as unlinked', async () => {
     const { machine, member, open } = await heldMachine();

@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { keysetPage, type Page, type PageRequest } from '../../db/keyset-page.js';
 import type { MachineTelemetry } from './gym-floor.schemas.js';
@@ -7,6 +7,7 @@ import {
   machineMaintenanceLog,
   machines,
   type MachineLinkEndReason,
+  type MachineLinkRow,
   type MachineRow,
   type MachineStatus,
   type MachineType,
@@ -288,6 +289,15 @@ export const machinesRepository = {
       'available',
       'idle',
     );
+  },
+
+  /** Every link of the member, oldest first (their data export). */
+  async linksOf(db: Database, userId: string): Promise<MachineLinkRow[]> {
+    return db
+      .select()
+      .from(machineLinks)
+      .where(eq(machineLinks.userId, userId))
+      .orderBy(asc(machineLinks.startedAt), asc(machineLinks.id));
   },
 
   /** Notes activity on the machine the user holds (workout progress while linked). */

@@ -9,12 +9,14 @@ import type { FloorEvents } from './gym-floor.events.js';
 import {
   machineStatusEvent,
   presentMachine,
+  presentMachineLink,
   presentMaintenanceEntry,
 } from './gym-floor.presenter.js';
 import type {
   AddMaintenanceBody,
   CreateMachineBody,
   MachineDetailsView,
+  MachineLinkView,
   MachineListQuery,
   MachineTelemetry,
   MachineView,
@@ -320,6 +322,11 @@ export class MachinesService {
     this.deps.events.released(
       await machinesRepository.releaseHeldBy(this.deps.db, [userId], 'account-deleted'),
     );
+  }
+
+  /** The member's machine links, oldest first, for their data export. */
+  async exportOf(userId: string): Promise<MachineLinkView[]> {
+    return (await machinesRepository.linksOf(this.deps.db, userId)).map(presentMachineLink);
   }
 
   /** The id of the machine the member holds, if any. */

@@ -75,8 +75,11 @@ function fleetSince(branchId: string, range: InstantRange): SQL {
     group by 1, 2`;
 }
 
-/** The only place that queries the floor's history for occupancy and busyness. */
-export const occupancyRepository = {
+/**
+ * The statements behind the occupancy figures, built apart from running them so their plans
+ * can be looked at (bench/floor-occupancy.bench.ts prints them).
+ */
+export const occupancyStatements = {
   /**
    * Occupied and available machine-time by hour of the local day and machine type over the
    * local days [from, to]. Hour buckets are a series of hours from the first local midnight, so
@@ -84,17 +87,9 @@ export const occupancyRepository = {
    * two for the repeated one; each link is cut into the buckets it touches (`date_bin` on the
    * same series) and joined to them by start, so the work grows with links, not links × hours.
    */
-  async hourlyUse(
-    db: Database,
-    branchId: string,
-    timezone: string,
-    from: string,
-    to: string,
-  ): Promise<HourTypeUse[]> {
+  hourlyUse(branchId: string, timezone: string, from: string, to: string): SQL {
     const range = localDaysRange(timezone, from, to);
-    return rowsOf<HourTypeUse>(
-      db,
-      sql`
+    return sql`
       with buckets as (
         select bucket_start,
                least(bucket_start + interval '1 hour', ${range.end}) as bucket_end,
@@ -104,20 +99,22 @@ export const occupancyRepository = {
       ),
       links as (${linksOverlapping(branchId, range)} and machine_id is not null),
       link_hours as (
-        select links.machine_type, bucket_start,
-               least(links.ended_at, bucket_start + interval '1 hour', ${range.end})
-                 - greatest(links.started_at, bucket_start) as used
-        from links,
-          lateral generate_series(
-            date_bin(interval '1 hour', greatest(links.started_at, ${range.start}), ${range.start}),
-            least(links.ended_at, ${range.end}),
+        select machine_type, started_at, ended_at,
+          -- In the select list (not a lateral FROM): cheaper per link, which is what it runs for.
+          generate_series(
+            date_bin(interval '1 hour', greatest(started_at, ${range.start}), ${range.start}),
+            least(ended_at, ${range.end}),
             interval '1 hour'
           ) as bucket_start
-        where bucket_start < least(links.ended_at, ${range.end})
+        from links
       ),
       occupied as (
-        select buckets.hour, link_hours.machine_type, sum(extract(epoch from link_hours.used)) as seconds
+        select buckets.hour, link_hours.machine_type,
+               sum(extract(epoch from
+                 least(link_hours.ended_at, buckets.bucket_end) - greatest(link_hours.started_at, buckets.bucket_start)
+               )) as seconds
         from link_hours join buckets using (bucket_start)
+        where link_hours.ended_at > buckets.bucket_start
         group by 1, 2
       ),
       fleet as (${fleetSince(branchId, range)}),
@@ -131,53 +128,35 @@ export const occupancyRepository = {
              coalesce(capacity.seconds, 0)::float8 as "capacitySeconds",
              coalesce(occupied.seconds, 0)::float8 as "occupiedSeconds"
       from capacity full join occupied using (hour, machine_type)
-      order by hour, machine_type`,
-    );
+      order by hour, machine_type`;
   },
 
   /**
    * Per machine, the time in use within the local days [from, to] (links clipped to the range)
    * and how many links overlap it. The machines since removed come as one row with a null id.
    */
-  async machineUse(
-    db: Database,
-    branchId: string,
-    timezone: string,
-    from: string,
-    to: string,
-  ): Promise<MachineUse[]> {
+  machineUse(branchId: string, timezone: string, from: string, to: string): SQL {
     const range = localDaysRange(timezone, from, to);
-    return rowsOf<MachineUse>(
-      db,
-      sql`
+    return sql`
       select machine_id as "machineId",
              coalesce(sum(extract(epoch from least(ended_at, ${range.end}) - greatest(started_at, ${range.start}))), 0)::float8 as "occupiedSeconds",
              count(*)::int as links
       from (${linksOverlapping(branchId, range)}) as links
-      group by machine_id`,
-    );
+      group by machine_id`;
   },
 
   /**
-   * Occupied and available machine-time by machine type in this hour of the local day, on this
+   * Occupied and available machine-time by machine type in the local hour of `at`, on its
    * weekday, in each of the `weeks` weeks before (the same wall-clock hour, so a DST change in
    * between moves the instants with it).
    */
-  async typicalUseNow(
-    db: Database,
-    branchId: string,
-    timezone: string,
-    weeks: number,
-    at: Date,
-  ): Promise<TypeUse[]> {
+  typicalUse(branchId: string, timezone: string, weeks: number, at: Date): SQL {
     const hourNow = sql`date_trunc('hour', ${at.toISOString()}::timestamptz at time zone ${timezone})`;
     const range = {
       start: sql`((${hourNow} - make_interval(days => 7 * ${weeks}::int)) at time zone ${timezone})`,
       end: sql`((${hourNow} - interval '7 days') at time zone ${timezone} + interval '1 hour')`,
     };
-    return rowsOf<TypeUse>(
-      db,
-      sql`
+    return sql`
       with buckets as (
         select bucket_start, bucket_start + interval '1 hour' as bucket_end
         from (
@@ -185,12 +164,16 @@ export const occupancyRepository = {
           from generate_series(1, ${weeks}::int) as week
         ) as weeks
       ),
-      links as (${linksOverlapping(branchId, range)} and machine_id is not null),
       occupied as (
         select links.machine_type,
                sum(extract(epoch from least(links.ended_at, buckets.bucket_end) - greatest(links.started_at, buckets.bucket_start))) as seconds
-        from buckets join links
-          on links.started_at < buckets.bucket_end and links.ended_at > buckets.bucket_start
+        from buckets
+          -- One index range per hour: the links ending after it starts, kept when they start
+          -- before it ends (checked on the index entries, so only those rows are read).
+          cross join lateral (${linksOverlapping(branchId, {
+            start: sql`buckets.bucket_start`,
+            end: sql`buckets.bucket_end`,
+          })} and machine_id is not null) as links
         group by 1
       ),
       fleet as (${fleetSince(branchId, range)}),
@@ -204,8 +187,43 @@ export const occupancyRepository = {
              coalesce(capacity.seconds, 0)::float8 as "capacitySeconds",
              coalesce(occupied.seconds, 0)::float8 as "occupiedSeconds"
       from capacity full join occupied using (machine_type)
-      order by machine_type`,
-    );
+      order by machine_type`;
+  },
+};
+
+/** The only place that queries the floor's history for occupancy and busyness. */
+export const occupancyRepository = {
+  /** See `occupancyStatements.hourlyUse`. */
+  hourlyUse(
+    db: Database,
+    branchId: string,
+    timezone: string,
+    from: string,
+    to: string,
+  ): Promise<HourTypeUse[]> {
+    return rowsOf(db, occupancyStatements.hourlyUse(branchId, timezone, from, to));
+  },
+
+  /** See `occupancyStatements.machineUse`. */
+  machineUse(
+    db: Database,
+    branchId: string,
+    timezone: string,
+    from: string,
+    to: string,
+  ): Promise<MachineUse[]> {
+    return rowsOf(db, occupancyStatements.machineUse(branchId, timezone, from, to));
+  },
+
+  /** See `occupancyStatements.typicalUse`. */
+  typicalUseNow(
+    db: Database,
+    branchId: string,
+    timezone: string,
+    weeks: number,
+    at: Date,
+  ): Promise<TypeUse[]> {
+    return rowsOf(db, occupancyStatements.typicalUse(branchId, timezone, weeks, at));
   },
 
   /** The instants the local days [from, to] span, as occupancy counts them. */

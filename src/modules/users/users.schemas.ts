@@ -190,7 +190,8 @@ export const userExportSchema = z
   .catchall(z.unknown())
   .openapi('UserExport', {
     description:
-      'Also `gymSessions` (every visit) and `workoutActivity` (every recorded set), oldest first.',
+      'Also `gymSessions` (every visit), `machineLinks` (every time a machine was held) and ' +
+      '`workoutActivity` (every recorded set), oldest first.',
   });
 
 /** DELETE /me: the caller's password confirms that the account really goes. */
