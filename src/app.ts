@@ -20,6 +20,7 @@ import {
   machineDeviceRoutes,
   machinesRoutes,
   gymSessionsRoutes,
+  occupancyRoutes,
 } from './modules/gym-floor/index.js';
 import { rewardsRoutes } from './modules/rewards/index.js';
 import { idempotency } from './middleware/idempotency.js';
@@ -126,6 +127,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     gymSessionsRoutes(container.gymFloor, { idempotent }),
     rewardsRoutes(container.rewards),
     analyticsRoutes(container.analytics.service),
+    occupancyRoutes(container.gymFloor),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));

@@ -137,6 +137,8 @@ export async function createContainer(
   events.on('users.access-changed', ({ userId }) => realtime.disconnectUser(userId));
   const gymFloor = createGymFloor({
     db: database.db,
+    kv,
+    logger,
     realtime,
     events,
     accounts: usersRepository,
@@ -234,6 +236,7 @@ export async function createContainer(
   // Points and achievements follow every log and meal change, in the writing transaction.
   events.on('workout-logs.changed', (event) => rewards.onWorkoutLogChanged(event));
   events.on('meal-logs.changed', (event) => rewards.onMealLogChanged(event));
+  events.on('gym-floor.checked-in', ({ uow, ...checkIn }) => rewards.handleCheckIn(uow, checkIn));
   const users = new UsersService({
     db: database.db,
     events,
@@ -248,6 +251,7 @@ export async function createContainer(
       achievements: { exportOf: (userId) => rewards.exportAchievements(userId) },
       workoutPlans: workouts,
       dietPlans: nutrition,
+      machineLinks: gymFloor.machines,
     },
   });
 

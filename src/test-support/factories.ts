@@ -99,3 +99,28 @@ export async function buildCheckedInMember(t: TestApp, branchId: string) {
   const gymSession = await t.container.gymFloor.gymSessions.checkIn(member.row.id, branchId);
   return { ...member, gymSession };
 }
+
+/** The machine as the link answer shows it to the member who linked. */
+export interface LinkedMachine {
+  id: string;
+  branchId: string;
+  status: string;
+  currentUserId: string | null;
+  linkedAt: string | null;
+}
+
+/**
+ * Links the member to the machine whose QR code they scanned, over HTTP as the app does, and
+ * expects 200. `idempotencyKey` sends the request as a retry-safe one.
+ */
+export async function linkMachine(
+  t: TestApp,
+  member: { auth: string },
+  qrCode: string,
+  options: { idempotencyKey?: string } = {},
+): Promise<LinkedMachine> {
+  const request = t.http.post('/api/machines/link').set('Authorization', member.auth);
+  if (options.idempotencyKey) request.set('Idempotency-Key', options.idempotencyKey);
+  const res = await request.send({ qrCode }).expect(200);
+  return res.body as LinkedMachine;
+}

@@ -239,8 +239,8 @@ export async function deleteMeal(t: TestApp, meal: MealLogRow): Promise<void> {
 }
 
 /**
- * A check-in on a member-local day: a gym session row and, in its transaction, what the gym
- * floor's `gym-floor.checked-in` event delivers to the rewards listener. The session is stored
+ * A check-in on a member-local day: a gym session row and, in its transaction, the gym floor's
+ * `gym-floor.checked-in` event, as a check-in runs it. The session is stored
  * already ended, so a test can check in several times.
  */
 export async function checkInOnDay(
@@ -262,7 +262,13 @@ export async function checkInOnDay(
       })
       .returning();
     if (!session) throw new Error('no gym session row');
-    await t.container.rewards.handleCheckIn(uow, { userId, sessionId: session.id, branchId, day });
+    await t.container.events.run('gym-floor.checked-in', {
+      uow,
+      userId,
+      sessionId: session.id,
+      branchId,
+      day,
+    });
     return session.id;
   });
 }

@@ -8,6 +8,7 @@ import {
   branchListQuery,
   branchPage,
   branchSchema,
+  busynessSchema,
   createBranchBody,
   machineListQuery,
   machinePage,
@@ -24,7 +25,7 @@ const staffListSchema = z.object({ items: z.array(staffMemberSchema) }).openapi(
 
 /** `/api/branches`: gym locations, membership, staff assignment and each branch's machines. */
 export function branchesRoutes(
-  { branches, machines }: GymFloor,
+  { branches, machines, occupancy }: GymFloor,
   deps: { idempotent: RequestHandler },
 ): RouteGroup {
   return {
@@ -142,6 +143,29 @@ export function branchesRoutes(
         handler: async ({ user, params, query }) => ({
           status: 200,
           body: await machines.listForBranch(user, params.id, query),
+        }),
+      }),
+      defineRoute({
+        method: 'get',
+        path: '/:id/busyness',
+        summary: 'How busy the branch is now',
+        description:
+          'Members checked in now, the machines by type and live status (`inUse` = occupied), ' +
+          '`occupancyNow` (machines in use / all machines), and `typical`: the occupancy of ' +
+          'this hour of the local day on this weekday over the previous 4 weeks, from the link ' +
+          'history (occupied machine-time / the machine-time the branch’s machines offered, as ' +
+          'in GET /api/analytics/branches/{id}/occupancy), so an app can say “busier than ' +
+          'usual”. The live numbers are read fresh on every request (indexed counts); `typical` ' +
+          'changes only when the hour does and is cached until then. Counts only: who is ' +
+          'where is never shown. For the branch’s members, its staff and admins (403 for ' +
+          'others, 404 for an unknown branch).',
+        access: 'user',
+        params: idParams,
+        errors: [404],
+        responses: { 200: { description: 'The branch now', schema: busynessSchema } },
+        handler: async ({ user, params }) => ({
+          status: 200,
+          body: await occupancy.busyness(user, params.id),
         }),
       }),
       defineRoute({

@@ -93,7 +93,7 @@ export class BranchesService {
       if (!(await branchesRepository.leave(tx, branchId, actor.userId))) {
         throw notFound('Membership');
       }
-      return endActiveGymSession(tx, actor.userId, branchId);
+      return endActiveGymSession(tx, actor.userId, 'left-branch', branchId);
     });
     if (ended) this.deps.events.released(ended.released);
     await this.stopWatchingUnlessAllowed(actor, branchId);

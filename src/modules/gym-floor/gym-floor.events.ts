@@ -1,8 +1,27 @@
+import type { UnitOfWork } from '../../db/unit-of-work.js';
 import type { NotificationEvent } from '../../realtime/event-maps.js';
 import type { Realtime } from '../../realtime/realtime.js';
 import { machineStatusEvent } from './gym-floor.presenter.js';
 import type { ReleasedMachine } from './machines.repository.js';
 import type { MachineRow } from './gym-floor.table.js';
+
+declare module '../../lib/events/domain-events.js' {
+  interface DomainEventMap {
+    /**
+     * Run inside the check-in's transaction, once per gym session (an idempotent replay of the
+     * request answers from its stored outcome and runs nothing): listeners record the visit
+     * (points, visit achievements) with `uow.tx`, so a failing listener rolls the check-in back.
+     */
+    'gym-floor.checked-in': {
+      uow: UnitOfWork;
+      userId: string;
+      sessionId: string;
+      branchId: string;
+      /** The visit's day (`YYYY-MM-DD`) in the branch's time zone, where the member is. */
+      day: string;
+    };
+  }
+}
 
 /** A notification pushed to a member's devices on `/workouts`. */
 export interface FloorNotification extends NotificationEvent {

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildBranch,
@@ -7,7 +7,7 @@ import {
   type BuiltUser,
 } from '../../test-support/factories.js';
 import { createTestApp, type TestApp } from '../../test-support/test-app.js';
-import { branchMembers, gymSessions, machines } from './gym-floor.table.js';
+import { branchMembers, gymSessions, machineLinks, machines } from './gym-floor.table.js';
 
 // On real PostgreSQL (TEST_DATABASE_URL) the requests run on separate pool connections and truly
 // interleave; on PGlite they are serialised, and the invariant must hold all the same.
@@ -28,11 +28,20 @@ type Member = BuiltUser & { auth: string };
 
 /**
  * The floor's invariant: a machine is held only by a member who has an active gym session at the
- * machine's branch and still belongs to it. Returns what is wrong, or undefined.
+ * machine's branch and still belongs to it, and its link history has an open row exactly while
+ * it is held, for that member. Returns what is wrong, or undefined.
  */
 async function invariantBroken(machineId: string): Promise<string | undefined> {
   const db = t.container.database.db;
   const [machine] = await db.select().from(machines).where(eq(machines.id, machineId));
+  const open = await db
+    .select()
+    .from(machineLinks)
+    .where(and(eq(machineLinks.machineId, machineId), isNull(machineLinks.endedAt)));
+  const holder = machine?.currentUserId ?? null;
+  if (open.length !== (holder ? 1 : 0) || (holder && open[0]?.userId !== holder)) {
+    return `machine held by ${String(holder)} with ${String(open.length)} open history rows`;
+  }
   if (!machine?.currentUserId) return undefined;
   const active = await db
     .select()

@@ -207,6 +207,34 @@ export const heartbeatResultSchema = z
   })
   .openapi('HeartbeatResult');
 
+/** One link of the history, as the member's data export shows it. */
+export const machineLinkSchema = z
+  .object({
+    id: z.uuid(),
+    machineId: z.uuid().nullable().openapi({ description: 'Null once the machine is removed.' }),
+    branchId: z.uuid(),
+    machineType: z.enum(machineTypeValues),
+    startedAt: timestamp,
+    endedAt: timestamp.nullable(),
+    endReason: z
+      .enum([
+        'unlinked',
+        'released-by-staff',
+        'relinked',
+        'checked-out',
+        'left-branch',
+        'expired',
+        'idle',
+        'maintenance',
+        'offline',
+        'machine-removed',
+        'account-deleted',
+      ])
+      .nullable(),
+  })
+  .openapi('MachineLink');
+export type MachineLinkView = z.infer<typeof machineLinkSchema>;
+
 // ---- gym sessions ----
 
 export const checkInBody = z.strictObject({ branchId: uuidParam }).openapi('CheckIn');
@@ -233,6 +261,200 @@ export const gymSessionHistoryQuery = pageQuery
     message: 'from must not be after to',
     path: ['from'],
   });
+
+// ---- occupancy and busyness ----
+
+/** The longest range occupancy analytics cover, in days. */
+export const OCCUPANCY_MAX_DAYS = 92;
+const localDate = z.iso.date();
+const daysFrom = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 86_400_000;
+
+export const occupancyQuery = z
+  .strictObject({
+    from: localDate
+      .optional()
+      .openapi({ description: 'First local day (branch time zone). Default: 6 days before `to`.' }),
+    to: localDate
+      .optional()
+      .openapi({ description: 'Last local day, included. Default: today in the branch.' }),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, {
+    message: 'from must not be after to',
+    path: ['from'],
+  })
+  .refine((q) => !q.from || !q.to || daysFrom(q.from, q.to) < OCCUPANCY_MAX_DAYS, {
+    message: `the range must not exceed ${String(OCCUPANCY_MAX_DAYS)} days`,
+    path: ['from'],
+  });
+export type OccupancyQuery = z.infer<typeof occupancyQuery>;
+
+const byMachineType = <T extends z.ZodType>(value: T) =>
+  z.object({ cardio: value, strength: value, functional: value });
+
+export const machineTimeSchema = z
+  .object({
+    occupancy: z.number().min(0).nullable().openapi({
+      description:
+        'occupiedMinutes / capacityMinutes, to 4 decimals; null when there was no machine-time.',
+    }),
+    occupiedMinutes: z.number().min(0),
+    capacityMinutes: z.number().min(0),
+  })
+  .openapi('MachineTime');
+export type MachineTimeView = z.infer<typeof machineTimeSchema>;
+
+export const occupancyHourSchema = machineTimeSchema
+  .extend({
+    hour: z.number().int().min(0).max(23).openapi({ description: 'Hour of the local day.' }),
+    byType: byMachineType(machineTimeSchema),
+  })
+  .openapi('OccupancyHour');
+export type OccupancyHourView = z.infer<typeof occupancyHourSchema>;
+
+export const occupancySchema = z
+  .object({
+    branchId: z.uuid(),
+    timezone: z.string(),
+    from: localDate,
+    to: localDate,
+    rangeStart: timestamp.openapi({ description: 'The first local midnight, as an instant.' }),
+    rangeEnd: timestamp.openapi({
+      description: 'The midnight after `to`, or now when that is still to come.',
+    }),
+    overall: machineTimeSchema,
+    byType: byMachineType(machineTimeSchema),
+    hours: z.array(occupancyHourSchema).length(24),
+    busiestHours: z
+      .array(z.object({ hour: z.number().int().min(0).max(23), occupancy: z.number() }))
+      .max(3)
+      .openapi({
+        description: 'Up to three hours with the highest occupancy above 0, highest first.',
+      }),
+    machines: z.array(
+      z.object({
+        machineId: z.uuid(),
+        name: z.string(),
+        type: z.enum(machineTypeValues),
+        minutesInUse: z.number().min(0),
+        links: z.number().int().min(0),
+      }),
+    ),
+    removedMachines: z
+      .object({ minutesInUse: z.number().min(0), links: z.number().int().min(0) })
+      .openapi({ description: 'Use within the range of machines deleted since.' }),
+  })
+  .openapi('BranchOccupancy', {
+    example: {
+      branchId: '5b0c1c9e-3c4e-4f43-9f0a-6f1e7e2b9a10',
+      timezone: 'Europe/London',
+      from: '2026-11-23',
+      to: '2026-11-29',
+      rangeStart: '2026-11-23T00:00:00.000Z',
+      rangeEnd: '2026-11-30T00:00:00.000Z',
+      overall: { occupancy: 0.2125, occupiedMinutes: 4284, capacityMinutes: 20160 },
+      byType: {
+        cardio: { occupancy: 0.31, occupiedMinutes: 3124.8, capacityMinutes: 10080 },
+        strength: { occupancy: 0.1151, occupiedMinutes: 1159.2, capacityMinutes: 10080 },
+        functional: { occupancy: null, occupiedMinutes: 0, capacityMinutes: 0 },
+      },
+      hours: [
+        {
+          hour: 18,
+          occupancy: 0.75,
+          occupiedMinutes: 630,
+          capacityMinutes: 840,
+          byType: {
+            cardio: { occupancy: 0.8333, occupiedMinutes: 350, capacityMinutes: 420 },
+            strength: { occupancy: 0.6667, occupiedMinutes: 280, capacityMinutes: 420 },
+            functional: { occupancy: null, occupiedMinutes: 0, capacityMinutes: 0 },
+          },
+        },
+      ],
+      busiestHours: [
+        { hour: 18, occupancy: 0.75 },
+        { hour: 7, occupancy: 0.6 },
+        { hour: 19, occupancy: 0.55 },
+      ],
+      machines: [
+        {
+          machineId: '0f7c7d1e-2d7b-4c55-8a38-8c1c6f0f3e21',
+          name: 'Treadmill 1',
+          type: 'cardio',
+          minutesInUse: 1562.4,
+          links: 48,
+        },
+      ],
+      removedMachines: { minutesInUse: 0, links: 0 },
+    },
+  });
+export type OccupancyView = z.infer<typeof occupancySchema>;
+
+const machineCountsSchema = z
+  .object({
+    total: z.number().int().min(0),
+    inUse: z.number().int().min(0),
+    available: z.number().int().min(0),
+    maintenance: z.number().int().min(0),
+    offline: z.number().int().min(0),
+  })
+  .openapi('MachineCounts');
+export type MachineCountsView = z.infer<typeof machineCountsSchema>;
+
+export const weekdays = [
+  'sunday',
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+] as const;
+
+export const busynessSchema = z
+  .object({
+    branchId: z.uuid(),
+    timezone: z.string(),
+    at: timestamp,
+    checkedIn: z.number().int().min(0).openapi({ description: 'Members checked in now.' }),
+    machines: byMachineType(machineCountsSchema),
+    occupancyNow: z.number().min(0).max(1).nullable().openapi({
+      description: 'Machines in use / all machines, to 4 decimals; null without machines.',
+    }),
+    typical: z
+      .object({
+        weekday: z.enum(weekdays),
+        hour: z.number().int().min(0).max(23),
+        weeks: z.number().int(),
+        occupancy: z.number().min(0).nullable(),
+        byType: byMachineType(z.number().min(0).nullable()),
+      })
+      .openapi({
+        description:
+          'Occupancy in this local hour on this weekday over the previous `weeks` weeks.',
+      }),
+  })
+  .openapi('BranchBusyness', {
+    example: {
+      branchId: '5b0c1c9e-3c4e-4f43-9f0a-6f1e7e2b9a10',
+      timezone: 'Europe/London',
+      at: '2026-11-30T18:20:05.120Z',
+      checkedIn: 37,
+      machines: {
+        cardio: { total: 12, inUse: 9, available: 2, maintenance: 1, offline: 0 },
+        strength: { total: 8, inUse: 4, available: 4, maintenance: 0, offline: 0 },
+        functional: { total: 0, inUse: 0, available: 0, maintenance: 0, offline: 0 },
+      },
+      occupancyNow: 0.65,
+      typical: {
+        weekday: 'monday',
+        hour: 18,
+        weeks: 4,
+        occupancy: 0.52,
+        byType: { cardio: 0.61, strength: 0.3875, functional: null },
+      },
+    },
+  });
+export type BusynessView = z.infer<typeof busynessSchema>;
 
 // ---- real-time events ----
 

@@ -132,6 +132,89 @@ export const machineMaintenanceLog = pgTable(
   (t) => [index('machine_maintenance_machine_created_idx').on(t.machineId, t.createdAt, t.id)],
 );
 
+/** Why a link ended; every path that frees a machine names itself here. */
+export const machineLinkEndReasons = [
+  /** The member released it. */
+  'unlinked',
+  /** Staff of the branch (or an admin) released it. */
+  'released-by-staff',
+  /** The member linked another machine. */
+  'relinked',
+  /** The member checked out. */
+  'checked-out',
+  /** The member left the branch. */
+  'left-branch',
+  /** The gym session expired (the expiry sweep). */
+  'expired',
+  /** No activity on the link (the idle-link sweep). */
+  'idle',
+  /** Staff took the machine out of service. */
+  'maintenance',
+  /** The machine stopped heartbeating (the offline sweep). */
+  'offline',
+  /** The machine was deleted. */
+  'machine-removed',
+  /** The member deleted their account. */
+  'account-deleted',
+] as const;
+export type MachineLinkEndReason = (typeof machineLinkEndReasons)[number];
+
+/**
+ * The history of links: one row per time a member held a machine, opened and closed in the
+ * transactions that link and release the machine (so an open row exists exactly while
+ * `machines.current_user_id` is set). Occupancy analytics read it. The machine's type and
+ * branch are copied so the history outlives the machine (its id becomes null when it is
+ * removed) and the member (likewise: an account's deletion leaves its use of the floor
+ * anonymous, not gone).
+ */
+export const machineLinks = pgTable(
+  'machine_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    machineId: uuid('machine_id').references(() => machines.id, { onDelete: 'set null' }),
+    branchId: uuid('branch_id')
+      .notNull()
+      .references(() => branches.id, { onDelete: 'restrict' }),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    machineType: text('machine_type', { enum: machineTypes }).notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /** Null while the link is open. */
+    endedAt: timestamp('ended_at', { withTimezone: true, precision: 3 }),
+    endReason: text('end_reason', { enum: machineLinkEndReasons }),
+  },
+  (t) => [
+    // At most one open link per machine and per member, whatever races.
+    uniqueIndex('machine_links_open_machine_key')
+      .on(t.machineId)
+      .where(sql`${t.endedAt} is null`),
+    uniqueIndex('machine_links_open_user_key')
+      .on(t.userId)
+      .where(sql`${t.endedAt} is null`),
+    // Occupancy: the links of a branch that end after a range starts (open ones count as
+    // ending at infinity), then started before it ends. Recent ranges scan recent rows only.
+    index('machine_links_branch_end_start_idx').on(
+      t.branchId,
+      sql`coalesce(${t.endedAt}, 'infinity'::timestamptz)`,
+      t.startedAt,
+    ),
+    // The foreign keys' ON DELETE SET NULL and a member's export look links up by these.
+    index('machine_links_user_start_idx').on(t.userId, t.startedAt),
+    index('machine_links_machine_start_idx').on(t.machineId, t.startedAt),
+    check(
+      'machine_links_ended_has_reason_check',
+      sql`(${t.endedAt} is null) = (${t.endReason} is null)`,
+    ),
+    check(
+      'machine_links_interval_check',
+      sql`${t.endedAt} is null or ${t.endedAt} >= ${t.startedAt}`,
+    ),
+    check(
+      'machine_links_end_reason_check',
+      sql.raw(`end_reason in (${machineLinkEndReasons.map((reason) => `'${reason}'`).join(', ')})`),
+    ),
+  ],
+);
+
 export const gymSessionStatuses = ['active', 'completed', 'expired'] as const;
 export type GymSessionStatus = (typeof gymSessionStatuses)[number];
 
@@ -165,6 +248,10 @@ export const gymSessions = pgTable(
     index('gym_sessions_active_start_idx')
       .on(t.startTime)
       .where(sql`${t.status} = 'active'`),
+    // Who is checked in at a branch now (its busyness).
+    index('gym_sessions_active_branch_idx')
+      .on(t.branchId)
+      .where(sql`${t.status} = 'active'`),
     check('gym_sessions_status_check', sql`${t.status} in ('active', 'completed', 'expired')`),
   ],
 );
@@ -173,3 +260,4 @@ export type BranchRow = typeof branches.$inferSelect;
 export type MachineRow = typeof machines.$inferSelect;
 export type MaintenanceEntryRow = typeof machineMaintenanceLog.$inferSelect;
 export type GymSessionRow = typeof gymSessions.$inferSelect;
+export type MachineLinkRow = typeof machineLinks.$inferSelect;

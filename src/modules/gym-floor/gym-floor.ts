@@ -1,10 +1,13 @@
 import type { Database } from '../../db/database.js';
 import type { DomainEvents } from '../../lib/events/domain-events.js';
+import type { KeyValueStore } from '../../lib/kv/kv.js';
+import type { Logger } from '../../lib/logger.js';
 import type { Realtime } from '../../realtime/realtime.js';
 import { BranchesService, type BranchAccounts } from './branches.service.js';
 import { FloorEvents } from './gym-floor.events.js';
 import { MachinesService } from './machines.service.js';
 import { GymSessionsService } from './gym-sessions.service.js';
+import { OccupancyService } from './occupancy.service.js';
 
 /** How long things may stay untouched on the floor before the sweeps step in. */
 export interface FloorSettings {
@@ -20,6 +23,8 @@ export interface GymFloor {
   branches: BranchesService;
   machines: MachinesService;
   gymSessions: GymSessionsService;
+  /** Utilisation from the link history, and how busy a branch is now. */
+  occupancy: OccupancyService;
   /** Where a member is on the floor now (the workout logs' `MemberPresence`, the time zones). */
   presence: {
     activeTimezone(userId: string): Promise<string | undefined>;
@@ -35,6 +40,9 @@ export interface GymFloor {
  */
 export function createGymFloor(deps: {
   db: Database;
+  /** Short-lived caches (a branch's typical busyness). */
+  kv: KeyValueStore;
+  logger: Logger;
   realtime: Realtime;
   events: DomainEvents;
   /** Account lookups (the users module's repository). */
@@ -48,7 +56,19 @@ export function createGymFloor(deps: {
     accounts: deps.accounts,
   });
   const machines = new MachinesService({ db: deps.db, branches, events: floorEvents });
-  const gymSessions = new GymSessionsService({ db: deps.db, branches, events: floorEvents });
+  const gymSessions = new GymSessionsService({
+    db: deps.db,
+    logger: deps.logger,
+    branches,
+    events: floorEvents,
+    domainEvents: deps.events,
+  });
+  const occupancy = new OccupancyService({
+    db: deps.db,
+    kv: deps.kv,
+    logger: deps.logger,
+    branches,
+  });
   deps.events.on('workout-logs.set-recorded', ({ userId }) => machines.touchHeldBy(userId));
   deps.events.on('users.deleting', ({ userId }) => machines.releaseHeldBy(userId));
   deps.events.on('users.role-changing', ({ tx, userId, role }) =>
@@ -58,6 +78,7 @@ export function createGymFloor(deps: {
     branches,
     machines,
     gymSessions,
+    occupancy,
     presence: {
       activeTimezone: (userId) => gymSessions.activeTimezone(userId),
       machineHeldBy: (userId) => machines.heldBy(userId),

@@ -1,7 +1,11 @@
 import { uniqueViolation } from '../../db/constraint-violations.js';
 import type { Database } from '../../db/database.js';
 import { mapPage, type PageRequest } from '../../db/keyset-page.js';
+import { inUnitOfWork } from '../../db/unit-of-work.js';
 import { conflict, forbidden, notFound } from '../../lib/errors.js';
+import type { DomainEvents } from '../../lib/events/domain-events.js';
+import type { Logger } from '../../lib/logger.js';
+import { localDay } from '../../lib/time/local-day.js';
 import type { BranchesService } from './branches.service.js';
 import type { FloorEvents } from './gym-floor.events.js';
 import { presentGymSession } from './gym-floor.presenter.js';
@@ -13,35 +17,55 @@ import { machinesRepository } from './machines.repository.js';
 /** Gym visits: check-in, check-out, history, and the expiry of abandoned ones. */
 export class GymSessionsService {
   constructor(
-    private readonly deps: { db: Database; branches: BranchesService; events: FloorEvents },
+    private readonly deps: {
+      db: Database;
+      logger: Logger;
+      branches: BranchesService;
+      events: FloorEvents;
+      /** Where `gym-floor.checked-in` is run for the other modules. */
+      domainEvents: DomainEvents;
+    },
   ) {}
 
-  /** Starts a session at a branch the member has joined; one active session at a time. */
+  /**
+   * Starts a session at a branch the member has joined; one active session at a time. The
+   * visit is announced (`gym-floor.checked-in`, with its day in the branch's time zone) inside
+   * the same transaction, so what listeners record stands or falls with the session.
+   */
   async checkIn(userId: string, branchId: string): Promise<GymSessionView> {
-    await this.deps.branches.require(branchId);
+    const branch = await this.deps.branches.require(branchId);
     if (!(await this.deps.branches.isMember(branchId, userId))) {
       throw forbidden('Join this branch before checking in.');
     }
-    try {
-      return presentGymSession(
-        await gymSessionsRepository.insertActive(this.deps.db, userId, branchId),
-      );
-    } catch (error) {
-      // The partial unique index decides between concurrent check-ins, not a prior read.
-      if (uniqueViolation(error) !== undefined) {
-        throw conflict(
-          'A gym session is already active; check out first.',
-          'SESSION_ALREADY_ACTIVE',
-        );
-      }
-      throw error;
-    }
+    const gymSession = await inUnitOfWork(this.deps.db, this.deps.logger, async (uow) => {
+      const started = await gymSessionsRepository
+        .insertActive(uow.tx, userId, branchId)
+        .catch((error: unknown) => {
+          // The partial unique index decides between concurrent check-ins, not a prior read.
+          if (uniqueViolation(error) !== undefined) {
+            throw conflict(
+              'A gym session is already active; check out first.',
+              'SESSION_ALREADY_ACTIVE',
+            );
+          }
+          throw error;
+        });
+      await this.deps.domainEvents.run('gym-floor.checked-in', {
+        uow,
+        userId,
+        sessionId: started.id,
+        branchId,
+        day: localDay(started.startTime, branch.timezone),
+      });
+      return started;
+    });
+    return presentGymSession(gymSession);
   }
 
   /** Ends the active session with its duration and machines, releasing a linked machine. */
   async checkOut(userId: string): Promise<GymSessionView> {
     const { gymSession, released } = await this.deps.db.transaction(async (tx) => {
-      const ended = await endActiveGymSession(tx, userId);
+      const ended = await endActiveGymSession(tx, userId, 'checked-out');
       if (!ended) throw conflict('No gym session is active.', 'NO_ACTIVE_SESSION');
       return ended;
     });
@@ -84,6 +108,7 @@ export class GymSessionsService {
       const machines = await machinesRepository.releaseHeldBy(
         tx,
         gymSessions.map((gymSession) => gymSession.userId),
+        'expired',
       );
       return { expired: gymSessions, released: machines };
     });

@@ -1,5 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DomainEventMap } from '../../lib/events/domain-events.js';
+import { localDay } from '../../lib/time/local-day.js';
 import {
   buildBranch,
   buildBranchMember,
@@ -8,7 +10,7 @@ import {
   buildSignedInUser,
 } from '../../test-support/factories.js';
 import { createTestApp, type TestApp } from '../../test-support/test-app.js';
-import { gymSessions, machines } from './gym-floor.table.js';
+import { branches, gymSessions, machines } from './gym-floor.table.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -251,5 +253,110 @@ describe('the data export', () => {
     expect(res.body.gymSessions).toEqual([expect.objectContaining({ id: member.gymSession.id })]);
     expect(res.body.user.branches).toEqual([expect.objectContaining({ branchId: branch.id })]);
     expect(res.body.workoutLogs).toEqual([]);
+  });
+});
+
+describe('the gym-floor.checked-in event', () => {
+  type CheckedIn = DomainEventMap['gym-floor.checked-in'];
+
+  /** What the event delivered for one member (listeners stay for the app's life: filter). */
+  function heardFor(userId: string) {
+    const heard: (Omit<CheckedIn, 'uow'> & { sessionVisible: boolean })[] = [];
+    t.container.events.on('gym-floor.checked-in', async ({ uow, ...event }) => {
+      if (event.userId !== userId) return;
+      // The listener works inside the check-in: the session it announces is visible to it.
+      const rows = await uow.tx
+        .select()
+        .from(gymSessions)
+        .where(eq(gymSessions.id, event.sessionId));
+      heard.push({ ...event, sessionVisible: rows.length === 1 });
+    });
+    return heard;
+  }
+
+  it('when a member checks in and the request is replayed, then the event ran once, with the day in the branch’s zone', async () => {
+    // A zone whose day differs from UTC's right now, whatever the hour.
+    const timezone = new Date().getUTCHours() >= 10 ? 'Pacific/Kiritimati' : 'Pacific/Pago_Pago';
+    const branch = await buildBranch(t, { timezone });
+    const member = await buildBranchMember(t, branch.id);
+    const heard = heardFor(member.row.id);
+    const send = () =>
+      t.http
+        .post('/api/sessions/check-in')
+        .set('Authorization', member.auth)
+        .set('Idempotency-Key', 'visit-event')
+        .send({ branchId: branch.id });
+    const first = await send().expect(201);
+    await send().expect(201);
+    const startTime = new Date(first.body.startTime as string);
+    expect(heard).toEqual([
+      {
+        userId: member.row.id,
+        sessionId: first.body.id,
+        branchId: branch.id,
+        day: localDay(startTime, timezone),
+        sessionVisible: true,
+      },
+    ]);
+    expect(heard[0]?.day).not.toBe(startTime.toISOString().slice(0, 10));
+  });
+
+  it('when a member checks in 10 times at once, then the event ran once, for the session that was created', async () => {
+    const branch = await buildBranch(t);
+    const member = await buildBranchMember(t, branch.id);
+    const heard = heardFor(member.row.id);
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        t.http
+          .post('/api/sessions/check-in')
+          .set('Authorization', member.auth)
+          .send({ branchId: branch.id }),
+      ),
+    );
+    const created = responses.find((res) => res.status === 201);
+    expect(heard.map((event) => event.sessionId)).toEqual([created?.body.id]);
+    // Another check-in while one is active is refused before anything is announced.
+    await t.http
+      .post('/api/sessions/check-in')
+      .set('Authorization', member.auth)
+      .send({ branchId: branch.id })
+      .expect(409);
+    expect(heard).toHaveLength(1);
+  });
+
+  it('when a listener fails, then the check-in is rolled back with what other listeners wrote, and their after-commit effects never run', async () => {
+    const branch = await buildBranch(t);
+    const member = await buildBranchMember(t, branch.id);
+    let effectsRun = 0;
+    t.container.events.on('gym-floor.checked-in', async ({ uow, userId, branchId }) => {
+      if (userId !== member.row.id) return;
+      await uow.tx
+        .update(branches)
+        .set({ address: 'Written by a listener' })
+        .where(eq(branches.id, branchId));
+      uow.afterCommit(() => {
+        effectsRun += 1;
+      });
+    });
+    t.container.events.on('gym-floor.checked-in', ({ userId }) => {
+      if (userId === member.row.id) throw new Error('the points ledger is unavailable');
+    });
+    const res = await t.http
+      .post('/api/sessions/check-in')
+      .set('Authorization', member.auth)
+      .send({ branchId: branch.id });
+    expect(res.status).toBe(500);
+    expect(
+      await t.container.database.db
+        .select()
+        .from(gymSessions)
+        .where(eq(gymSessions.userId, member.row.id)),
+    ).toEqual([]);
+    const [row] = await t.container.database.db
+      .select()
+      .from(branches)
+      .where(eq(branches.id, branch.id));
+    expect(row?.address).toBe('1 Test Street');
+    expect(effectsRun).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ export { createGymFloor, type FloorSettings, type GymFloor } from './gym-floor.j
 export { branchesRoutes } from './branches.routes.js';
 export { machineDeviceRoutes, machinesRoutes } from './machines.routes.js';
 export { gymSessionsRoutes } from './gym-sessions.routes.js';
+export { occupancyRoutes } from './occupancy.routes.js';
 export { machinesSocket } from './machines.socket.js';
 export {
   expireGymSessions,

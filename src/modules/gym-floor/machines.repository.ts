@@ -1,10 +1,13 @@
-import { and, eq, getTableColumns, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { keysetPage, type Page, type PageRequest } from '../../db/keyset-page.js';
 import type { MachineTelemetry } from './gym-floor.schemas.js';
 import {
+  machineLinks,
   machineMaintenanceLog,
   machines,
+  type MachineLinkEndReason,
+  type MachineLinkRow,
   type MachineRow,
   type MachineStatus,
   type MachineType,
@@ -115,8 +118,20 @@ export const machinesRepository = {
     return row;
   },
 
-  async delete(db: Database, id: string): Promise<boolean> {
-    const deleted = await db
+  /**
+   * Deletes the machine, closing its open link (`machine-removed`) first, inside the caller's
+   * transaction. The machine's row is locked before the link is closed, so a link committing in
+   * between cannot leave an open history row behind a machine that is gone.
+   */
+  async delete(tx: Database, id: string): Promise<boolean> {
+    const [locked] = await tx
+      .select({ id: machines.id })
+      .from(machines)
+      .where(eq(machines.id, id))
+      .for('update');
+    if (!locked) return false;
+    await closeOpenLinks(tx, [id], 'machine-removed');
+    const deleted = await tx
       .delete(machines)
       .where(eq(machines.id, id))
       .returning({ id: machines.id });
@@ -126,32 +141,56 @@ export const machinesRepository = {
   /**
    * Gives the machine to the user if, at the moment its row is locked, it is available. Racing
    * requests queue on the row lock and re-check the condition, so exactly one of them wins.
+   * The link's history row is opened by the same statement, starting at `linkedAt`.
    */
   async occupy(db: Database, machineId: string, userId: string): Promise<MachineRow | undefined> {
-    const [row] = await db
-      .update(machines)
-      .set({
-        status: 'occupied',
-        currentUserId: userId,
-        linkedAt: sql`now()`,
-        lastActivityAt: sql`now()`,
-        updatedAt: sql`now()`,
-      })
-      .where(and(eq(machines.id, machineId), eq(machines.status, 'available')))
-      .returning();
+    const taken = db.$with('taken').as(
+      db
+        .update(machines)
+        .set({
+          status: 'occupied',
+          currentUserId: userId,
+          linkedAt: sql`now()`,
+          lastActivityAt: sql`now()`,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(machines.id, machineId), eq(machines.status, 'available')))
+        .returning(),
+    );
+    const opened = db.$with('opened').as(
+      db
+        .insert(machineLinks)
+        .select(
+          db
+            .select({
+              id: sql`gen_random_uuid()`.as('id'),
+              machineId: taken.id,
+              branchId: taken.branchId,
+              userId: taken.currentUserId,
+              machineType: taken.type,
+              startedAt: taken.linkedAt,
+              endedAt: sql`null::timestamptz`.as('ended_at'),
+              endReason: sql`null::text`.as('end_reason'),
+            })
+            .from(taken),
+        )
+        .returning({ id: machineLinks.id }),
+    );
+    const [row] = await db.with(taken, opened).select().from(taken);
     return row;
   },
 
-  /** Releases whatever machine the user holds (except one), e.g. before linking another. */
+  /** Releases whatever machine the users hold (except one), e.g. before linking another. */
   async releaseHeldBy(
     db: Database,
     userIds: string[],
+    reason: MachineLinkEndReason,
     exceptMachineId?: string,
   ): Promise<ReleasedMachine[]> {
     if (userIds.length === 0) return [];
     const filters: SQL[] = [inArray(machines.currentUserId, userIds)];
     if (exceptMachineId) filters.push(ne(machines.id, exceptMachineId));
-    return releaseWhere(db, and(...filters), 'available');
+    return releaseWhere(db, and(...filters), 'available', reason);
   },
 
   /** Releases the machine only if `userId` still holds it (guards against a concurrent change). */
@@ -159,11 +198,13 @@ export const machinesRepository = {
     db: Database,
     machineId: string,
     userId: string,
+    reason: MachineLinkEndReason,
   ): Promise<ReleasedMachine | undefined> {
     const [row] = await releaseWhere(
       db,
       and(eq(machines.id, machineId), eq(machines.currentUserId, userId)),
       'available',
+      reason,
     );
     return row;
   },
@@ -184,6 +225,7 @@ export const machinesRepository = {
       db,
       and(eq(machines.id, machineId), inArray(machines.status, from)),
       status,
+      'maintenance',
     );
     return row;
   },
@@ -232,6 +274,7 @@ export const machinesRepository = {
         sql`coalesce(${machines.lastHeartbeat}, ${machines.createdAt}) < ${secondsAgo(seconds)}`,
       ),
       'offline',
+      'offline',
     );
   },
 
@@ -244,7 +287,17 @@ export const machinesRepository = {
         sql`${machines.lastActivityAt} < ${secondsAgo(seconds)}`,
       ),
       'available',
+      'idle',
     );
+  },
+
+  /** Every link of the member, oldest first (their data export). */
+  async linksOf(db: Database, userId: string): Promise<MachineLinkRow[]> {
+    return db
+      .select()
+      .from(machineLinks)
+      .where(eq(machineLinks.userId, userId))
+      .orderBy(asc(machineLinks.startedAt), asc(machineLinks.id));
   },
 
   /** Notes activity on the machine the user holds (workout progress while linked). */
@@ -281,15 +334,36 @@ export const machinesRepository = {
 };
 
 /**
- * Sets the matching machines to `status` with no member on them, and returns them with the
- * member each held, in one statement: the subquery locks the rows (re-checking the condition
- * once a concurrent change to them has committed) and hands the previous holder to RETURNING,
- * which only sees the new values.
+ * The end of a link released now: the transaction's time, like the machine's `updatedAt`. A
+ * transaction that began before a racing link committed would end that link before it started;
+ * such a link ends when it started instead (it never lasted, as far as the releaser saw).
+ */
+const linkEndsNow = sql`greatest(now(), ${machineLinks.startedAt})`;
+
+/** Ends the open links of the machines, now, for `reason`. */
+async function closeOpenLinks(
+  db: Database,
+  machineIds: string[],
+  reason: MachineLinkEndReason,
+): Promise<void> {
+  await db
+    .update(machineLinks)
+    .set({ endedAt: linkEndsNow, endReason: reason })
+    .where(and(inArray(machineLinks.machineId, machineIds), isNull(machineLinks.endedAt)));
+}
+
+/**
+ * Sets the matching machines to `status` with no member on them, closes their open links for
+ * `reason`, and returns them with the member each held, in one statement (so even a caller
+ * outside a transaction never frees a machine without ending its history row): the subquery
+ * locks the rows (re-checking the condition once a concurrent change to them has committed)
+ * and hands the previous holder to RETURNING, which only sees the new values.
  */
 async function releaseWhere(
   db: Database,
   condition: SQL | undefined,
   status: MachineStatus,
+  reason: MachineLinkEndReason,
 ): Promise<ReleasedMachine[]> {
   const previous = db
     .select({ id: machines.id, previousUserId: machines.currentUserId })
@@ -297,11 +371,25 @@ async function releaseWhere(
     .where(condition)
     .for('update')
     .as('previous');
-  const rows = await db
-    .update(machines)
-    .set({ ...released, status, updatedAt: sql`now()` })
-    .from(previous)
-    .where(eq(machines.id, previous.id))
-    .returning({ ...getTableColumns(machines), previousUserId: previous.previousUserId });
+  const freed = db.$with('freed').as(
+    db
+      .update(machines)
+      .set({ ...released, status, updatedAt: sql`now()` })
+      .from(previous)
+      .where(eq(machines.id, previous.id))
+      .returning({
+        ...getTableColumns(machines),
+        previousUserId: sql<string | null>`${previous.previousUserId}`.as('previous_user_id'),
+      }),
+  );
+  const closed = db.$with('closed').as(
+    db
+      .update(machineLinks)
+      .set({ endedAt: linkEndsNow, endReason: reason })
+      .from(freed)
+      .where(and(eq(machineLinks.machineId, freed.id), isNull(machineLinks.endedAt)))
+      .returning({ id: machineLinks.id }),
+  );
+  const rows = await db.with(freed, closed).select().from(freed);
   return rows.map(({ previousUserId, ...machine }) => ({ machine, previousUserId }));
 }

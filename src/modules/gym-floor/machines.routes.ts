@@ -122,7 +122,9 @@ export function machinesRoutes(
         path: '/:id',
         summary: 'Remove a machine',
         description:
-          'Subscribers of the branch receive `machine:removed`; the device is disconnected.',
+          'Subscribers of the branch receive `machine:removed`; the device is disconnected. A ' +
+          'member linked to it is released in the same transaction (the link history keeps the ' +
+          'link, ended as `machine-removed`, without the machine id).',
         access: staff,
         params: idParams,
         errors: [404],

@@ -9,12 +9,14 @@ import type { FloorEvents } from './gym-floor.events.js';
 import {
   machineStatusEvent,
   presentMachine,
+  presentMachineLink,
   presentMaintenanceEntry,
 } from './gym-floor.presenter.js';
 import type {
   AddMaintenanceBody,
   CreateMachineBody,
   MachineDetailsView,
+  MachineLinkView,
   MachineListQuery,
   MachineTelemetry,
   MachineView,
@@ -122,7 +124,8 @@ export class MachinesService {
   async remove(actor: Actor, id: string): Promise<void> {
     const row = await this.require(id);
     await this.deps.branches.assertCanManage(actor, row.branchId);
-    if (!(await machinesRepository.delete(this.deps.db, id))) notFoundMachine();
+    const deleted = await this.deps.db.transaction((tx) => machinesRepository.delete(tx, id));
+    if (!deleted) notFoundMachine();
     this.deps.events.removed(row);
   }
 
@@ -190,7 +193,12 @@ export class MachinesService {
         if (!(await branchesRepository.isMember(tx, machine.branchId, userId))) {
           throw conflict('You no longer belong to this machine’s branch.', 'NOT_A_MEMBER');
         }
-        const released = await machinesRepository.releaseHeldBy(tx, [userId], machine.id);
+        const released = await machinesRepository.releaseHeldBy(
+          tx,
+          [userId],
+          'relinked',
+          machine.id,
+        );
         const linked = await machinesRepository.occupy(tx, machine.id, userId);
         if (!linked) {
           const now = await machinesRepository.findById(tx, machine.id);
@@ -230,7 +238,12 @@ export class MachinesService {
     if (holder !== actor.userId && !(await this.deps.branches.canManage(actor, machine.branchId))) {
       throw forbidden('Only the member using the machine or the branch’s staff can release it.');
     }
-    const change = await machinesRepository.releaseIfHeldBy(this.deps.db, id, holder);
+    const change = await machinesRepository.releaseIfHeldBy(
+      this.deps.db,
+      id,
+      holder,
+      holder === actor.userId ? 'unlinked' : 'released-by-staff',
+    );
     if (!change)
       throw conflict('The machine changed hands meanwhile; reload it.', 'MACHINE_CHANGED_HANDS');
     this.deps.events.released([change]);
@@ -306,7 +319,14 @@ export class MachinesService {
 
   /** Releases the machine the member holds, if any (their account is going away). */
   async releaseHeldBy(userId: string): Promise<void> {
-    this.deps.events.released(await machinesRepository.releaseHeldBy(this.deps.db, [userId]));
+    this.deps.events.released(
+      await machinesRepository.releaseHeldBy(this.deps.db, [userId], 'account-deleted'),
+    );
+  }
+
+  /** The member's machine links, oldest first, for their data export. */
+  async exportOf(userId: string): Promise<MachineLinkView[]> {
+    return (await machinesRepository.linksOf(this.deps.db, userId)).map(presentMachineLink);
   }
 
   /** The id of the machine the member holds, if any. */

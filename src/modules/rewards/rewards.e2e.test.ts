@@ -3,7 +3,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildSignedInUser } from '../../test-support/factories.js';
+import { buildBranch, buildBranchMember, buildSignedInUser } from '../../test-support/factories.js';
 import { connectSocket, connected, recordEvents } from '../../test-support/socket-test-support.js';
 import { createTestApp, type TestApp } from '../../test-support/test-app.js';
 import { pointsLedger, userAchievements } from './rewards.table.js';
@@ -146,5 +146,25 @@ describe('points through the log endpoints', () => {
       .poll(() => received.some((n) => n.key === 'first-meal'), { timeout: 15_000 })
       .toBe(true);
     expect(received.filter((n) => n.key === 'first-workout')).toHaveLength(1);
+  });
+
+  it('when a member checks in, out and in again on one day, then one gym-visit award', async () => {
+    const branch = await buildBranch(t);
+    const member = await buildBranchMember(t, branch.id);
+    for (let visit = 0; visit < 2; visit++) {
+      await t.http
+        .post('/api/sessions/check-in')
+        .set('Authorization', member.auth)
+        .send({ branchId: branch.id })
+        .expect(201);
+      await t.http.post('/api/sessions/check-out').set('Authorization', member.auth).expect(200);
+    }
+    const visits = await t.container.database.db
+      .select()
+      .from(pointsLedger)
+      .where(eq(pointsLedger.userId, member.row.id));
+    expect(visits.filter((row) => row.rule === 'gym-visit').map((row) => row.amount)).toEqual([10]);
+    const balance = await pointsOf(member);
+    expect(balance.totalPoints).toBe(balance.ledgerSum);
   });
 });

@@ -190,9 +190,10 @@ export const userExportSchema = z
   .catchall(z.unknown())
   .openapi('UserExport', {
     description:
-      'Also `gymSessions` (every visit), `workoutLogs` (every workout log entry with its ' +
-      'sets), `mealLogs` (every logged meal), `workoutPlans` and `dietPlans` (every generated ' +
-      'plan with its customizations), `points` (the ledger) and `achievements`, oldest first.',
+      'Also `gymSessions` (every visit), `machineLinks` (every time a machine was held), ' +
+      '`workoutLogs` (every workout log entry with its sets), `mealLogs` (every logged meal), ' +
+      '`workoutPlans` and `dietPlans` (every generated plan with its customizations), `points` ' +
+      '(the ledger) and `achievements`, oldest first.',
   });
 
 /** DELETE /me: the caller's password confirms that the account really goes. */
