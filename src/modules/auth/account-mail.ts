@@ -96,7 +96,7 @@ export class AccountMail {
         purpose,
         email,
         tokenHash: hashLinkToken(token),
-        expiresAt: new Date(Date.now() + ttlSeconds * 1000),
+        ttlSeconds,
       });
       link = `${this.deps.settings.publicBaseUrl}${linkPaths[purpose]}?token=${token}`;
     }

@@ -463,7 +463,7 @@ export class AuthService {
       const user = await this.deps.accounts.findById(tx, family.userId);
       if (!user || !user.isActive) return { kind: 'expired' } as const;
       // Mandatory two-factor sign-in reaches sessions started before it applied to the account.
-      if (await this.mustEnrolFirst(user)) return { kind: 'expired' } as const;
+      if (await this.mustEnrolFirst(tx, user)) return { kind: 'expired' } as const;
       const next = newRefreshToken();
       await authRepository.insertToken(tx, {
         familyId: family.id,
@@ -618,9 +618,9 @@ export class AuthService {
   }
 
   /** Whether mandatory two-factor sign-in keeps this account from having sessions yet. */
-  private async mustEnrolFirst(user: UserRow): Promise<boolean> {
+  private async mustEnrolFirst(tx: Database, user: UserRow): Promise<boolean> {
     if (!this.deps.mfa.requiredForStaff || user.role === 'member') return false;
-    return !(await this.deps.totp.isEnabled(user.id));
+    return !(await this.deps.totp.isEnabled(user.id, tx));
   }
 
   private refreshExpiry(familyExpiresAt: Date): Date {

@@ -23,15 +23,17 @@ export const recoveryRepository = {
       purpose: AccountTokenPurpose;
       tokenHash: string;
       email: string;
-      expiresAt: Date;
+      ttlSeconds: number;
     },
   ): Promise<void> {
+    const { ttlSeconds, ...row } = values;
     await db
       .delete(accountTokens)
-      .where(
-        and(eq(accountTokens.userId, values.userId), eq(accountTokens.purpose, values.purpose)),
-      );
-    await db.insert(accountTokens).values(values);
+      .where(and(eq(accountTokens.userId, row.userId), eq(accountTokens.purpose, row.purpose)));
+    // Issued and expiring by the database clock, like every check of it.
+    await db
+      .insert(accountTokens)
+      .values({ ...row, expiresAt: sql`now() + make_interval(secs => ${ttlSeconds})` });
   },
 
   /**

@@ -49,8 +49,9 @@ export class TotpFactor {
     this.now = deps.now ?? Date.now;
   }
 
-  async isEnabled(userId: string): Promise<boolean> {
-    const row = await recoveryRepository.findTotp(this.deps.db, userId);
+  /** Whether the account has a confirmed authenticator (`db`: the caller's transaction). */
+  async isEnabled(userId: string, db: Database = this.deps.db): Promise<boolean> {
+    const row = await recoveryRepository.findTotp(db, userId);
     return row?.confirmedAt != null;
   }
 
