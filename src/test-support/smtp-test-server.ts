@@ -23,8 +23,8 @@ function decodeQuotedPrintable(body: string): string {
 }
 
 /** The decoded body of the first part with this content type. */
-function partOf(raw: string, contentType: string): string {
-  const start = raw.search(new RegExp(`Content-Type: ${contentType}`, 'i'));
+function partOf(raw: string, contentType: 'text/plain' | 'text/html'): string {
+  const start = raw.toLowerCase().indexOf(`content-type: ${contentType}`);
   if (start < 0) return '';
   const rest = raw.slice(start);
   const headerEnd = rest.indexOf('\r\n\r\n');

@@ -2,11 +2,7 @@ import { and, count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSignedInUser, buildUser, signIn } from '../../test-support/factories.js';
 import { startSmtpTestServer, type SmtpTestServer } from '../../test-support/smtp-test-server.js';
-import {
-  connectSocket,
-  connected,
-  disconnection,
-} from '../../test-support/socket-test-support.js';
+import { connectSocket, connected, disconnection } from '../../test-support/socket-test-support.js';
 import { createTestApp, type TestApp } from '../../test-support/test-app.js';
 import { waitUntil } from '../../test-support/job-test-support.js';
 import { refreshTokenFamilies } from './auth.table.js';
@@ -102,10 +98,7 @@ describe('email verification', () => {
   });
 
   it('when the token is malformed, then 400 names the field', async () => {
-    const res = await t.http
-      .post('/api/auth/email/verify')
-      .send({ token: 'short' })
-      .expect(400);
+    const res = await t.http.post('/api/auth/email/verify').send({ token: 'short' }).expect(400);
     expect(res.body.errors[0].path).toBe('body.token');
   });
 
@@ -256,7 +249,9 @@ describe('POST /api/auth/password/reset', () => {
       const [stored] = await db()
         .select()
         .from(accountTokens)
-        .where(and(eq(accountTokens.userId, user.row.id), eq(accountTokens.purpose, 'password-reset')));
+        .where(
+          and(eq(accountTokens.userId, user.row.id), eq(accountTokens.purpose, 'password-reset')),
+        );
       // Hashed at rest, 30 minutes.
       expect(stored?.tokenHash).not.toContain(token);
       expect(stored?.tokenHash).toMatch(/^[0-9a-f]{64}$/);

@@ -23,7 +23,10 @@ const codeAt = (secret: string, offsetSteps = 0, now = Date.now()) =>
 
 /** Enrols an authenticator over HTTP; answers the seed and the recovery codes. */
 async function enrol(user: { auth: string }) {
-  const started = await t.http.post('/api/auth/mfa/totp').set('Authorization', user.auth).expect(200);
+  const started = await t.http
+    .post('/api/auth/mfa/totp')
+    .set('Authorization', user.auth)
+    .expect(200);
   const { secret } = started.body as { secret: string };
   const confirmed = await t.http
     .post('/api/auth/mfa/totp/confirm')
@@ -206,7 +209,10 @@ describe('two-factor sign-in over HTTP', () => {
     const { recoveryCodes } = await enrol(user);
     const step = await passwordStep(user).expect(200);
     const code = recoveryCodes[3] ?? '';
-    await t.http.post('/api/auth/mfa/verify').send({ mfaToken: step.body.mfaToken, code }).expect(200);
+    await t.http
+      .post('/api/auth/mfa/verify')
+      .send({ mfaToken: step.body.mfaToken, code })
+      .expect(200);
     const again = await passwordStep(user).expect(200);
     await t.http
       .post('/api/auth/mfa/verify')
@@ -413,7 +419,9 @@ describe('mandatory two-factor sign-in for staff', () => {
       const staff = await buildUser(local, { role: 'staff' });
       const member = await buildUser(local);
       const login = () =>
-        local.http.post('/api/auth/login').send({ login: staff.row.username, password: staff.password });
+        local.http
+          .post('/api/auth/login')
+          .send({ login: staff.row.username, password: staff.password });
       const first = await login().expect(200);
       expect(first.body).toEqual({
         mfaEnrolmentRequired: true,
