@@ -1,6 +1,7 @@
 /* eslint-disable security/detect-non-literal-fs-filename -- the outbox path derives from DATA_DIR, the operator's configuration */
 import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from '../../lib/logger.js';
@@ -93,7 +94,10 @@ class OutboxMailer implements Mailer {
   // Builds the same RFC 822 message SMTP would carry, into a buffer instead of a connection.
   private readonly composer = nodemailer.createTransport({ streamTransport: true, buffer: true });
 
-  constructor(private readonly options: MailerOptions) {}
+  // Made at startup, so an operator finds where mail goes before the first message arrives.
+  constructor(private readonly options: MailerOptions) {
+    mkdirSync(options.outboxDir, { recursive: true, mode: 0o700 });
+  }
 
   async send(message: MailMessage): Promise<void> {
     const info = (await this.composer.sendMail({
@@ -103,7 +107,6 @@ class OutboxMailer implements Mailer {
       text: message.text,
       html: message.html,
     })) as { message: Buffer };
-    await mkdir(this.options.outboxDir, { recursive: true, mode: 0o700 });
     const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.eml`;
     const file = path.join(this.options.outboxDir, name);
     await writeFile(file, info.message, { mode: 0o600 });
