@@ -8,7 +8,7 @@ import { mountRoutes, type RouteGroup } from './lib/http/route.js';
 import { errorHandler, routeNotFound, type ErrorReporter } from './middleware/error-handler.js';
 import { apiRateLimit, authRateLimit, machineRateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
-import { authRoutes } from './modules/auth/index.js';
+import { accountPagesRoutes, authRoutes, recoveryRoutes } from './modules/auth/index.js';
 import { buildOpenApiDocument, docsRoutes, mountApiReference } from './modules/docs/index.js';
 import { healthRoutes } from './modules/health/index.js';
 import { usersRoutes } from './modules/users/index.js';
@@ -112,6 +112,8 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
       metricsOpenWithoutToken: config.env !== 'production',
     }),
     authRoutes(container.auth, authRateLimit(config.rateLimit, limitStores)),
+    recoveryRoutes(container, authRateLimit(config.rateLimit, limitStores)),
+    accountPagesRoutes(),
     usersRoutes(container.users, { idempotent }),
     workoutsRoutes(container.workouts, { idempotent }),
     // Before the logs group: its `GET /logs/:id` would take `/logs/export`.

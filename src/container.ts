@@ -10,7 +10,11 @@ import { describeErrorForLog } from './lib/errors.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import {
   AccessTokens,
+  AccountMail,
   AuthService,
+  EmailVerification,
+  TotpFactor,
+  TwoFactorService,
   LoginThrottle,
   PasswordHasher,
   RevocationList,
@@ -40,6 +44,8 @@ import {
 import { createMetrics, type Metrics } from './middleware/metrics.js';
 import { createJobRunner, jobDatabaseOf, type JobRunner } from './jobs/index.js';
 import { registerJobs } from './job-registry.js';
+import { createMailer, type Mailer } from './integrations/mail/index.js';
+import { resolveDataEncryption } from './lib/crypto/data-encryption.js';
 
 /** Everything long-lived the server is built from, wired once. */
 export interface Container {
@@ -53,6 +59,12 @@ export interface Container {
   /** Token authentication shared by HTTP routes and socket handshakes. */
   authGuard: AuthGuard;
   auth: AuthService;
+  /** Email verification and changes of address. */
+  emailVerification: EmailVerification;
+  /** TOTP second factor: enrolment, recovery codes, disabling. */
+  twoFactor: TwoFactorService;
+  /** Account email: queued with the change it is about, delivered by jobs. */
+  accountMail: AccountMail;
   users: UsersService;
   workouts: WorkoutsService;
   nutrition: NutritionService;
@@ -159,18 +171,58 @@ export async function createContainer(
     logger,
     accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds,
   });
+  // Account email goes out over SMTP, or into DATA_DIR/outbox in the embedded default.
+  const mailer: Mailer = createMailer({
+    smtpUrl: config.mail.smtpUrl,
+    from: config.mail.from,
+    outboxDir: path.join(config.dataDir, 'outbox'),
+    logger,
+  });
+  const accountMail = new AccountMail({
+    db: database.db,
+    mailer,
+    accounts: usersRepository,
+    settings: { publicBaseUrl: config.publicBaseUrl, ...config.accountRecovery },
+  });
+  // TOTP seeds are sealed under DATA_ENCRYPTION_KEY (generated into DATA_DIR only for PGlite).
+  const encryption = resolveDataEncryption(config.dataEncryption, {
+    dataDir: config.dataDir,
+    embedded: !config.databaseUrl,
+  });
+  if (!encryption) {
+    logger.warn('DATA_ENCRYPTION_KEY is not set: two-factor sign-in cannot be enrolled');
+  }
+  const totp = new TotpFactor({ db: database.db, encryption, issuer: 'NXG Connect' });
+  const throttle = new LoginThrottle(database.db, config.loginThrottle);
   const auth = new AuthService({
     db: database.db,
     revocations,
     logger,
     tokens,
     hasher: new PasswordHasher(config.bcryptCost),
-    throttle: new LoginThrottle(database.db, config.loginThrottle),
+    throttle,
     refreshTokenTtlSeconds: config.jwt.refreshTokenTtlSeconds,
     refreshFamilyLifetimeSeconds: config.jwt.refreshFamilyLifetimeSeconds,
     accounts: usersRepository,
     users: new UserPresenter(gymFloor.branches),
     events,
+    totp,
+    mail: accountMail,
+    mfa: config.mfa,
+    reauthWindowSeconds: config.reauthWindowSeconds,
+  });
+  const emailVerification = new EmailVerification({
+    db: database.db,
+    accounts: usersRepository,
+    mail: accountMail,
+  });
+  const twoFactor = new TwoFactorService({
+    db: database.db,
+    auth,
+    totp,
+    throttle,
+    mail: accountMail,
+    accountOf: (userId) => usersRepository.findById(database.db, userId),
   });
   const metrics = createMetrics();
   const integrations = createIntegrations({
@@ -241,7 +293,8 @@ export async function createContainer(
     db: database.db,
     events,
     memberships: gymFloor.branches,
-    passwords: auth,
+    confirmations: auth,
+    emailChanges: emailVerification,
     exporters: {
       sessions: auth,
       gymSessions: gymFloor.gymSessions,
@@ -266,7 +319,17 @@ export async function createContainer(
   });
 
   const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
-  registerJobs(jobs, { logger, db: database.db, auth, workouts, nutrition, gymFloor, analytics });
+  registerJobs(jobs, {
+    logger,
+    db: database.db,
+    auth,
+    accountMail,
+    mailDispatchIntervalSeconds: config.mail.dispatchIntervalSeconds,
+    workouts,
+    nutrition,
+    gymFloor,
+    analytics,
+  });
 
   return {
     config,
@@ -277,6 +340,9 @@ export async function createContainer(
     tokens,
     authGuard: createAuthGuard({ db: database.db, revocations, tokens, accounts: usersRepository }),
     auth,
+    emailVerification,
+    twoFactor,
+    accountMail,
     users,
     workouts,
     nutrition,
@@ -299,6 +365,7 @@ export async function createContainer(
       // Leave the process's own shutdown deadline (same setting) time to close the rest.
       await jobs.stop({ timeoutMs: Math.max(1_000, config.shutdownTimeoutMs - 2_000) });
       await realtime.close();
+      mailer.close();
       await Promise.allSettled([kv.close(), database.close()]);
     },
   };

@@ -1,7 +1,7 @@
 import type { Database } from './db/database.js';
 import type { Logger } from './lib/logger.js';
 import { registerAnalyticsJobs, type Analytics } from './modules/analytics/index.js';
-import { registerAuthJobs, type AuthService } from './modules/auth/index.js';
+import { registerAuthJobs, type AccountMail, type AuthService } from './modules/auth/index.js';
 import { registerGymFloorJobs, type GymFloor } from './modules/gym-floor/index.js';
 import { registerIdempotencyJobs } from './modules/idempotency/index.js';
 import { registerNutritionJobs, type NutritionService } from './modules/nutrition/index.js';
@@ -17,6 +17,9 @@ export interface JobDependencies {
   /** The main database, for jobs that keep cross-cutting tables (idempotency records). */
   db: Database;
   auth: AuthService;
+  /** Account email (verification, reset, notices) and how often its outbox is dispatched. */
+  accountMail: AccountMail;
+  mailDispatchIntervalSeconds: number;
   workouts: WorkoutsService;
   nutrition: NutritionService;
   gymFloor: GymFloor;

@@ -73,6 +73,47 @@ describe('loadConfig', () => {
     ).toEqual([]);
   });
 
+  it('when recovery and 2FA settings are wrong, then each is named', () => {
+    const issues = issuesOf({
+      SMTP_URL: 'http://mail.example.test',
+      PUBLIC_BASE_URL: 'ftp://x',
+      PASSWORD_RESET_TTL_SECONDS: '5',
+    }).join('\n');
+    expect(issues).toMatch(/SMTP_URL/);
+    expect(issues).toMatch(/PUBLIC_BASE_URL/);
+    expect(issues).toMatch(/PASSWORD_RESET_TTL_SECONDS/);
+    expect(
+      issuesOf({
+        DATA_ENCRYPTION_KEY: 'too-short',
+        DATA_ENCRYPTION_PREVIOUS_KEYS: `${'a'.repeat(64)},nope`,
+      }),
+    ).toEqual([
+      'DATA_ENCRYPTION_KEY: must be 32 bytes as 64 hex digits or base64',
+      'DATA_ENCRYPTION_PREVIOUS_KEYS: entry 2 is not a 32-byte key',
+    ]);
+    expect(
+      issuesOf({
+        DATABASE_URL: 'postgres://localhost/x',
+        JWT_PRIVATE_KEY: keys.privateKeyPem,
+        JWT_PUBLIC_KEY: keys.publicKeyPem,
+        MFA_REQUIRED_FOR_STAFF: 'true',
+      }),
+    ).toEqual([
+      'DATA_ENCRYPTION_KEY: required when MFA_REQUIRED_FOR_STAFF is on with DATABASE_URL',
+    ]);
+  });
+
+  it('when nothing about email is set, then links point at this server and the key id is derived', () => {
+    const config = loadConfig({ PORT: '4100', DATA_ENCRYPTION_KEY: 'f'.repeat(64) });
+    expect(config.publicBaseUrl).toBe('http://localhost:4100');
+    expect(config.mail.smtpUrl).toBeUndefined();
+    expect(config.accountRecovery.passwordResetTtlSeconds).toBe(1800);
+    expect(config.dataEncryption.key?.id).toMatch(/^[0-9a-f]{8}$/);
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://nxg.example/' }).publicBaseUrl).toBe(
+      'https://nxg.example',
+    );
+  });
+
   it('when only half of a pair is given, then it is refused', () => {
     expect(issuesOf({ JWT_PRIVATE_KEY: keys.privateKeyPem }).join()).toMatch(/both keys/);
     expect(issuesOf({ ADMIN_EMAIL: 'a@example.test' }).join()).toMatch(/ADMIN_EMAIL/);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { readIntegrationsConfig } from '../integrations/integrations.config.js';
+import { parseDataKey, type DataKey } from '../lib/crypto/data-encryption.js';
 
 /** Thrown when the environment does not describe a runnable server; names every bad variable. */
 export class ConfigError extends Error {
@@ -86,6 +87,26 @@ const environmentSchema = z.object({
   METRICS_TOKEN: optionalString,
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 60_000),
   RUN_JOBS: z.stringbool().default(true),
+  PUBLIC_BASE_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL')
+    .refine(isParsableUrl, 'is not a valid URL')
+    .optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .refine(isParsableUrl, 'is not a valid URL (percent-encode the password)')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('NXG Connect <no-reply@nxg-connect.local>'),
+  MAIL_DISPATCH_INTERVAL_SECONDS: int(5, 1, 3600),
+  DATA_ENCRYPTION_KEY: optionalString,
+  DATA_ENCRYPTION_PREVIOUS_KEYS: optionalString,
+  PASSWORD_RESET_TTL_SECONDS: int(30 * 60, 60, 24 * 3600),
+  EMAIL_VERIFICATION_TTL_SECONDS: int(24 * 3600, 300, 30 * 24 * 3600),
+  EMAIL_RESEND_COOLDOWN_SECONDS: int(60, 1, 24 * 3600),
+  MFA_REQUIRED_FOR_STAFF: z.stringbool().default(false),
+  MFA_TOKEN_TTL_SECONDS: int(300, 30, 3600),
+  REAUTH_WINDOW_SECONDS: int(300, 30, 24 * 3600),
 });
 
 /**
@@ -161,6 +182,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
       issues.push(`CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com`);
     }
+  }
+  const dataKey = e.DATA_ENCRYPTION_KEY ? parseDataKey(e.DATA_ENCRYPTION_KEY) : undefined;
+  if (e.DATA_ENCRYPTION_KEY && !dataKey) {
+    issues.push('DATA_ENCRYPTION_KEY: must be 32 bytes as 64 hex digits or base64');
+  }
+  const previousDataKeys: DataKey[] = [];
+  for (const [index, text] of (e.DATA_ENCRYPTION_PREVIOUS_KEYS ?? '').split(',').entries()) {
+    if (text.trim() === '') continue;
+    const key = parseDataKey(text);
+    if (key) previousDataKeys.push(key);
+    else issues.push(`DATA_ENCRYPTION_PREVIOUS_KEYS: entry ${index + 1} is not a 32-byte key`);
+  }
+  // Generated keys exist only in the embedded default; instances sharing PostgreSQL would each
+  // make their own, so mandatory 2FA (which needs the key) needs it configured there.
+  if (e.DATABASE_URL && e.MFA_REQUIRED_FOR_STAFF && !e.DATA_ENCRYPTION_KEY) {
+    issues.push(
+      'DATA_ENCRYPTION_KEY: required when MFA_REQUIRED_FOR_STAFF is on with DATABASE_URL',
+    );
   }
   if (issues.length > 0) throw new ConfigError(issues);
 
@@ -254,6 +293,31 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     runJobs: e.RUN_JOBS,
     /** The AI services; each is absent when not configured. */
     integrations: integrations.config,
+    /** Where links in emails point: this server's public address (no trailing slash). */
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    mail: {
+      /** SMTP when set; otherwise each message is written to DATA_DIR/outbox as an .eml file. */
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      /** How often queued messages are handed to delivery jobs (once across instances). */
+      dispatchIntervalSeconds: e.MAIL_DISPATCH_INTERVAL_SECONDS,
+    },
+    /** AES-256-GCM keys for secrets at rest (TOTP seeds); generated in the embedded default. */
+    dataEncryption: { key: dataKey, previousKeys: previousDataKeys },
+    accountRecovery: {
+      passwordResetTtlSeconds: e.PASSWORD_RESET_TTL_SECONDS,
+      emailVerificationTtlSeconds: e.EMAIL_VERIFICATION_TTL_SECONDS,
+      /** The least time between two verification or reset emails of one account. */
+      resendCooldownSeconds: e.EMAIL_RESEND_COOLDOWN_SECONDS,
+    },
+    mfa: {
+      /** Staff and admin accounts must enrol in TOTP before they get a session. */
+      requiredForStaff: e.MFA_REQUIRED_FOR_STAFF,
+      /** Lifetime of the one-purpose tokens between password and code (and of enrolment). */
+      challengeTtlSeconds: e.MFA_TOKEN_TTL_SECONDS,
+    },
+    /** How long a sign-in or re-authentication lets the session take sensitive actions. */
+    reauthWindowSeconds: e.REAUTH_WINDOW_SECONDS,
   };
 }
 

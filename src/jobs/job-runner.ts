@@ -72,6 +72,8 @@ export interface JobPolicy {
 }
 
 export interface SendOptions {
+  /** The job's id; sending the same id again while the job exists queues nothing (null). */
+  id?: string;
   /** Do not run before this many seconds from now. */
   startAfterSeconds?: number;
   /** With `singletonSeconds`: at most one job with this key per time slot of that length. */
@@ -402,6 +404,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       const data = type.schema.parse(input);
       await ensureQueue(type.name);
       const id = await boss.send(type.name, data, {
+        id: sendOptions.id,
         startAfter: sendOptions.startAfterSeconds,
         singletonKey: sendOptions.singletonKey,
         singletonSeconds: sendOptions.singletonSeconds,

@@ -151,6 +151,10 @@ export const conflictReasons = {
   DUPLICATE_RECORD: 'A record with these values already exists.',
   RECORD_IN_USE: 'The record is still referenced by others.',
   CONCURRENT_CHANGE: 'The request met a concurrent change; retry it.',
+  EMAIL_ALREADY_VERIFIED: 'The address is verified already and no change of it is pending.',
+  TWO_FACTOR_ALREADY_ENABLED: 'Two-factor sign-in is on already; disable it first.',
+  TWO_FACTOR_NOT_ENABLED: 'Two-factor sign-in is not on for this account.',
+  NO_ENROLMENT_STARTED: 'No authenticator enrolment is waiting for its first code; start one.',
 } as const;
 export type ConflictReason = keyof typeof conflictReasons;
 
@@ -163,6 +167,7 @@ export const rateLimitReasons = {
   IP_LOCKED: 'Too many failed sign-ins from this network without a device token: wait.',
   DEVICE_LOCKED: 'Too many failed sign-ins with this device token: wait.',
   PASSWORD_CHECKS_LOCKED: 'Too many wrong passwords on this signed-in account: wait.',
+  EMAIL_RESEND_COOLDOWN: 'A message of this kind was sent moments ago: wait before asking again.',
 } as const;
 export type RateLimitReason = keyof typeof rateLimitReasons;
 
@@ -216,6 +221,33 @@ export const wrongPassword = (field: string) =>
   new AppError(403, 'WRONG_PASSWORD', 'Wrong password', 'The password is wrong.', {
     errors: [{ path: field, message: 'is wrong' }],
   });
+
+/** A code given to confirm a sensitive action is wrong (403, as `wrongPassword`). */
+export const wrongCode = (field: string) =>
+  new AppError(403, 'WRONG_CODE', 'Wrong code', 'The authentication code is wrong.', {
+    errors: [{ path: field, message: 'is wrong' }],
+  });
+
+/**
+ * A sensitive action needs the account's factors proved recently: the session's sign-in or
+ * `POST /api/auth/reauthenticate` within the re-authentication window (or the factors inline).
+ */
+export const reauthenticationRequired = (detail: string) =>
+  new AppError(403, 'REAUTHENTICATION_REQUIRED', 'Re-authentication required', detail);
+
+/** An emailed token (link) that is unknown, expired, superseded or used. */
+export const invalidLinkToken = (field: string) =>
+  new AppError(
+    400,
+    'INVALID_TOKEN',
+    'Invalid or expired link',
+    'The link is invalid, has expired, or was already used; ask for a new one.',
+    { errors: [{ path: field, message: 'is invalid, expired or used' }] },
+  );
+
+/** The second step of a sign-in failed: wrong code (counted), or the step token is spent. */
+export const invalidSecondFactor = (detail = 'The authentication code is wrong.') =>
+  new AppError(401, 'INVALID_CODE', 'Invalid code', detail);
 
 /** 503; with `retryAfterSeconds`, a Retry-After header tells clients when to try again. */
 export const serviceUnavailable = (detail: string, retryAfterSeconds?: number) =>

@@ -41,6 +41,25 @@ export interface AccessTokenOptions {
 }
 
 const deviceClaimsSchema = z.object({ sub: z.uuid(), jti: z.uuid() });
+const challengeClaimsSchema = z.object({
+  sub: z.uuid(),
+  jti: z.uuid(),
+  dev: z.uuid().optional(),
+});
+
+/**
+ * What a sign-in that is not finished yet may do: `mfa` completes it with a code
+ * (`POST /api/auth/mfa/verify`); `mfa-enrolment` lets an account that must use two-factor
+ * sign-in enrol an authenticator, and nothing else.
+ */
+export type ChallengePurpose = 'mfa' | 'mfa-enrolment';
+
+/** A sign-in waiting for its second step. */
+export interface SignInChallenge {
+  userId: string;
+  /** The trusted device the password step came from, so its code failures count there. */
+  deviceId?: string;
+}
 
 /** A device that signed in to the account before (OWASP's "device cookie"). */
 export interface TrustedDevice {
@@ -121,6 +140,37 @@ export class AccessTokens {
       });
       const claims = deviceClaimsSchema.safeParse(payload);
       return claims.success ? { userId: claims.data.sub, deviceId: claims.data.jti } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * A short-lived token for one step of a sign-in. Each purpose has its own audience, so it
+   * passes for nothing else (not an access token, not the other purpose).
+   */
+  signChallenge(purpose: ChallengePurpose, challenge: SignInChallenge, ttlSeconds: number): string {
+    return jwt.sign(challenge.deviceId ? { dev: challenge.deviceId } : {}, this.privateKey, {
+      algorithm: 'RS256',
+      expiresIn: ttlSeconds,
+      issuer: this.options.issuer,
+      audience: `${this.options.audience}:${purpose}`,
+      subject: challenge.userId,
+      jwtid: randomUUID(),
+    });
+  }
+
+  /** The challenge a token of this purpose carries; undefined for anything else. */
+  verifyChallenge(purpose: ChallengePurpose, token: string): SignInChallenge | undefined {
+    try {
+      const payload = jwt.verify(token, this.publicKey, {
+        algorithms: ['RS256'],
+        issuer: this.options.issuer,
+        audience: `${this.options.audience}:${purpose}`,
+      });
+      const claims = challengeClaimsSchema.safeParse(payload);
+      if (!claims.success) return undefined;
+      return { userId: claims.data.sub, deviceId: claims.data.dev };
     } catch {
       return undefined;
     }

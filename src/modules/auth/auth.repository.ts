@@ -9,7 +9,8 @@ import {
   type RefreshFamilyRow,
 } from './auth.table.js';
 
-export type RevocationReason = 'logout' | 'logout-all' | 'password-change' | 'reuse-detected';
+export type RevocationReason =
+  'logout' | 'logout-all' | 'password-change' | 'password-reset' | 'reuse-detected';
 
 /** The only place that queries refresh-token families and tokens. */
 export const authRepository = {

@@ -4,6 +4,7 @@ import {
   authSessionSchema,
   changePasswordBody,
   loginBody,
+  loginResultSchema,
   logoutBody,
   refreshBody,
   registerBody,
@@ -11,7 +12,8 @@ import {
 } from './auth.schemas.js';
 import type { AuthService, ClientInfo } from './auth.service.js';
 
-function clientInfo(req: Request, res: Response): ClientInfo {
+/** Where a request comes from, and a signal that aborts when its client hangs up. */
+export function clientInfo(req: Request, res: Response): ClientInfo {
   const hangUp = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) hangUp.abort();
@@ -68,16 +70,26 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
             'each further one in a row twice as long, up to `LOGIN_LOCKOUT_MAX_SECONDS` (24 h). ' +
             '`Retry-After` tells how long.\n' +
             '- `TOO_MANY_REQUESTS`: the request rate limit of every `/api/auth` route.',
+          'With two-factor sign-in on, a right password answers `{ mfaRequired: true, mfaToken ' +
+            '}` instead of tokens; `POST /api/auth/mfa/verify` completes the sign-in. With ' +
+            '`MFA_REQUIRED_FOR_STAFF` on, staff and admin accounts without an authenticator get ' +
+            '`{ mfaEnrolmentRequired: true, enrolmentToken }`, good only for enrolling one ' +
+            '(`POST /api/auth/mfa/enrolment`, then `/mfa/enrolment/confirm`).',
         ].join('\n\n'),
         access: 'public',
         rateLimit: strictLimit,
         body: loginBody,
         errors: [401],
         reasons: { 429: ['TOO_MANY_REQUESTS', 'ACCOUNT_LOCKED', 'IP_LOCKED', 'DEVICE_LOCKED'] },
-        responses: { 200: { description: 'Signed in', schema: signInSchema } },
+        responses: {
+          200: {
+            description: 'Signed in, or the second step of the sign-in',
+            schema: loginResultSchema,
+          },
+        },
         handler: async ({ body, req, res }) => ({
           status: 200,
-          body: await auth.login(body, clientInfo(req, res)),
+          body: await auth.signIn(body, clientInfo(req, res)),
         }),
       }),
       defineRoute({
@@ -123,11 +135,15 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         path: '/password',
         summary: 'Change the password',
         description:
-          'Every other session is signed out; this one stays. A wrong `currentPassword` is 403 ' +
-          '`WRONG_PASSWORD` (not 401, which clients take as "refresh the token"); wrong ' +
-          'passwords on this and other confirmed actions count together per account, and after ' +
+          'Every other session is signed out; this one stays; reset links stop working and the ' +
+          'member is told by email. A wrong `currentPassword` is 403 `WRONG_PASSWORD` (not 401, ' +
+          'which clients take as "refresh the token"); wrong passwords and codes on this and ' +
+          'other confirmed actions count together per account, and after ' +
           '`LOGIN_MAX_FAILURES_PER_SOURCE` (5) the answer is 429 with reason ' +
-          '`PASSWORD_CHECKS_LOCKED` until `Retry-After`.',
+          '`PASSWORD_CHECKS_LOCKED` until `Retry-After`. While two-factor sign-in is on, give ' +
+          '`code` too (403 `WRONG_CODE` when wrong), unless the session signed in or ' +
+          're-authenticated within `REAUTH_WINDOW_SECONDS`; otherwise 403 ' +
+          '`REAUTHENTICATION_REQUIRED`.',
         access: 'user',
         rateLimit: strictLimit,
         body: changePasswordBody,
@@ -135,7 +151,7 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         reasons: { 429: ['TOO_MANY_REQUESTS', 'PASSWORD_CHECKS_LOCKED'] },
         responses: { 204: { description: 'Password changed' } },
         handler: async ({ user, body }) => {
-          await auth.changePassword(user, body.currentPassword, body.newPassword);
+          await auth.changePassword(user, body);
           return { status: 204 };
         },
       }),

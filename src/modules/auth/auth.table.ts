@@ -21,6 +21,13 @@ export const refreshTokenFamilies = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
     revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
     revokedReason: text('revoked_reason'),
+    /**
+     * When the session last proved every factor of the account (its sign-in, or
+     * `POST /api/auth/reauthenticate`): sensitive actions need it within REAUTH_WINDOW_SECONDS.
+     */
+    reauthenticatedAt: timestamp('reauthenticated_at', { withTimezone: true, precision: 3 })
+      .notNull()
+      .defaultNow(),
   },
   (t) => [
     index('refresh_families_user_idx').on(t.userId),

@@ -10,8 +10,11 @@ export {
 export {
   UserPresenter,
   UsersService,
+  type ActingUser,
+  type ActionProof,
+  type EmailChangeRequests,
   type MembershipDirectory,
-  type PasswordConfirmation,
+  type SensitiveActionConfirmation,
   type SessionSummary,
   type UserDataExporter,
 } from './users.service.js';

@@ -8,6 +8,8 @@ export function presentUser(row: UserRow, branches: BranchMembership[]): UserVie
     id: row.id,
     username: row.username,
     email: row.email,
+    emailVerified: row.emailVerifiedAt !== null,
+    pendingEmail: row.pendingEmail,
     role: row.role,
     // Profiles stored before time zones existed have none.
     profile: { ...row.profile, timezone: row.profile.timezone ?? null },

@@ -56,10 +56,31 @@ export const usersRepository = {
     return row;
   },
 
+  /** Looks a user up by email only, case-insensitively (password reset by address). */
+  async findByEmail(db: Database, email: string): Promise<UserRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(users)
+      .where(sql`lower(${users.email}) = ${email.toLowerCase()}`)
+      .limit(1);
+    return row;
+  },
+
   async update(
     db: Database,
     id: string,
-    changes: Partial<Pick<UserRow, 'username' | 'profile' | 'passwordHash' | 'role'>>,
+    changes: Partial<
+      Pick<
+        UserRow,
+        | 'username'
+        | 'email'
+        | 'emailVerifiedAt'
+        | 'pendingEmail'
+        | 'profile'
+        | 'passwordHash'
+        | 'role'
+      >
+    >,
   ): Promise<UserRow | undefined> {
     const [row] = await db
       .update(users)

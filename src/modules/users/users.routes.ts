@@ -6,6 +6,7 @@ import {
   adminUserSchema,
   bodyCompositionEntrySchema,
   bodyCompositionPage,
+  changeEmailBody,
   changeRoleBody,
   createBodyCompositionBody,
   deleteMeBody,
@@ -37,7 +38,8 @@ export function usersRoutes(users: UsersService, deps: { idempotent: RequestHand
         summary: 'Edit username and profile',
         description:
           'Nested profile objects are merged into the stored profile; `null` clears a value. ' +
-          'Email changes are not offered until address verification exists.',
+          'The email address changes through `POST /api/users/me/email` (it needs the ' +
+          'password and the new address’s verification).',
         access: 'user',
         body: updateMeBody,
         errors: [409],
@@ -54,20 +56,46 @@ export function usersRoutes(users: UsersService, deps: { idempotent: RequestHand
         summary: 'Delete the account and all personal data',
         description:
           'A DELETE with a JSON body: `{ "password": "<current password>" }` confirms it, so a ' +
-          'stolen access token alone cannot delete the account. A wrong password is 403 ' +
-          '`WRONG_PASSWORD` (nothing is deleted); wrong passwords here and on ' +
-          '`POST /api/auth/password` count together per account, and after ' +
-          '`LOGIN_MAX_FAILURES_PER_SOURCE` (5) the answer is 429 with reason ' +
-          '`PASSWORD_CHECKS_LOCKED` until `Retry-After`.',
+          'stolen access token alone cannot delete the account. While two-factor sign-in is ' +
+          'on, give `code` too, unless the session signed in or re-authenticated ' +
+          '(`POST /api/auth/reauthenticate`) within `REAUTH_WINDOW_SECONDS`; otherwise 403 ' +
+          '`REAUTHENTICATION_REQUIRED`. A wrong password or code is 403 `WRONG_PASSWORD` / ' +
+          '`WRONG_CODE` (nothing is deleted); wrong ones here and on other confirmed actions ' +
+          'count together per account, and after `LOGIN_MAX_FAILURES_PER_SOURCE` (5) the ' +
+          'answer is 429 with reason `PASSWORD_CHECKS_LOCKED` until `Retry-After`.',
         access: 'user',
         body: deleteMeBody,
         errors: [403],
         reasons: { 429: ['TOO_MANY_REQUESTS', 'PASSWORD_CHECKS_LOCKED'] },
         responses: { 204: { description: 'Deleted; every token of the account stops working' } },
         handler: async ({ user, body }) => {
-          await users.deleteMe(user.userId, body.password);
+          await users.deleteMe(user, body);
           return { status: 204 };
         },
+      }),
+      defineRoute({
+        method: 'post',
+        path: '/me/email',
+        summary: 'Change the email address',
+        description:
+          'The new address becomes `pendingEmail` and gets a verification link; it replaces ' +
+          '`email` only once the link is followed (`POST /api/auth/email/verify`). Until then ' +
+          'the current address stays in use (sign-in, reset links). The current address is ' +
+          'told at once, and again when the change takes effect. Asking for the current ' +
+          'address cancels a pending change. Confirmed like account deletion: `password`, plus ' +
+          '`code` while two-factor sign-in is on unless the session re-authenticated within ' +
+          '`REAUTH_WINDOW_SECONDS`. 409 `EMAIL_TAKEN` when another account has the address.',
+        access: 'user',
+        body: changeEmailBody,
+        errors: [403],
+        reasons: { 409: ['EMAIL_TAKEN'], 429: ['TOO_MANY_REQUESTS', 'PASSWORD_CHECKS_LOCKED'] },
+        responses: {
+          202: { description: 'The user, with the address pending', schema: userSchema },
+        },
+        handler: async ({ user, body }) => ({
+          status: 202,
+          body: await users.requestEmailChange(user, body),
+        }),
       }),
       defineRoute({
         method: 'get',
@@ -126,16 +154,18 @@ export function usersRoutes(users: UsersService, deps: { idempotent: RequestHand
           'The last admin cannot be demoted (409). A user whose new role is not `staff` loses ' +
           'every branch staff assignment in the same change; promoted back to staff, they are ' +
           'assigned to no branch until an admin assigns them again. The user’s open sockets are ' +
-          'closed so they reconnect under the new role.',
+          'closed so they reconnect under the new role. A sensitive action: the admin’s session ' +
+          'must have signed in or re-authenticated (`POST /api/auth/reauthenticate`) within ' +
+          '`REAUTH_WINDOW_SECONDS`, else 403 `REAUTHENTICATION_REQUIRED`.',
         access: ['admin'],
         params: idParams,
         body: changeRoleBody,
         errors: [404, 409],
         reasons: { 409: ['LAST_ADMIN'] },
         responses: { 200: { description: 'The updated user', schema: adminUserSchema } },
-        handler: async ({ params, body }) => ({
+        handler: async ({ user, params, body }) => ({
           status: 200,
-          body: await users.changeRole(params.id, body.role),
+          body: await users.changeRole(user, params.id, body.role),
         }),
       }),
     ],

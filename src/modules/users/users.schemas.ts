@@ -140,6 +140,17 @@ export const userSchema = z
     id: z.uuid(),
     username: z.string(),
     email: z.string(),
+    emailVerified: z.boolean().openapi({
+      description: 'Whether `email` was proved by a link sent to it',
+    }),
+    pendingEmail: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          'An address asked for by `POST /api/users/me/email`; it replaces `email` once its ' +
+          'link is followed',
+      }),
     role: z.enum(['member', 'staff', 'admin']),
     profile: profileSchema,
     bodyComposition: bodyCompositionEntrySchema.nullable(),
@@ -197,6 +208,27 @@ export const userExportSchema = z
   });
 
 /** DELETE /me: the caller's password confirms that the account really goes. */
+const confirmationCode = z
+  .string()
+  .min(6)
+  .max(24)
+  .optional()
+  .openapi({ description: 'A TOTP or recovery code, while two-factor sign-in is on' });
+
 export const deleteMeBody = z
-  .strictObject({ password: z.string().min(1).max(1024) })
-  .openapi('DeleteAccount');
+  .strictObject({ password: z.string().min(1).max(1024), code: confirmationCode })
+  .openapi('DeleteAccount', { example: { password: 'correct horse battery' } });
+
+/** POST /me/email: the new address, confirmed with the password (and a code under 2FA). */
+export const changeEmailBody = z
+  .strictObject({
+    email: z
+      .string()
+      .max(254, 'must be at most 254 characters')
+      .pipe(z.email('must be an email address')),
+    password: z.string().min(1).max(1024),
+    code: confirmationCode,
+  })
+  .openapi('ChangeEmail', {
+    example: { email: 'sam.new@example.com', password: 'correct horse battery' },
+  });

@@ -47,10 +47,30 @@ export interface MembershipDirectory {
   membershipsOfMany(userIds: string[]): Promise<Map<string, BranchMembership[]>>;
 }
 
-/** Checks the user's password for a sensitive action; the auth module provides it. */
-export interface PasswordConfirmation {
-  /** 403 `WRONG_PASSWORD` when wrong (counted by the login throttle; 429 once locked). */
-  confirmPassword(userId: string, password: string, field: string): Promise<void>;
+/** The caller of a sensitive action: the account and its session (refresh family). */
+export interface ActingUser {
+  userId: string;
+  familyId: string;
+}
+
+/** How the caller proves their factors, with the request fields named for errors. */
+export interface ActionProof {
+  password?: { value: string; field: string };
+  code?: { value: string; field: string };
+}
+
+/**
+ * The gate of sensitive actions; the auth module provides it. Passes when the proof (password,
+ * plus a code under two-factor sign-in) is right, or the session re-authenticated recently;
+ * otherwise 403 (`WRONG_PASSWORD`, `WRONG_CODE`, `REAUTHENTICATION_REQUIRED`) or 429.
+ */
+export interface SensitiveActionConfirmation {
+  confirmSensitiveAction(session: ActingUser, proof?: ActionProof): Promise<void>;
+}
+
+/** Changes of address that wait for the new address's verification; auth provides it. */
+export interface EmailChangeRequests {
+  requestChange(userId: string, newEmail: string): Promise<UserRow>;
 }
 
 /** One feature's share of a user's data export, under its own key. */
@@ -62,9 +82,20 @@ export interface UsersServiceDeps {
   db: Database;
   events: DomainEvents;
   memberships: MembershipDirectory;
-  passwords: PasswordConfirmation;
+  confirmations: SensitiveActionConfirmation;
+  emailChanges: EmailChangeRequests;
   /** The other features' data in the export, by the key each appears under. */
   exporters: Record<string, UserDataExporter>;
+}
+
+/** The proof in a body that carries `password` (under `field`) and optionally `code`. */
+function proofOf(input: { code?: string } & Record<string, unknown>, field: string): ActionProof {
+  const password = input[field];
+  return {
+    password:
+      typeof password === 'string' ? { value: password, field: `body.${field}` } : undefined,
+    code: input.code === undefined ? undefined : { value: input.code, field: 'body.code' },
+  };
 }
 
 /** Shows a user as the API does, with their memberships (also in auth's sign-in answers). */
@@ -131,12 +162,25 @@ export class UsersService {
     return this.present(row);
   }
 
-  /** Deletes the account once its password confirms it; everything goes with it (FK cascade). */
-  async deleteMe(userId: string, password: string): Promise<void> {
-    await this.deps.passwords.confirmPassword(userId, password, 'body.password');
+  /** Deletes the account once its factors confirm it; everything goes with it (FK cascade). */
+  async deleteMe(session: ActingUser, input: { password: string; code?: string }): Promise<void> {
+    const { userId } = session;
+    await this.deps.confirmations.confirmSensitiveAction(session, proofOf(input, 'password'));
     await this.deps.events.run('users.deleting', { userId });
     if (!(await usersRepository.delete(this.deps.db, userId))) throw notFound('User');
     await this.deps.events.publish('users.access-changed', { userId });
+  }
+
+  /**
+   * Asks to change the address (a sensitive action). The new address gets a link and takes
+   * over only once it is followed; the old address is told.
+   */
+  async requestEmailChange(
+    session: ActingUser,
+    input: { email: string; password: string; code?: string },
+  ): Promise<UserView> {
+    await this.deps.confirmations.confirmSensitiveAction(session, proofOf(input, 'password'));
+    return this.present(await this.deps.emailChanges.requestChange(session.userId, input.email));
   }
 
   async exportMe(userId: string) {
@@ -193,7 +237,9 @@ export class UsersService {
    * Changes a role; the last admin cannot be demoted, so the system is never left without one.
    * A user who stops being staff loses their branch assignments in the same transaction.
    */
-  async changeRole(targetId: string, role: Role) {
+  async changeRole(actor: ActingUser, targetId: string, role: Role) {
+    // Role changes reach every machine and member: the admin's session must be recently proved.
+    await this.deps.confirmations.confirmSensitiveAction(actor);
     const row = await this.deps.db.transaction(async (tx) => {
       // Admins first, then the target, always in that order: two admins demoting each other at
       // once queue up instead of deadlocking, and the second sees the first's result.

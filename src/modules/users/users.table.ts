@@ -21,6 +21,10 @@ export const users = pgTable(
     username: text('username').notNull(),
     email: text('email').notNull(),
     passwordHash: text('password_hash').notNull(),
+    /** When `email` was proved by a link sent to it; null until then. */
+    emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true, precision: 3 }),
+    /** An address the user asked to change to; it takes over once its link is followed. */
+    pendingEmail: text('pending_email'),
     role: text('role', { enum: roles }).notNull().default('member'),
     profile: jsonb('profile').$type<UserProfile>().notNull(),
     // Denormalised copy of the newest body-composition entry, kept in step by the same

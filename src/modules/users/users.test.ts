@@ -19,6 +19,8 @@ describe('GET /api/users/me', () => {
       id: user.row.id,
       username: user.row.username,
       email: user.row.email,
+      emailVerified: false,
+      pendingEmail: null,
       role: 'member',
       profile: {
         name: 'Ada',
