@@ -127,10 +127,15 @@ describe('Idempotency-Key on create POSTs', () => {
       'POST /api/branches',
       'POST /api/machines/link',
       'POST /api/machines/{id}/maintenance',
+      'POST /api/nutrition/meals',
+      'POST /api/nutrition/meals/copy-day',
+      'POST /api/nutrition/meals/{id}/copy',
       'POST /api/nutrition/plans/generate',
       'POST /api/sessions/check-in',
       'POST /api/users/me/body-composition',
       'POST /api/workouts/generate',
+      'POST /api/workouts/logs',
+      'POST /api/workouts/logs/import',
     ]);
   });
 });
