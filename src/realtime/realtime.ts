@@ -71,12 +71,6 @@ function send(target: BroadcastOperator<never, SocketData>, event: string, paylo
 export interface UserEmitOptions {
   /** The socket that sent the update, which already has it. */
   exceptSocketId?: string;
-  /**
-   * Live copies that may be dropped: a device whose connection is still writing earlier
-   * packets misses this one instead of queueing it (Socket.IO's volatile emit), so a flood
-   * cannot pile copies up in the server's memory. The stored record stays the reference.
-   */
-  volatile?: boolean;
 }
 
 /**
@@ -214,7 +208,6 @@ export function createRealtime(options: RealtimeOptions): Realtime {
     emitToUser: (userId, event, payload, options = {}) => {
       let target = workouts.to(rooms.user(userId));
       if (options.exceptSocketId) target = target.except(options.exceptSocketId);
-      if (options.volatile) target = target.volatile;
       send(target, event, payload);
     },
     disconnectRevoked: ({ accessTokenIds = [], familyIds = [] }) => {

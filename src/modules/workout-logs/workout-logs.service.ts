@@ -463,11 +463,12 @@ export class WorkoutLogsService {
       await this.announceReflagged(uow, userId, flagged, [log.id]);
       const record = presentProgress(written, set, { source: reporter.kind, machineId });
       uow.afterCommit(() => this.deps.events.publish('workout-logs.set-recorded', { userId }));
-      // Live copies for the member's other devices: droppable when a device lags behind.
+      // Live copies for the member's other devices. Not volatile: a volatile packet is dropped
+      // whenever the socket is still writing the previous one (an achievement notification sent
+      // by the same commit, say); the per-user socket event budget bounds how many there are.
       uow.afterCommit(() =>
         this.deps.realtime.emitToUser(userId, 'workout:progress', record, {
           exceptSocketId: reporter.socketId,
-          volatile: true,
         }),
       );
       return record;
