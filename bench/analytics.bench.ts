@@ -434,6 +434,8 @@ async function signIn(apiBase: string): Promise<string> {
       body: JSON.stringify({ login: HEAVY_MEMBER.username, password: HEAVY_MEMBER.password }),
     },
     200,
+    // After a 1000-connection run the API may still be answering its backlog.
+    120_000,
   );
   if (typeof session.accessToken !== 'string') {
     throw new Error(`login: no accessToken in ${JSON.stringify(session).slice(0, 300)}`);
