@@ -70,7 +70,8 @@ export function workoutLogsRoutes(
           'Without `updatedSince`: entries newest first (by `completedAt`), of the days ' +
           '`from`–`to` when given (inclusive, compared with each entry’s `day`, the member’s ' +
           'local day).\n\n' +
-          'With `updatedSince` (an ISO time or the `syncCursor` of the previous sync; not ' +
+          'With `updatedSince` (an ISO time: the `syncCursor` of the previous sync, as for ' +
+          'meals; not ' +
           'with `from`/`to`): entries created or changed since, and `deleted` entries, oldest ' +
           'change first, in pages (keep `updatedSince` and pass `cursor` = `nextCursor`). The ' +
           'last page carries `syncCursor` for next time. Each sync re-reads the ' +

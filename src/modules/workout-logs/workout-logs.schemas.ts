@@ -186,34 +186,15 @@ export const updateWorkoutLogBody = z
   });
 export type UpdateWorkoutLogBody = z.infer<typeof updateWorkoutLogBody>;
 
-// ---- sync cursors ----
-
-const SYNC_MARK = 'sync';
-
-/** The cursor a finished sync hands back: where the next one starts (before the overlap). */
-export const encodeSyncCursor = (at: Date) =>
-  Buffer.from(JSON.stringify([SYNC_MARK, at.toISOString()])).toString('base64url');
-
-function decodeSyncCursor(raw: string): Date | undefined {
-  try {
-    const parsed = z
-      .tuple([z.literal(SYNC_MARK), z.iso.datetime()])
-      .safeParse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
-    return parsed.success ? new Date(parsed.data[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** `?updatedSince=`: an ISO time, or the `syncCursor` of the previous sync. */
+/** `?updatedSince=`: an ISO time, such as the `syncCursor` of the previous sync. */
 const updatedSince = z
   .string()
   .max(200)
   .transform((raw, context): Date => {
     const asTime = z.iso.datetime({ offset: true }).safeParse(raw);
-    const at = asTime.success ? new Date(asTime.data) : decodeSyncCursor(raw);
+    const at = asTime.success ? new Date(asTime.data) : undefined;
     if (!at || at.getTime() < EARLIEST_COMPLETED_AT) {
-      context.addIssue({ code: 'custom', message: 'must be an ISO time or a syncCursor' });
+      context.addIssue({ code: 'custom', message: 'must be an ISO time (a syncCursor is one)' });
       return z.NEVER;
     }
     return at;
@@ -324,8 +305,8 @@ export const workoutLogListSchema = z
       .array(z.object({ id: z.uuid(), deletedAt: timestamp }))
       .optional()
       .openapi({ description: 'With `updatedSince`: entries deleted since' }),
-    syncCursor: z
-      .string()
+    syncCursor: z.iso
+      .datetime()
       .nullable()
       .optional()
       .openapi({

@@ -16,7 +16,6 @@ import {
   SYNC_OVERLAP_SECONDS,
   completedAtProblem,
   encodeExerciseCursor,
-  encodeSyncCursor,
   type CreateWorkoutLogBody,
   type DayActivityView,
   type ExerciseRecordsView,
@@ -304,7 +303,7 @@ export class WorkoutLogsService {
         change.log ? [] : [{ id: change.id, deletedAt: change.at.toISOString() }],
       ),
       nextCursor: hasMore && last ? encodeCursor({ at: last.at, id: last.id }) : null,
-      syncCursor: hasMore ? null : encodeSyncCursor(readAt),
+      syncCursor: hasMore ? null : readAt.toISOString(),
     };
   }
 
