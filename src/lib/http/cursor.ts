@@ -71,6 +71,15 @@ export const timeCursor = cursorParameter(timeKey, (at) => new Date(at), 200);
 export const nameCursor = cursorParameter(nameKey, (at) => at, 8192);
 
 /**
+ * How far back each two-way sync (`?updatedSince=`) reaches before the time it is given. A
+ * change is stamped when its transaction writes it and becomes visible when it commits, so a row
+ * can turn up with a time before a cursor handed out meanwhile; re-reading this much before the
+ * cursor catches every transaction shorter than it. Clients apply changes by id (upsert,
+ * delete-if-present), so what they get twice is harmless.
+ */
+export const SYNC_OVERLAP_SECONDS = 300;
+
+/**
  * Position in a two-way sync's change stream (ordered by change time, then id), with the
  * database time at which that sync's first page was read: the next sync starts from there.
  */

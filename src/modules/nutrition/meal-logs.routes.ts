@@ -1,10 +1,10 @@
 import type { RequestHandler } from 'express';
+import { SYNC_OVERLAP_SECONDS } from '../../lib/http/cursor.js';
+import { CLOCK_SKEW_ALLOWANCE_SECONDS } from '../../lib/time/clock-skew.js';
 import { idParams } from '../../lib/http/common.schemas.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import {
-  CONSUMED_AT_SKEW_SECONDS,
   MAX_MEALS_PER_DAY,
-  SYNC_OVERLAP_SECONDS,
   copiedMealDaySchema,
   copyMealDayBody,
   copyMealLogBody,
@@ -41,7 +41,7 @@ export function mealLogsRoutes(
           '/ 100, rounded to 0.1, and the meal’s the sum of its items. Exactly one of the two. ' +
           'An unknown `foodId` is a 400 at `body.items.<n>.foodId`. `imageId` is stored as a ' +
           'reference only. `consumedAt` may lie in the past (meals logged offline and synced ' +
-          `later) but not more than ${String(CONSUMED_AT_SKEW_SECONDS / 60)} minutes in the ` +
+          `later) but not more than ${String(CLOCK_SKEW_ALLOWANCE_SECONDS / 60)} minutes in the ` +
           `future (clock skew). ${theDay} Honours \`Idempotency-Key\`.`,
         access: 'user',
         body: createMealLogBody,

@@ -1,4 +1,5 @@
 import { text, uuidParam } from '../../lib/http/common.schemas.js';
+import { CLOCK_SKEW_ALLOWANCE_SECONDS, isBeyondClockSkew } from '../../lib/time/clock-skew.js';
 import {
   decodeSyncCursor,
   timeCursor,
@@ -8,21 +9,6 @@ import {
 import { z } from '../../lib/zod.js';
 import { mealLogSources, mealTypes } from './meal-logs.table.js';
 import { macroTargetsSchema } from './nutrition.schemas.js';
-
-/**
- * How far in the future `consumedAt` may lie: phones' clocks drift, and a meal logged "now" on
- * a fast clock must not be refused. Further ahead is a mistake (a wrong date), refused with 400.
- */
-export const CONSUMED_AT_SKEW_SECONDS = 300;
-
-/**
- * A sync returns changes from this long before `updatedSince`: `updated_at` is the writing
- * transaction's start time, so a write that started before a sync read and committed after it
- * carries an earlier time than the cursor the phone got. Any transaction shorter than this is
- * caught by the next sync; the price is replaying up to this much of recent changes, which
- * clients apply by id (upsert, delete-if-present), so replays are harmless.
- */
-export const SYNC_OVERLAP_SECONDS = 300;
 
 /**
  * A day view lists at most this many meals (by time); its totals count every meal of the day,
@@ -47,8 +33,8 @@ const instant = z.iso
 /** When the meal was eaten: any past time (logged offline, synced later), not the future. */
 const consumedAt = instant
   .refine(
-    (value) => new Date(value).getTime() <= Date.now() + CONSUMED_AT_SKEW_SECONDS * 1000,
-    `must not be more than ${String(CONSUMED_AT_SKEW_SECONDS / 60)} minutes in the future`,
+    (value) => !isBeyondClockSkew(new Date(value)),
+    `must not be more than ${String(CLOCK_SKEW_ALLOWANCE_SECONDS / 60)} minutes in the future`,
   )
   .openapi({ example: '2026-11-25T12:30:00Z' });
 

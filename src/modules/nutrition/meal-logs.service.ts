@@ -3,14 +3,13 @@ import { mapPage } from '../../db/keyset-page.js';
 import { inUnitOfWork, type UnitOfWork } from '../../db/unit-of-work.js';
 import { notFound, validationError } from '../../lib/errors.js';
 import type { DomainEvents } from '../../lib/events/domain-events.js';
-import { encodeSyncCursor } from '../../lib/http/cursor.js';
+import { SYNC_OVERLAP_SECONDS, encodeSyncCursor } from '../../lib/http/cursor.js';
 import type { Logger } from '../../lib/logger.js';
 import { instantOnLocalDay, localDay, localTimeOfDay } from '../../lib/time/local-day.js';
 import { mealLogsRepository } from './meal-logs.repository.js';
 import { presentMealLog, roundMacros, roundToTenth } from './meal-logs.presenter.js';
 import {
   MAX_MEALS_PER_DAY,
-  SYNC_OVERLAP_SECONDS,
   type CopiedMealDayView,
   type CopyMealDayBody,
   type CopyMealLogBody,

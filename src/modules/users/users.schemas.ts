@@ -1,4 +1,5 @@
 import { measurement, pageOf, pageQuery, text } from '../../lib/http/common.schemas.js';
+import { isBeyondClockSkew } from '../../lib/time/clock-skew.js';
 import { timeZoneSchema } from '../../lib/time/local-day.js';
 import { z } from '../../lib/zod.js';
 
@@ -87,18 +88,12 @@ const bodyMetrics = {
 };
 export const bodyMetricNames = Object.keys(bodyMetrics) as (keyof typeof bodyMetrics)[];
 
-// Five minutes of slack for clocks of phones and scales that run slightly ahead.
-const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
-
 export const createBodyCompositionBody = z
   .strictObject({
     measuredAt: z.iso
       .datetime({ offset: true })
       .transform((value) => new Date(value))
-      .refine(
-        (date) => date.getTime() <= Date.now() + FUTURE_TOLERANCE_MS,
-        'must not be in the future',
-      )
+      .refine((date) => !isBeyondClockSkew(date), 'must not be in the future')
       .refine((date) => date.getUTCFullYear() >= 1900, 'must be after 1900'),
     ...(Object.fromEntries(
       Object.entries(bodyMetrics).map(([name, schema]) => [name, schema.optional()]),

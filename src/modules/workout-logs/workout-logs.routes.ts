@@ -1,9 +1,9 @@
 import type { RequestHandler } from 'express';
+import { SYNC_OVERLAP_SECONDS } from '../../lib/http/cursor.js';
+import { CLOCK_SKEW_ALLOWANCE_SECONDS } from '../../lib/time/clock-skew.js';
 import { idParams } from '../../lib/http/common.schemas.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import {
-  CLOCK_SKEW_ALLOWANCE_SECONDS,
-  SYNC_OVERLAP_SECONDS,
   createWorkoutLogBody,
   dayActivityQuery,
   dayActivitySchema,

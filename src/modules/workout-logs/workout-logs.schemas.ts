@@ -1,20 +1,7 @@
 import { pageQuery, text, uuidParam } from '../../lib/http/common.schemas.js';
 import { z } from '../../lib/zod.js';
+import { CLOCK_SKEW_ALLOWANCE_SECONDS, isBeyondClockSkew } from '../../lib/time/clock-skew.js';
 import { personalRecordKinds, workoutLogSources } from './workout-logs.table.js';
-
-/**
- * How far in the future a `completedAt` may be: phones' clocks drift, and an entry finished
- * "now" on a phone a little ahead of ours must not be refused.
- */
-export const CLOCK_SKEW_ALLOWANCE_SECONDS = 300;
-
-/**
- * How far back each sync reaches before its cursor. A change is stamped when it is written and
- * becomes visible when its transaction commits, so a row can turn up with a time before a cursor
- * handed out meanwhile; re-reading this much before the cursor catches it. Clients apply changes
- * by id, so what they get twice is harmless.
- */
-export const SYNC_OVERLAP_SECONDS = 300;
 
 /** Log entries before this are refused as typos (and imports skip them). */
 const EARLIEST_COMPLETED_AT = Date.parse('2000-01-01T00:00:00Z');
@@ -38,10 +25,6 @@ const durationSec = z
   .max(24 * 3600);
 const distanceM = z.number().min(0).max(1_000_000);
 const performanceNotes = text(1000);
-
-/** Whether an instant is later than now plus the clock-skew allowance. */
-export const isBeyondClockSkew = (at: Date, now = Date.now()) =>
-  at.getTime() > now + CLOCK_SKEW_ALLOWANCE_SECONDS * 1000;
 
 /** Why an entry's time is refused, or undefined when it is fine. */
 export function completedAtProblem(at: Date): string | undefined {

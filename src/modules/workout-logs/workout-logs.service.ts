@@ -1,4 +1,5 @@
 import type { Database } from '../../db/database.js';
+import { SYNC_OVERLAP_SECONDS } from '../../lib/http/cursor.js';
 import { inUnitOfWork, type UnitOfWork } from '../../db/unit-of-work.js';
 import { conflict, notFound } from '../../lib/errors.js';
 import type { DomainEvents } from '../../lib/events/domain-events.js';
@@ -13,7 +14,6 @@ import { planDayOn, type ScheduledPlan } from './plan-schedule.js';
 import { presentLog, presentProgress } from './workout-logs.presenter.js';
 import { workoutLogsRepository as logs, type HistoryPosition } from './workout-logs.repository.js';
 import {
-  SYNC_OVERLAP_SECONDS,
   completedAtProblem,
   encodeExerciseCursor,
   type CreateWorkoutLogBody,

@@ -1,4 +1,5 @@
 import type { ImportedSet } from '../imported-log.js';
+import { isBeyondClockSkew } from '../../../lib/time/clock-skew.js';
 import { formatWallTime, instantOf, parseWallTime } from './wall-clock.js';
 
 /** The apps whose exports can be imported. */
@@ -66,8 +67,6 @@ export const SET_LIMITS = {
 } as const;
 const MAX_EXERCISE_NAME = 120;
 const MAX_NOTES = 1_000;
-// A phone's clock may run a little ahead of ours.
-const CLOCK_SKEW_MS = 5 * 60_000;
 
 const KG_PER_LB = 0.453_592_37;
 const M_PER_MILE = 1_609.344;
@@ -219,7 +218,7 @@ export function readWorkoutStart(
   const wall = parseWallTime(value);
   if (!wall) throw new SkippedRow(`date ${quoted(value)} is not a date and time`);
   const startedAt = instantOf(wall, context.timeZone);
-  if (startedAt.getTime() > context.now.getTime() + CLOCK_SKEW_MS) {
+  if (isBeyondClockSkew(startedAt, context.now.getTime())) {
     throw new SkippedRow('date is in the future');
   }
   if (wall.year < 1970) throw new SkippedRow('date is before 1970');
