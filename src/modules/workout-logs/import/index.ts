@@ -5,7 +5,6 @@ export {
   WorkoutLogTransferService,
   type ExerciseNameLookup,
   type ImportSummary,
-  type MemberTimeZones,
   type WorkoutLogImporter,
   type WorkoutLogTransferDeps,
   type WorkoutLogTransferSettings,

@@ -1,4 +1,5 @@
 import type { Database } from '../../../db/database.js';
+import type { MemberTimeZones } from '../workout-logs.service.js';
 import type { Cursor } from '../../../lib/http/cursor.js';
 import type { ImportedWorkoutLog, ImportOutcome } from '../imported-log.js';
 import { csvHeader, csvRows } from './workout-log-csv.presenter.js';
@@ -24,11 +25,6 @@ export interface WorkoutLogImporter {
 export interface ExerciseNameLookup {
   /** Ids of the library exercises among these lower-cased names, keyed by lower-cased name. */
   exerciseIdsByName(names: string[]): Promise<Map<string, string>>;
-}
-
-/** The zone of a member's local day (see container.ts). */
-export interface MemberTimeZones {
-  timezoneOf(userId: string): Promise<string>;
 }
 
 export interface WorkoutLogTransferSettings {
