@@ -46,6 +46,8 @@ import { createJobRunner, jobDatabaseOf, type JobRunner } from './jobs/index.js'
 import { registerJobs } from './job-registry.js';
 import { createMailer, type Mailer } from './integrations/mail/index.js';
 import { resolveDataEncryption } from './lib/crypto/data-encryption.js';
+import { FilesService, LocalDiskStorage } from './modules/files/index.js';
+import { SocketOnlyNotifier, type Notifier } from './modules/notifications/index.js';
 
 /** Everything long-lived the server is built from, wired once. */
 export interface Container {
@@ -91,6 +93,10 @@ export interface Container {
   /** Prometheus registry and request histogram shared by the app and the AI clients. */
   metrics: Metrics;
   integrations: Integrations;
+  /** Members' files (meal photos, avatars, scans) and the storage behind them. */
+  files: FilesService;
+  /** The one way any module tells a member something. */
+  notifier: Notifier;
   /** Stops the jobs (letting running ones finish), then closes the database and cache. */
   close(): Promise<void>;
 }
@@ -141,6 +147,11 @@ export async function createContainer(
     deviceTokenTtlSeconds: config.deviceTokenTtlSeconds,
   });
   const realtime = createRealtime({ redis, keyPrefix: config.redisKeyPrefix, logger });
+  const notifier: Notifier = new SocketOnlyNotifier(realtime);
+  const files = new FilesService({
+    db: database.db,
+    storage: new LocalDiskStorage(path.join(config.dataDir, 'files')),
+  });
   // Modules announce side effects here and the interested ones subscribe (see each module's
   // DomainEventMap entries); lookups go through interfaces the consumer declares.
   const events = new DomainEvents(logger);
@@ -361,6 +372,8 @@ export async function createContainer(
     jobs,
     metrics,
     integrations,
+    files,
+    notifier,
     async close() {
       // Leave the process's own shutdown deadline (same setting) time to close the rest.
       await jobs.stop({ timeoutMs: Math.max(1_000, config.shutdownTimeoutMs - 2_000) });

@@ -12,3 +12,5 @@ export * from '../modules/nutrition/meal-logs.table.js';
 export * from './deleted-records.table.js';
 export * from '../modules/rewards/rewards.table.js';
 export * from '../modules/analytics/analytics.table.js';
+export * from '../modules/files/files.table.js';
+export * from '../modules/social/social.table.js';
