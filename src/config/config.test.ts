@@ -131,6 +131,21 @@ describe('loadConfig', () => {
     ).toMatch(/JWT_PRIVATE_KEY_FILE: cannot read/);
   });
 
+  it('when passwords come apart from the URLs, then they are put into them, encoded', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://nxg@db.internal:5432/nxg?sslmode=require',
+      DATABASE_PASSWORD: 'p@ss/word:1',
+      REDIS_URL: 'rediss://redis.internal:6379',
+      REDIS_PASSWORD: 'token',
+      JWT_PRIVATE_KEY: keys.privateKeyPem,
+      JWT_PUBLIC_KEY: keys.publicKeyPem,
+    });
+    expect(config.databaseUrl).toBe(
+      'postgres://nxg:p%40ss%2Fword%3A1@db.internal:5432/nxg?sslmode=require',
+    );
+    expect(config.redisUrl).toBe('rediss://:token@redis.internal:6379');
+  });
+
   it('when CORS origins are listed, then they are trimmed into a list', () => {
     expect(
       loadConfig({ CORS_ORIGINS: 'https://a.example , http://localhost:5173' }).corsOrigins,

@@ -29,12 +29,16 @@ const environmentSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .refine(isParsableUrl, 'is not a valid URL (check the port and percent-encode the password)')
     .optional(),
+  /** Put into DATABASE_URL at startup, so a secret store can hold the password alone. */
+  DATABASE_PASSWORD: optionalString,
   DATABASE_POOL_SIZE: int(10, 1, 200),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .refine(isParsableUrl, 'is not a valid URL (check the port and percent-encode the password)')
     .optional(),
+  /** Put into REDIS_URL at startup (the AUTH token of a managed Redis). */
+  REDIS_PASSWORD: optionalString,
   REDIS_KEY_PREFIX: z.string().default('nxg:'),
   REDIS_COMMAND_TIMEOUT_MS: int(500, 50, 60_000),
   REDIS_CONNECT_TIMEOUT_MS: int(2_000, 100, 60_000),
@@ -208,9 +212,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
-    databaseUrl: e.DATABASE_URL,
+    databaseUrl: withPassword(e.DATABASE_URL, e.DATABASE_PASSWORD),
     databasePoolSize: e.DATABASE_POOL_SIZE,
-    redisUrl: e.REDIS_URL,
+    redisUrl: withPassword(e.REDIS_URL, e.REDIS_PASSWORD),
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     /** How long a request may wait on Redis, and how fast a lost connection is replaced. */
     redisConnection: {
@@ -332,4 +336,12 @@ export function loadConfigOrExit(): Config {
     }
     throw error;
   }
+}
+
+/** The URL with its password replaced by one kept apart from it (a secret store's value). */
+function withPassword(url: string | undefined, password: string | undefined): string | undefined {
+  if (!url || password === undefined) return url;
+  const parsed = new URL(url);
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
 }
