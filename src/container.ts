@@ -310,11 +310,13 @@ export async function createContainer(
     achievements: {
       describe(key) {
         const achievement = achievementOf(key);
-        return achievement && {
-          title: achievement.title,
-          description: achievement.description,
-          points: achievement.points,
-        };
+        return (
+          achievement && {
+            title: achievement.title,
+            description: achievement.description,
+            points: achievement.points,
+          }
+        );
       },
     },
   });

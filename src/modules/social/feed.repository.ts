@@ -209,8 +209,8 @@ export const feedRepository = {
           ? {
               day: row.day,
               exercises: row.exercises ?? [],
-              completedSets: Number(row.completed_sets ?? 0),
-              volumeKg: Number(row.volume_kg ?? 0),
+              completedSets: row.completed_sets ?? 0,
+              volumeKg: row.volume_kg ?? 0,
               personalRecords: row.personal_records ?? [],
               startedAt: asDate(row.started_at),
               lastEntryAt: asDate(row.last_entry_at),

@@ -95,14 +95,20 @@ export const socialRepository = {
    */
   async lockMembers(tx: Database, userIds: string[]): Promise<void> {
     for (const userId of [...new Set(userIds)].sort()) {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`social:${userId}`}, 0))`);
+      await tx.execute(
+        sql`select pg_advisory_xact_lock(hashtextextended(${`social:${userId}`}, 0))`,
+      );
     }
   },
 
   async settingsOf(db: Database, userId: string): Promise<SocialSettings> {
     const [row] = await db.select().from(socialSettings).where(eq(socialSettings.userId, userId));
     return row
-      ? { privacy: row.privacy, showOnLeaderboards: row.showOnLeaderboards, updatedAt: row.updatedAt }
+      ? {
+          privacy: row.privacy,
+          showOnLeaderboards: row.showOnLeaderboards,
+          updatedAt: row.updatedAt,
+        }
       : defaultSettings;
   },
 
@@ -261,7 +267,11 @@ export const socialRepository = {
     return rows.length > 0;
   },
 
-  async blockedSince(db: Database, blockerId: string, blockedId: string): Promise<Date | undefined> {
+  async blockedSince(
+    db: Database,
+    blockerId: string,
+    blockedId: string,
+  ): Promise<Date | undefined> {
     const [row] = await db
       .select({ createdAt: userBlocks.createdAt })
       .from(userBlocks)

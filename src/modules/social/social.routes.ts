@@ -153,7 +153,8 @@ export function socialRoutes(social: SocialService): RouteGroup {
         method: 'post',
         path: '/follow-requests/:userId/approve',
         summary: 'Approve a follow request',
-        description: 'The member follows the caller from now on. 404 when no request of theirs waits.',
+        description:
+          'The member follows the caller from now on. 404 when no request of theirs waits.',
         access: 'user',
         params: memberParams,
         responses: { 200: { description: 'The accepted follow', schema: followSchema } },

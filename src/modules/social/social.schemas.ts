@@ -26,7 +26,11 @@ export const socialSettingsSchema = z
     updatedAt: timestamp.nullable().openapi({ description: 'Null while the defaults apply' }),
   })
   .openapi('SocialSettings', {
-    example: { privacy: 'followers', showOnLeaderboards: true, updatedAt: '2026-11-25T18:04:11.512Z' },
+    example: {
+      privacy: 'followers',
+      showOnLeaderboards: true,
+      updatedAt: '2026-11-25T18:04:11.512Z',
+    },
   });
 export type SocialSettingsView = z.infer<typeof socialSettingsSchema>;
 
@@ -85,16 +89,14 @@ export const followSchema = z
   });
 export type FollowView = z.infer<typeof followSchema>;
 
-export const blockSchema = z
-  .object({ ...memberFields, since: timestamp })
-  .openapi('Block', {
-    example: {
-      userId: '4b0f7a8e-2c3d-4e5f-8a9b-0c1d2e3f4a5b',
-      username: 'sam_lifts',
-      name: 'Sam Carter',
-      since: '2026-11-25T18:04:11.512Z',
-    },
-  });
+export const blockSchema = z.object({ ...memberFields, since: timestamp }).openapi('Block', {
+  example: {
+    userId: '4b0f7a8e-2c3d-4e5f-8a9b-0c1d2e3f4a5b',
+    username: 'sam_lifts',
+    name: 'Sam Carter',
+    since: '2026-11-25T18:04:11.512Z',
+  },
+});
 
 const authorSchema = z.object({ userId: z.uuid(), username: z.string(), name: z.string() });
 
@@ -105,11 +107,14 @@ const feedWorkoutSchema = z.object({
   ),
   completedSets: z.number().int(),
   volumeKg: z.number().openapi({ description: 'Sum of weight × reps over the completed sets' }),
-  durationSec: z.number().int().openapi({
-    description:
-      'From the first entry’s completion to the last one, or to the check-out when the member ' +
-      'checked out after it (0 for a single entry without a check-out)',
-  }),
+  durationSec: z
+    .number()
+    .int()
+    .openapi({
+      description:
+        'From the first entry’s completion to the last one, or to the check-out when the member ' +
+        'checked out after it (0 for a single entry without a check-out)',
+    }),
   startedAt: timestamp,
   finishedAt: timestamp.openapi({
     description: 'The check-out after the last entry, else the last entry’s completion',

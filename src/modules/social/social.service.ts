@@ -23,9 +23,7 @@ import type { FollowRow } from './social.table.js';
 
 /** What the feed shows of an achievement, from the rewards catalogue. */
 export interface AchievementDescriptions {
-  describe(
-    key: string,
-  ): { title: string; description: string; points: number } | undefined;
+  describe(key: string): { title: string; description: string; points: number } | undefined;
 }
 
 export interface SocialServiceDeps {
@@ -58,7 +56,6 @@ const notYourself = (what: string) =>
   validationError(`You cannot ${what} yourself.`, [
     { path: 'params.userId', message: 'must be another member' },
   ]);
-
 
 /**
  * Follows, follow requests, blocks and privacy. Every change to the relations between members

@@ -107,7 +107,9 @@ describe('following a public member', () => {
   it('when the target is the caller, unknown, or not a UUID, then 400, 404 and 400', async () => {
     const alice = await buildSignedInUser(t);
     const self = await as(alice).post(`/follow/${alice.row.id}`).expect(400);
-    expect(self.body.errors).toEqual([{ path: 'params.userId', message: 'must be another member' }]);
+    expect(self.body.errors).toEqual([
+      { path: 'params.userId', message: 'must be another member' },
+    ]);
     await as(alice).post('/follow/0b7e9d62-4a1f-4c3b-8e2d-5f6a7b8c9d0e').expect(404);
     await as(alice).post('/follow/nope').expect(400);
     await as(alice).post(`/blocks/${alice.row.id}`).expect(400);
@@ -116,7 +118,11 @@ describe('following a public member', () => {
 
 describe('follow requests', () => {
   it('when a followers-only member is followed, then a request waits (202, follow-request on the socket) until approved; a declined one goes away', async () => {
-    const [alice, bob, carol] = await Promise.all([1, 2, 3].map(() => buildSignedInUser(t)));
+    const [alice, bob, carol] = await Promise.all([
+      buildSignedInUser(t),
+      buildSignedInUser(t),
+      buildSignedInUser(t),
+    ]);
     await as(alice).patch('/settings', { privacy: 'followers' }).expect(200);
     const socket = await notifications(alice);
     const heard = nextEvent<{ type: string; followerId: string }>(
@@ -146,9 +152,12 @@ describe('follow requests', () => {
   });
 
   it('when a followers-only member goes public, then waiting requests are accepted; when they go private, every follower and request goes and follows are refused', async () => {
-    const [alice, bob, carol, dave] = await Promise.all(
-      [1, 2, 3, 4].map(() => buildSignedInUser(t)),
-    );
+    const [alice, bob, carol, dave] = await Promise.all([
+      buildSignedInUser(t),
+      buildSignedInUser(t),
+      buildSignedInUser(t),
+      buildSignedInUser(t),
+    ]);
     await as(alice).patch('/settings', { privacy: 'followers' }).expect(200);
     await as(bob).post(`/follow/${alice.row.id}`).expect(202);
     const settings = await as(alice).patch('/settings', { privacy: 'public' }).expect(200);
@@ -211,7 +220,11 @@ describe('blocks', () => {
   });
 
   it('when a third member blocks, removes followers or unfollows, then the follows of others are untouched', async () => {
-    const [alice, bob, mallory] = await Promise.all([1, 2, 3].map(() => buildSignedInUser(t)));
+    const [alice, bob, mallory] = await Promise.all([
+      buildSignedInUser(t),
+      buildSignedInUser(t),
+      buildSignedInUser(t),
+    ]);
     await as(bob).post(`/follow/${alice.row.id}`).expect(201);
     await as(mallory).delete(`/followers/${bob.row.id}`).expect(204);
     await as(mallory).delete(`/follow/${alice.row.id}`).expect(204);
@@ -311,7 +324,11 @@ describe('the feed', () => {
   });
 
   it('when the author goes private, unfollows are made or a block is placed, then items from before are hidden at once', async () => {
-    const [alice, bob, carol] = await Promise.all([1, 2, 3].map(() => buildSignedInUser(t)));
+    const [alice, bob, carol] = await Promise.all([
+      buildSignedInUser(t),
+      buildSignedInUser(t),
+      buildSignedInUser(t),
+    ]);
     await as(bob).post(`/follow/${alice.row.id}`).expect(201);
     await as(carol).post(`/follow/${alice.row.id}`).expect(201);
     await logWorkout(alice, 120);
@@ -343,7 +360,11 @@ describe('the feed', () => {
 
 describe('export', () => {
   it('when a member exports their data, then it holds their settings, follows both ways and blocks', async () => {
-    const [alice, bob, carol] = await Promise.all([1, 2, 3].map(() => buildSignedInUser(t)));
+    const [alice, bob, carol] = await Promise.all([
+      buildSignedInUser(t),
+      buildSignedInUser(t),
+      buildSignedInUser(t),
+    ]);
     await as(alice).post(`/follow/${bob.row.id}`).expect(201);
     await as(carol).post(`/follow/${alice.row.id}`).expect(201);
     await as(alice).post(`/blocks/${carol.row.id}`).expect(201);
