@@ -32,7 +32,8 @@ import {
   WorkoutLogsService,
   workoutsSocket,
 } from './modules/workout-logs/index.js';
-import { RewardsService } from './modules/rewards/index.js';
+import { RewardsService, achievementOf } from './modules/rewards/index.js';
+import { SocialService } from './modules/social/index.js';
 import { createAnalytics, type Analytics } from './modules/analytics/index.js';
 import { createRealtime, type Realtime } from './realtime/realtime.js';
 import type { SocketFeature } from './realtime/socket-events.js';
@@ -97,6 +98,8 @@ export interface Container {
   files: FilesService;
   /** The one way any module tells a member something. */
   notifier: Notifier;
+  /** Privacy, follows, blocks and the feed. */
+  social: SocialService;
   /** Stops the jobs (letting running ones finish), then closes the database and cache. */
   close(): Promise<void>;
 }
@@ -300,6 +303,26 @@ export async function createContainer(
   events.on('workout-logs.changed', (event) => rewards.onWorkoutLogChanged(event));
   events.on('meal-logs.changed', (event) => rewards.onMealLogChanged(event));
   events.on('gym-floor.checked-in', ({ uow, ...checkIn }) => rewards.handleCheckIn(uow, checkIn));
+  const social = new SocialService({
+    db: database.db,
+    logger,
+    notifier,
+    achievements: {
+      describe(key) {
+        const achievement = achievementOf(key);
+        return (
+          achievement && {
+            title: achievement.title,
+            description: achievement.description,
+            points: achievement.points,
+          }
+        );
+      },
+    },
+  });
+  // Followers' feeds follow every log change and check-out, in the writing transaction.
+  events.on('workout-logs.changed', (event) => social.onWorkoutLogChanged(event));
+  events.on('gym-floor.checked-out', (event) => social.onCheckedOut(event));
   const users = new UsersService({
     db: database.db,
     events,
@@ -316,6 +339,7 @@ export async function createContainer(
       workoutPlans: workouts,
       dietPlans: nutrition,
       machineLinks: gymFloor.machines,
+      social,
     },
   });
 
@@ -374,6 +398,7 @@ export async function createContainer(
     integrations,
     files,
     notifier,
+    social,
     async close() {
       // Leave the process's own shutdown deadline (same setting) time to close the rest.
       await jobs.stop({ timeoutMs: Math.max(1_000, config.shutdownTimeoutMs - 2_000) });

@@ -155,6 +155,8 @@ export const conflictReasons = {
   TWO_FACTOR_ALREADY_ENABLED: 'Two-factor sign-in is on already; disable it first.',
   TWO_FACTOR_NOT_ENABLED: 'Two-factor sign-in is not on for this account.',
   NO_ENROLMENT_STARTED: 'No authenticator enrolment is waiting for its first code; start one.',
+  PRIVATE_PROFILE: 'The member is private and takes no followers.',
+  BLOCKED_BY_YOU: 'You blocked this member; unblock them first.',
 } as const;
 export type ConflictReason = keyof typeof conflictReasons;
 

@@ -20,6 +20,11 @@ declare module '../../lib/events/domain-events.js' {
       /** The visit's day (`YYYY-MM-DD`) in the branch's time zone, where the member is. */
       day: string;
     };
+    /**
+     * Run inside the transaction of a member's check-out (not of an expiry: a forgotten session
+     * says nothing about when the workout ended); `at` is the session's end.
+     */
+    'gym-floor.checked-out': { uow: UnitOfWork; userId: string; sessionId: string; at: Date };
   }
 }
 

@@ -62,13 +62,26 @@ export class GymSessionsService {
     return presentGymSession(gymSession);
   }
 
-  /** Ends the active session with its duration and machines, releasing a linked machine. */
+  /**
+   * Ends the active session with its duration and machines, releasing a linked machine, and
+   * announces it (`gym-floor.checked-out`) inside the same transaction.
+   */
   async checkOut(userId: string): Promise<GymSessionView> {
-    const { gymSession, released } = await this.deps.db.transaction(async (tx) => {
-      const ended = await endActiveGymSession(tx, userId, 'checked-out');
-      if (!ended) throw conflict('No gym session is active.', 'NO_ACTIVE_SESSION');
-      return ended;
-    });
+    const { gymSession, released } = await inUnitOfWork(
+      this.deps.db,
+      this.deps.logger,
+      async (uow) => {
+        const ended = await endActiveGymSession(uow.tx, userId, 'checked-out');
+        if (!ended) throw conflict('No gym session is active.', 'NO_ACTIVE_SESSION');
+        await this.deps.domainEvents.run('gym-floor.checked-out', {
+          uow,
+          userId,
+          sessionId: ended.gymSession.id,
+          at: ended.gymSession.endTime ?? new Date(),
+        });
+        return ended;
+      },
+    );
     this.deps.events.released(released);
     return presentGymSession(gymSession);
   }

@@ -1,5 +1,6 @@
 // Follows, blocks, privacy, the feed and leaderboards.
 export {
+  feedWorkouts,
   follows,
   privacySettings,
   socialSettings,
@@ -7,3 +8,10 @@ export {
   type FollowStatus,
   type PrivacySetting,
 } from './social.table.js';
+export {
+  SocialService,
+  type AchievementDescriptions,
+  type SocialServiceDeps,
+} from './social.service.js';
+export { socialRoutes } from './social.routes.js';
+export { WORKOUT_QUIET_MINUTES } from './feed.repository.js';
