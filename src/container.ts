@@ -47,7 +47,11 @@ import { registerJobs } from './job-registry.js';
 import { createMailer, type Mailer } from './integrations/mail/index.js';
 import { resolveDataEncryption } from './lib/crypto/data-encryption.js';
 import { FilesService, LocalDiskStorage } from './modules/files/index.js';
-import { SocketOnlyNotifier, type Notifier } from './modules/notifications/index.js';
+import {
+  RemindersService,
+  SocketOnlyNotifier,
+  type Notifier,
+} from './modules/notifications/index.js';
 
 /** Everything long-lived the server is built from, wired once. */
 export interface Container {
@@ -97,6 +101,8 @@ export interface Container {
   files: FilesService;
   /** The one way any module tells a member something. */
   notifier: Notifier;
+  /** Members' workout and meal reminders and the scheduler that sends them. */
+  reminders: RemindersService;
   /** Stops the jobs (letting running ones finish), then closes the database and cache. */
   close(): Promise<void>;
 }
@@ -329,6 +335,23 @@ export async function createContainer(
     settings: config.analytics,
   });
 
+  const reminders = new RemindersService({
+    db: database.db,
+    logger,
+    notifier,
+    trainingDays: workoutLogs,
+    homeZones: {
+      async lockHomeZone(tx, userId) {
+        const account = await usersRepository.findByIdForUpdate(tx, userId);
+        return account && (account.profile.timezone ?? 'UTC');
+      },
+    },
+  });
+  // Reminders keep their local times in the profile's zone, changed in the same transaction.
+  events.on('users.timezone-changing', ({ tx, userId, timeZone }) =>
+    reminders.followHomeZone(tx, userId, timeZone),
+  );
+
   const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
   registerJobs(jobs, {
     logger,
@@ -340,6 +363,8 @@ export async function createContainer(
     nutrition,
     gymFloor,
     analytics,
+    reminders,
+    reminderTickSeconds: config.reminderTickSeconds,
   });
 
   return {
@@ -374,6 +399,7 @@ export async function createContainer(
     integrations,
     files,
     notifier,
+    reminders,
     async close() {
       // Leave the process's own shutdown deadline (same setting) time to close the rest.
       await jobs.stop({ timeoutMs: Math.max(1_000, config.shutdownTimeoutMs - 2_000) });

@@ -155,6 +155,7 @@ export const conflictReasons = {
   TWO_FACTOR_ALREADY_ENABLED: 'Two-factor sign-in is on already; disable it first.',
   TWO_FACTOR_NOT_ENABLED: 'Two-factor sign-in is not on for this account.',
   NO_ENROLMENT_STARTED: 'No authenticator enrolment is waiting for its first code; start one.',
+  REMINDER_LIMIT_REACHED: 'The member has as many reminders as allowed; delete one first.',
 } as const;
 export type ConflictReason = keyof typeof conflictReasons;
 
