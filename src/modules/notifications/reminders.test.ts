@@ -52,7 +52,9 @@ async function createReminder(user: Member, body: Record<string, unknown>): Prom
 }
 
 async function getReminder(user: Member, id: string): Promise<ReminderView> {
-  const res = await t.http.get(`/api/notifications/reminders/${id}`).set('Authorization', user.auth);
+  const res = await t.http
+    .get(`/api/notifications/reminders/${id}`)
+    .set('Authorization', user.auth);
   expect(res.status).toBe(200);
   return res.body as ReminderView;
 }

@@ -151,7 +151,9 @@ export class UsersService {
       .transaction(async (tx) => {
         const current = await usersRepository.findByIdForUpdate(tx, userId);
         if (!current) throw notFound('User');
-        const profile = changes.profile ? mergeProfile(current.profile, changes.profile) : undefined;
+        const profile = changes.profile
+          ? mergeProfile(current.profile, changes.profile)
+          : undefined;
         const updated = await usersRepository.update(tx, userId, {
           username: changes.username,
           profile,
