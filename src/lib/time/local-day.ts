@@ -99,6 +99,8 @@ export function instantOnLocalDay(day: string, timeOfDayMs: number, timeZone: st
   // changes twice within two days); each gives a candidate instant.
   const before = offsetAt(wall - MS_PER_DAY);
   const after = offsetAt(wall + MS_PER_DAY);
+  // The same offset either side: no change near this day (the common case, and the cheap one).
+  if (before === after) return new Date(wall - before);
   const candidates = [wall - before, wall - after, wall - offsetAt(wall)];
   const reading = candidates.filter((instant) => offsetAt(instant) === wall - instant);
   // Repeated: both read the wall time, the earlier is the first. Skipped: neither does, and the
