@@ -26,6 +26,7 @@ import { rewardsRoutes } from './modules/rewards/index.js';
 import { idempotency } from './middleware/idempotency.js';
 import { analyticsRoutes } from './modules/analytics/index.js';
 import { socialRoutes } from './modules/social/index.js';
+import { remindersRoutes } from './modules/notifications/index.js';
 
 export interface AppOptions {
   /** Unknown errors go here as well as to the log (Sentry in production). */
@@ -132,6 +133,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     analyticsRoutes(container.analytics.service),
     occupancyRoutes(container.gymFloor),
     socialRoutes(container.social),
+    remindersRoutes(container.reminders),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));

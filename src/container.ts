@@ -48,7 +48,11 @@ import { registerJobs } from './job-registry.js';
 import { createMailer, type Mailer } from './integrations/mail/index.js';
 import { resolveDataEncryption } from './lib/crypto/data-encryption.js';
 import { FilesService, LocalDiskStorage } from './modules/files/index.js';
-import { SocketOnlyNotifier, type Notifier } from './modules/notifications/index.js';
+import {
+  RemindersService,
+  SocketOnlyNotifier,
+  type Notifier,
+} from './modules/notifications/index.js';
 
 /** Everything long-lived the server is built from, wired once. */
 export interface Container {
@@ -100,6 +104,8 @@ export interface Container {
   notifier: Notifier;
   /** Privacy, follows, blocks and the feed. */
   social: SocialService;
+  /** Members' workout and meal reminders and the scheduler that sends them. */
+  reminders: RemindersService;
   /** Stops the jobs (letting running ones finish), then closes the database and cache. */
   close(): Promise<void>;
 }
@@ -353,6 +359,23 @@ export async function createContainer(
     settings: config.analytics,
   });
 
+  const reminders = new RemindersService({
+    db: database.db,
+    logger,
+    notifier,
+    trainingDays: workoutLogs,
+    homeZones: {
+      async lockHomeZone(tx, userId) {
+        const account = await usersRepository.findByIdForUpdate(tx, userId);
+        return account && (account.profile.timezone ?? 'UTC');
+      },
+    },
+  });
+  // Reminders keep their local times in the profile's zone, changed in the same transaction.
+  events.on('users.timezone-changing', ({ tx, userId, timeZone }) =>
+    reminders.followHomeZone(tx, userId, timeZone),
+  );
+
   const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
   registerJobs(jobs, {
     logger,
@@ -364,6 +387,8 @@ export async function createContainer(
     nutrition,
     gymFloor,
     analytics,
+    reminders,
+    reminderTickSeconds: config.reminderTickSeconds,
   });
 
   return {
@@ -399,6 +424,7 @@ export async function createContainer(
     files,
     notifier,
     social,
+    reminders,
     async close() {
       // Leave the process's own shutdown deadline (same setting) time to close the rest.
       await jobs.stop({ timeoutMs: Math.max(1_000, config.shutdownTimeoutMs - 2_000) });

@@ -6,6 +6,7 @@ import { registerGymFloorJobs, type GymFloor } from './modules/gym-floor/index.j
 import { registerIdempotencyJobs } from './modules/idempotency/index.js';
 import { registerNutritionJobs, type NutritionService } from './modules/nutrition/index.js';
 import { registerWorkoutsJobs, type WorkoutsService } from './modules/workouts/index.js';
+import { registerReminderJobs, type RemindersService } from './modules/notifications/index.js';
 import type { JobRunner } from './jobs/index.js';
 
 /**
@@ -24,6 +25,9 @@ export interface JobDependencies {
   nutrition: NutritionService;
   gymFloor: GymFloor;
   analytics: Analytics;
+  /** Workout and meal reminders, and how often the scheduler looks for due ones. */
+  reminders: RemindersService;
+  reminderTickSeconds: number;
 }
 
 /**
@@ -46,4 +50,5 @@ export function registerJobs(runner: JobRunner, deps: JobDependencies): void {
   registerGymFloorJobs(runner, deps);
   registerIdempotencyJobs(runner, deps);
   registerAnalyticsJobs(runner, deps);
+  registerReminderJobs(runner, deps);
 }

@@ -76,6 +76,7 @@ const environmentSchema = z.object({
   MACHINE_OFFLINE_AFTER_SECONDS: int(120, 1),
   MACHINE_LINK_IDLE_SECONDS: int(15 * 60, 1),
   GYM_FLOOR_SWEEP_SECONDS: int(30, 1, 3600),
+  REMINDER_TICK_SECONDS: int(60, 1, 3600),
   IDEMPOTENCY_TTL_SECONDS: int(24 * 3600, 60),
   ANALYTICS_VERIFY_INTERVAL_SECONDS: int(900, 1, 12 * 3600),
   ANALYTICS_VERIFY_BATCH: int(100, 1, 10_000),
@@ -275,6 +276,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       linkIdleAfterSeconds: e.MACHINE_LINK_IDLE_SECONDS,
       sweepIntervalSeconds: e.GYM_FLOOR_SWEEP_SECONDS,
     },
+    /** How often the reminder scheduler looks for due reminders. */
+    reminderTickSeconds: e.REMINDER_TICK_SECONDS,
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
     /** How often, and for how many members at most, rollups are checked against the logs. */
     analytics: {

@@ -157,6 +157,7 @@ export const conflictReasons = {
   NO_ENROLMENT_STARTED: 'No authenticator enrolment is waiting for its first code; start one.',
   PRIVATE_PROFILE: 'The member is private and takes no followers.',
   BLOCKED_BY_YOU: 'You blocked this member; unblock them first.',
+  REMINDER_LIMIT_REACHED: 'The member has as many reminders as allowed; delete one first.',
 } as const;
 export type ConflictReason = keyof typeof conflictReasons;
 

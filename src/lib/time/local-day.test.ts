@@ -34,12 +34,21 @@ describe('localTimeOfDay and instantOnLocalDay', () => {
     expect(localTimeOfDay(instant, 'Europe/London')).toBe(2.5 * HOUR);
   });
 
-  it('when the wall time is repeated by a clock change, then one of its two instants is given', () => {
-    // London repeats 01:00–02:00 on 25 October 2026: 00:30 UTC (BST) or 01:30 UTC (GMT).
+  it('when the wall time is repeated by a clock change, then its first instant is given', () => {
+    // London repeats 01:00–02:00 on 25 October 2026: 00:30 UTC (BST) comes before 01:30 UTC.
     const instant = instantOnLocalDay('2026-10-25', 1.5 * HOUR, 'Europe/London');
-    expect(['2026-10-25T00:30:00.000Z', '2026-10-25T01:30:00.000Z']).toContain(
-      instant.toISOString(),
-    );
+    expect(instant.toISOString()).toBe('2026-10-25T00:30:00.000Z');
     expect(localTimeOfDay(instant, 'Europe/London')).toBe(1.5 * HOUR);
+    // New York repeats 01:00–02:00 on 1 November 2026: 05:30 UTC (EDT) before 06:30 UTC (EST).
+    expect(instantOnLocalDay('2026-11-01', 1.5 * HOUR, 'America/New_York').toISOString()).toBe(
+      '2026-11-01T05:30:00.000Z',
+    );
+  });
+
+  it('when the wall time is skipped in New York, then it is read with the offset before the change', () => {
+    // 02:00 EST becomes 03:00 EDT on 8 March 2026: 02:30 is 03:30 EDT (07:30 UTC).
+    expect(instantOnLocalDay('2026-03-08', 2.5 * HOUR, 'America/New_York').toISOString()).toBe(
+      '2026-03-08T07:30:00.000Z',
+    );
   });
 });

@@ -7,3 +7,13 @@ export {
   type NotificationRequest,
   type Notifier,
 } from './notifier.js';
+// Workout and meal reminders and their scheduler.
+export {
+  RemindersService,
+  type HomeTimeZones,
+  type MemberDay,
+  type ReminderRunOutcome,
+  type TrainingDays,
+} from './reminders.service.js';
+export { remindersRoutes } from './reminders.routes.js';
+export { registerReminderJobs, sendDueReminders } from './reminders.jobs.js';

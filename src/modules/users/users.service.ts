@@ -39,6 +39,11 @@ declare module '../../lib/events/domain-events.js' {
      * old state, are closed (clients reconnect and are judged afresh).
      */
     'users.access-changed': { userId: string };
+    /**
+     * Inside the profile change's transaction, with the profile's new home zone (UTC when it
+     * was removed): what keeps local times in that zone follows it (reminders).
+     */
+    'users.timezone-changing': { tx: Database; userId: string; timeZone: string };
   }
 }
 
@@ -146,10 +151,21 @@ export class UsersService {
       .transaction(async (tx) => {
         const current = await usersRepository.findByIdForUpdate(tx, userId);
         if (!current) throw notFound('User');
-        return usersRepository.update(tx, userId, {
+        const profile = changes.profile
+          ? mergeProfile(current.profile, changes.profile)
+          : undefined;
+        const updated = await usersRepository.update(tx, userId, {
           username: changes.username,
-          profile: changes.profile ? mergeProfile(current.profile, changes.profile) : undefined,
+          profile,
         });
+        if (profile && profile.timezone !== (current.profile.timezone ?? null)) {
+          await this.deps.events.run('users.timezone-changing', {
+            tx,
+            userId,
+            timeZone: profile.timezone ?? 'UTC',
+          });
+        }
+        return updated;
       })
       .catch((error: unknown) => {
         // The only unique value PATCH /me can change is the username.

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } 
 import type { Database } from '../../db/database.js';
 import { deletedRecords } from '../../db/deleted-records.table.js';
 import { keysetPage, type Page } from '../../db/keyset-page.js';
+import { rowsOf } from '../../db/raw-rows.js';
 import type { Cursor } from '../../lib/http/cursor.js';
 import type { RecordBests, RecordMetrics } from './personal-records.js';
 import {
@@ -284,6 +285,26 @@ export const workoutLogsRepository = {
       .from(workoutLogs)
       .where(and(eq(workoutLogs.userId, userId), eq(workoutLogs.day, day)))
       .orderBy(asc(workoutLogs.completedAt), asc(workoutLogs.id));
+  },
+
+  /** Of the (member, local day) pairs, those with at least one entry, as `userId/day` keys. */
+  async daysWithLogs(
+    db: Database,
+    memberDays: readonly { userId: string; day: string }[],
+  ): Promise<Set<string>> {
+    if (memberDays.length === 0) return new Set();
+    // As JSON text, which both drivers pass through unchanged to the ::jsonb cast.
+    const wanted = JSON.stringify(memberDays.map(({ userId, day }) => ({ user_id: userId, day })));
+    const rows = await rowsOf<{ userId: string; day: string }>(
+      db,
+      sql`select v.user_id::text as "userId", v.day::text as "day"
+          from jsonb_to_recordset(${wanted}::jsonb) as v(user_id uuid, day date)
+          where exists (
+            select 1 from ${workoutLogs}
+            where ${workoutLogs.userId} = v.user_id and ${workoutLogs.day} = v.day
+          )`,
+    );
+    return new Set(rows.map((row) => `${row.userId}/${row.day}`));
   },
 
   /** Everything the member logged, oldest first (the data export). */

@@ -558,6 +558,14 @@ export class WorkoutLogsService {
     });
   }
 
+  /**
+   * Of the (member, local day) pairs, those on which the member logged a workout, as
+   * `userId/day` keys; read through `db`, the caller's transaction (the reminder scheduler).
+   */
+  trainedOn(db: Database, memberDays: readonly { userId: string; day: string }[]) {
+    return logs.daysWithLogs(db, memberDays);
+  }
+
   /** Everything the member logged with its sets, oldest first, for their data export. */
   async exportOf(userId: string): Promise<WorkoutLogView[]> {
     const rows = await logs.allOf(this.deps.db, userId);
