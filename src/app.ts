@@ -23,6 +23,7 @@ import {
   occupancyRoutes,
 } from './modules/gym-floor/index.js';
 import { rewardsRoutes } from './modules/rewards/index.js';
+import { leaderboardRoutes } from './modules/social/index.js';
 import { idempotency } from './middleware/idempotency.js';
 import { analyticsRoutes } from './modules/analytics/index.js';
 
@@ -130,6 +131,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     rewardsRoutes(container.rewards),
     analyticsRoutes(container.analytics.service),
     occupancyRoutes(container.gymFloor),
+    leaderboardRoutes(container.leaderboard),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));

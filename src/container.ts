@@ -33,6 +33,7 @@ import {
   workoutsSocket,
 } from './modules/workout-logs/index.js';
 import { RewardsService } from './modules/rewards/index.js';
+import { LeaderboardService } from './modules/social/index.js';
 import { createAnalytics, type Analytics } from './modules/analytics/index.js';
 import { createRealtime, type Realtime } from './realtime/realtime.js';
 import type { SocketFeature } from './realtime/socket-events.js';
@@ -80,6 +81,8 @@ export interface Container {
   workoutLogTransfer: WorkoutLogTransferService;
   /** Points and achievements. */
   rewards: RewardsService;
+  /** Branch leaderboards over the points ledger. */
+  leaderboard: LeaderboardService;
   /** Member analytics over their logs (rollups kept by the log events). */
   analytics: Analytics;
   /** In-process domain events: modules announce changes, others listen (tests too). */
@@ -300,6 +303,7 @@ export async function createContainer(
   events.on('workout-logs.changed', (event) => rewards.onWorkoutLogChanged(event));
   events.on('meal-logs.changed', (event) => rewards.onMealLogChanged(event));
   events.on('gym-floor.checked-in', ({ uow, ...checkIn }) => rewards.handleCheckIn(uow, checkIn));
+  const leaderboard = new LeaderboardService({ db: database.db, branches: gymFloor.branches });
   const users = new UsersService({
     db: database.db,
     events,
@@ -362,6 +366,7 @@ export async function createContainer(
     workoutLogs,
     workoutLogTransfer,
     rewards,
+    leaderboard,
     analytics,
     events,
     realtime,

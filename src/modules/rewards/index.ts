@@ -8,3 +8,4 @@ export {
 } from './rewards.service.js';
 export { rewardsRoutes } from './rewards.routes.js';
 export type { AchievementNotification } from './rewards.presenter.js';
+export { periodEnd, periodStart, pointPeriods, type PointPeriod } from './point-periods.js';

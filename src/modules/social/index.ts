@@ -7,3 +7,5 @@ export {
   type FollowStatus,
   type PrivacySetting,
 } from './social.table.js';
+export { LeaderboardService } from './leaderboard.service.js';
+export { leaderboardRoutes } from './leaderboard.routes.js';
