@@ -77,7 +77,7 @@ export const leaderboardRepository = {
       with ranked as materialized (
         select e.*,
                rank() over (order by e.points desc)::int as rank,
-               row_number() over (order by e.points desc, lower(e.username), e.user_id) as position,
+               row_number() over (order by e.points desc, lower(e.username) collate "C", e.user_id) as position,
                count(*) over ()::int as ranked
         from (${eligiblePoints(selection)}) e
       ),
