@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { rowsOf } from '../../db/raw-rows.js';
-import type { PointPeriod } from '../rewards/point-periods.js';
+import type { PointPeriod } from '../rewards/index.js';
 
 /** Whose points a leaderboard ranks, and over what. */
 export interface LeaderboardSelection {
@@ -54,26 +54,14 @@ function eligiblePoints(selection: LeaderboardSelection): SQL {
       and (s.user_id is null or (s.privacy <> 'private' and s.show_on_leaderboards))`;
 }
 
-/** The only place that queries leaderboards. */
-export const leaderboardRepository = {
-  /**
-   * One statement: every eligible member ranked by points (standard competition ranking, ties
-   * listed by lower-case username then id), then the first `limit` the viewer may see (not
-   * blocked by or blocking them), then the viewer's own row when they are ranked. Ranks count
-   * every eligible member, hidden ones included.
-   */
-  async ranking(db: Database, selection: LeaderboardSelection): Promise<RankedRow[]> {
-    const rows = await rowsOf<{
-      user_id: string;
-      username: string;
-      name: string;
-      points: number;
-      rank: number;
-      ranked: number;
-      is_viewer: boolean;
-    }>(
-      db,
-      sql`
+/**
+ * One statement: every eligible member ranked by points (standard competition ranking, ties
+ * listed by lower-case username in code-point order, then id), then the first `limit` the viewer
+ * may see (not blocked by or blocking them), then the viewer's own row when they are ranked.
+ * Ranks count every eligible member, hidden ones included. Exported for the benchmark's plans.
+ */
+export function rankingStatement(selection: LeaderboardSelection): SQL {
+  return sql`
       with ranked as materialized (
         select e.*,
                rank() over (order by e.points desc)::int as rank,
@@ -98,15 +86,29 @@ export const leaderboardRepository = {
         union all
         select r.*, true as is_viewer from ranked r where r.user_id = ${selection.viewerId}
       ) answer
-      order by is_viewer, position`,
-    );
+      order by is_viewer, position`;
+}
+
+/** The only place that queries leaderboards. */
+export const leaderboardRepository = {
+  /** The ranking as `rankingStatement` describes it. */
+  async ranking(db: Database, selection: LeaderboardSelection): Promise<RankedRow[]> {
+    const rows = await rowsOf<{
+      user_id: string;
+      username: string;
+      name: string;
+      points: number;
+      rank: number;
+      ranked: number;
+      is_viewer: boolean;
+    }>(db, rankingStatement(selection));
     return rows.map((row) => ({
       userId: row.user_id,
       username: row.username,
       name: row.name,
-      points: Number(row.points),
-      rank: Number(row.rank),
-      ranked: Number(row.ranked),
+      points: row.points,
+      rank: row.rank,
+      ranked: row.ranked,
       isViewer: row.is_viewer,
     }));
   },
