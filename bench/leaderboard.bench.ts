@@ -209,9 +209,10 @@ async function ensureSeed(settings: Settings): Promise<{ info: SeedInfo; reused:
       'blocks',
       `insert into user_blocks (blocker_id, blocked_id)
        select a.id, b.id from
-         (select id, row_number() over () as k from users order by random() limit 300) a
-         join (select id, row_number() over () as k from users order by random() limit 300) b
+         (select id, row_number() over (order by random()) as k from users) a
+         join (select id, row_number() over (order by random()) as k from users) b
            on a.k = b.k and a.id <> b.id
+       where a.k <= 300
        on conflict do nothing`,
     );
     // Each member's own activity rate; 1–3 awards per active day; ~2% reversed on the same day.
