@@ -31,6 +31,8 @@ export interface RankedRow {
  * account, not private and not opted out of leaderboards (no settings row: public and shown).
  * Week and month points are the member's `member_period_points` row (0 without one), lifetime
  * points `users.total_points`; both equal the sum of the member's ledger rows of the period.
+ * Only what ranking needs is carried (names are read for the answered rows alone), so the sort
+ * of 20,000 rows stays in memory.
  */
 function eligiblePoints(selection: LeaderboardSelection): SQL {
   const points =
@@ -44,49 +46,53 @@ function eligiblePoints(selection: LeaderboardSelection): SQL {
            and p.starts_on = ${selection.period.startsOn}::date`,
         };
   return sql`
-    select u.id as user_id, u.username, coalesce(u.profile ->> 'name', u.username) as name,
-           ${points.column} as points
+    select bm.user_id, u.username, ${points.column} as points
     from branch_members bm
-    join users u on u.id = bm.user_id and u.is_active
-    left join social_settings s on s.user_id = bm.user_id
+    join users u on u.id = bm.user_id
     ${points.join}
     where bm.branch_id = ${selection.branchId}
-      and (s.user_id is null or (s.privacy <> 'private' and s.show_on_leaderboards))`;
+      and u.is_active
+      and not exists (
+        select 1 from social_settings s
+        where s.user_id = bm.user_id and (s.privacy = 'private' or not s.show_on_leaderboards)
+      )`;
 }
 
 /**
  * One statement: every eligible member ranked by points (standard competition ranking, ties
  * listed by lower-case username in code-point order, then id), then the first `limit` the viewer
- * may see (not blocked by or blocking them), then the viewer's own row when they are ranked.
- * Ranks count every eligible member, hidden ones included. Exported for the benchmark's plans.
+ * may see (not blocked by or blocking them, a set read once), then the viewer's own row when
+ * they are ranked. Ranks count every eligible member, hidden ones included. Exported for the
+ * benchmark's plans.
  */
 export function rankingStatement(selection: LeaderboardSelection): SQL {
   return sql`
-      with ranked as materialized (
-        select e.*,
-               rank() over (order by e.points desc)::int as rank,
-               row_number() over (order by e.points desc, lower(e.username) collate "C", e.user_id) as position,
-               count(*) over ()::int as ranked
-        from (${eligiblePoints(selection)}) e
-      ),
-      top as (
-        select r.*, false as is_viewer
-        from ranked r
-        where not exists (
-          select 1 from user_blocks b
-          where (b.blocker_id = ${selection.viewerId} and b.blocked_id = r.user_id)
-             or (b.blocker_id = r.user_id and b.blocked_id = ${selection.viewerId})
-        )
-        order by r.position
-        limit ${selection.limit}
-      )
-      select user_id, username, name, points::int as points, rank, ranked, is_viewer
-      from (
-        select * from top
-        union all
-        select r.*, true as is_viewer from ranked r where r.user_id = ${selection.viewerId}
-      ) answer
-      order by is_viewer, position`;
+    with ranked as materialized (
+      select e.user_id, e.points,
+             rank() over (order by e.points desc)::int as rank,
+             row_number() over (order by e.points desc, lower(e.username) collate "C", e.user_id) as position,
+             count(*) over ()::int as ranked
+      from (${eligiblePoints(selection)}) e
+    ),
+    hidden as (
+      select blocked_id as user_id from user_blocks where blocker_id = ${selection.viewerId}
+      union
+      select blocker_id from user_blocks where blocked_id = ${selection.viewerId}
+    ),
+    answer as (
+      (select r.*, false as is_viewer
+       from ranked r
+       where r.user_id not in (select user_id from hidden)
+       order by r.position
+       limit ${selection.limit})
+      union all
+      select r.*, true as is_viewer from ranked r where r.user_id = ${selection.viewerId}
+    )
+    select a.user_id, u.username, coalesce(u.profile ->> 'name', u.username) as name,
+           a.points::int as points, a.rank, a.ranked, a.is_viewer
+    from answer a
+    join users u on u.id = a.user_id
+    order by a.is_viewer, a.position`;
 }
 
 /** The only place that queries leaderboards. */
