@@ -23,6 +23,7 @@ import {
   occupancyRoutes,
 } from './modules/gym-floor/index.js';
 import { rewardsRoutes } from './modules/rewards/index.js';
+import { leaderboardRoutes } from './modules/social/index.js';
 import { idempotency } from './middleware/idempotency.js';
 import { analyticsRoutes } from './modules/analytics/index.js';
 import { socialRoutes } from './modules/social/index.js';
@@ -134,6 +135,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     occupancyRoutes(container.gymFloor),
     socialRoutes(container.social),
     remindersRoutes(container.reminders),
+    leaderboardRoutes(container.leaderboard),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));

@@ -33,7 +33,7 @@ import {
   workoutsSocket,
 } from './modules/workout-logs/index.js';
 import { RewardsService, achievementOf } from './modules/rewards/index.js';
-import { SocialService } from './modules/social/index.js';
+import { LeaderboardService, SocialService } from './modules/social/index.js';
 import { createAnalytics, type Analytics } from './modules/analytics/index.js';
 import { createRealtime, type Realtime } from './realtime/realtime.js';
 import type { SocketFeature } from './realtime/socket-events.js';
@@ -85,6 +85,8 @@ export interface Container {
   workoutLogTransfer: WorkoutLogTransferService;
   /** Points and achievements. */
   rewards: RewardsService;
+  /** Branch leaderboards over the points ledger. */
+  leaderboard: LeaderboardService;
   /** Member analytics over their logs (rollups kept by the log events). */
   analytics: Analytics;
   /** In-process domain events: modules announce changes, others listen (tests too). */
@@ -329,6 +331,7 @@ export async function createContainer(
   // Followers' feeds follow every log change and check-out, in the writing transaction.
   events.on('workout-logs.changed', (event) => social.onWorkoutLogChanged(event));
   events.on('gym-floor.checked-out', (event) => social.onCheckedOut(event));
+  const leaderboard = new LeaderboardService({ db: database.db, branches: gymFloor.branches });
   const users = new UsersService({
     db: database.db,
     events,
@@ -411,6 +414,7 @@ export async function createContainer(
     workoutLogs,
     workoutLogTransfer,
     rewards,
+    leaderboard,
     analytics,
     events,
     realtime,

@@ -47,7 +47,11 @@ export const branchMembers = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     joinedAt: timestamp('joined_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.branchId] })],
+  (t) => [
+    primaryKey({ columns: [t.userId, t.branchId] }),
+    // A branch's members (leaderboards) without scanning every branch's memberships.
+    index('branch_members_branch_idx').on(t.branchId, t.userId),
+  ],
 );
 
 /** Which staff users work at which branch; staff act only on these branches. */

@@ -9,3 +9,4 @@ export {
 export { rewardsRoutes } from './rewards.routes.js';
 export type { AchievementNotification } from './rewards.presenter.js';
 export { achievementOf } from './achievements.js';
+export { periodEnd, periodStart, pointPeriods, type PointPeriod } from './point-periods.js';

@@ -5,8 +5,10 @@ import { mealLogs } from '../nutrition/meal-logs.table.js';
 import { users } from '../users/users.table.js';
 import { workoutLogs, workoutSets } from '../workout-logs/workout-logs.table.js';
 import { pointRules, type HeldPoints, type LedgerDelta } from './point-rules.js';
+import { periodStart, pointPeriods } from './point-periods.js';
 import {
   memberDayTotals,
+  memberPeriodPoints,
   pointsLedger,
   userAchievements,
   type NewMemberDayTotalsRow,
@@ -210,6 +212,11 @@ export const rewardsRepository = {
     return rows;
   },
 
+  /**
+   * Writes ledger rows of one member and day, and adds their sum to the member's week and month
+   * (`member_period_points`): the only way rows enter the ledger, so the sums always agree. Call
+   * inside the transaction that changes the member's total.
+   */
   async insertLedgerRows(
     db: Database,
     userId: string,
@@ -217,6 +224,27 @@ export const rewardsRepository = {
     deltas: LedgerDelta[],
   ): Promise<PointsLedgerRow[]> {
     if (deltas.length === 0) return [];
+    const sum = deltas.reduce((total, delta) => total + delta.amount, 0);
+    if (sum !== 0) {
+      await db
+        .insert(memberPeriodPoints)
+        .values(
+          pointPeriods.map((period) => ({
+            userId,
+            period,
+            startsOn: periodStart(period, day),
+            points: sum,
+          })),
+        )
+        .onConflictDoUpdate({
+          target: [
+            memberPeriodPoints.userId,
+            memberPeriodPoints.period,
+            memberPeriodPoints.startsOn,
+          ],
+          set: { points: sql`${memberPeriodPoints.points} + excluded.points` },
+        });
+    }
     return db
       .insert(pointsLedger)
       .values(

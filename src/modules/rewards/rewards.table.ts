@@ -15,6 +15,7 @@ import {
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 import { users } from '../users/users.table.js';
+import { pointPeriods } from './point-periods.js';
 
 /** The named point rules (documented with their amounts and caps in point-rules.ts). */
 export const pointRuleNames = [
@@ -81,6 +82,31 @@ export const pointsLedger = pgTable(
       sql`(${t.sourceKind} = 'day') = (${t.sourceId} is null) and ${t.sourceKind} in ('workout-log', 'meal-log', 'gym-session', 'day', 'achievement')`,
     ),
     check('points_ledger_reversal_check', sql`${t.reversesId} is null or ${t.amount} < 0`),
+  ],
+);
+
+/**
+ * A member's points per ISO week and per calendar month (point-periods.ts): the sum of their
+ * ledger rows whose `day` falls in the period, added to by the same statement sequence that
+ * writes the rows (`rewardsRepository.insertLedgerRows`), so it always equals the ledger.
+ * Leaderboards read one row per member here instead of every ledger row of the period.
+ */
+export const memberPeriodPoints = pgTable(
+  'member_period_points',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    period: text('period', { enum: pointPeriods }).notNull(),
+    /** The period's first day: a Monday for weeks, the 1st for months. */
+    startsOn: date('starts_on', { mode: 'string' }).notNull(),
+    points: integer('points').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.period, t.startsOn] }),
+    // A leaderboard reads one period of every member: a range of this index, no table visits.
+    index('member_period_points_period_idx').on(t.period, t.startsOn, t.userId, t.points),
+    check('member_period_points_period_check', sql`${t.period} in ('week', 'month')`),
   ],
 );
 

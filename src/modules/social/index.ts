@@ -15,3 +15,5 @@ export {
 } from './social.service.js';
 export { socialRoutes } from './social.routes.js';
 export { WORKOUT_QUIET_MINUTES } from './feed.repository.js';
+export { LeaderboardService } from './leaderboard.service.js';
+export { leaderboardRoutes } from './leaderboard.routes.js';
