@@ -1,6 +1,7 @@
 import { namePageQuery, pageOf, text } from '../../lib/http/common.schemas.js';
 import { z } from '../../lib/zod.js';
 import { activityLevels, fitnessGoals, genders } from '../../lib/fitness-profile.js';
+import { foodSources } from './food-sources.js';
 
 const macrosSchema = z.object({
   calories: z.number(),
@@ -103,7 +104,11 @@ export const foodSchema = z
   .object({
     id: z.uuid(),
     name: z.string(),
-    source: z.enum(['builtin', 'service']),
+    source: z.enum(foodSources).openapi({
+      description:
+        '`builtin` (our table), `service` (the Nutrition Planning service), `barcode` (a packaged ' +
+        'product from Open Food Facts)',
+    }),
     group: z.string().nullable(),
     per100g: z.object({
       calories: z.number(),
