@@ -155,6 +155,8 @@ export const conflictReasons = {
   TWO_FACTOR_ALREADY_ENABLED: 'Two-factor sign-in is on already; disable it first.',
   TWO_FACTOR_NOT_ENABLED: 'Two-factor sign-in is not on for this account.',
   NO_ENROLMENT_STARTED: 'No authenticator enrolment is waiting for its first code; start one.',
+  ANALYSIS_ALREADY_CONFIRMED: 'The meal analysis was confirmed into a meal already.',
+  FEEDBACK_ALREADY_SENT: 'Corrections of this meal analysis were recorded already.',
 } as const;
 export type ConflictReason = keyof typeof conflictReasons;
 

@@ -122,6 +122,16 @@ export const foodSchema = z
     }),
     servingGrams: z.number().nullable(),
   })
-  .openapi('Food');
+  .openapi('Food', {
+    example: {
+      id: 'b3f1c2d4-5e6f-5a7b-8c9d-0e1f2a3b4c5d',
+      name: 'Nutella (Ferrero)',
+      source: 'barcode',
+      group: null,
+      per100g: { calories: 539, protein: 6.3, carbs: 57.5, fat: 30.9, fiber: null },
+      allergens: ['dairy', 'soy', 'tree_nut'],
+      servingGrams: 15,
+    },
+  });
 export type FoodView = z.infer<typeof foodSchema>;
 export const foodPage = pageOf(foodSchema, 'Food');

@@ -1,0 +1,8 @@
+import { jobType } from '../../jobs/index.js';
+import { z } from '../../lib/zod.js';
+
+/** Delivers one member's recorded corrections of a meal analysis to the Meal Detection service. */
+export const deliverMealFeedback = jobType(
+  'nutrition.deliver-meal-feedback',
+  z.object({ feedbackId: z.uuid() }),
+);
