@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import {
   mealAnalyses,
@@ -109,6 +109,29 @@ export const mealAnalysisRepository = {
       .where(eq(mealAnalysisFeedback.id, id))
       .limit(1);
     return row;
+  },
+
+  /** Corrections recorded more than `olderThanSeconds` ago and not delivered yet, oldest first. */
+  async undeliveredFeedback(
+    db: Database,
+    olderThanSeconds: number,
+    limit: number,
+  ): Promise<string[]> {
+    const rows = await db
+      .select({ id: mealAnalysisFeedback.id })
+      .from(mealAnalysisFeedback)
+      .where(
+        and(
+          isNull(mealAnalysisFeedback.deliveredAt),
+          lt(
+            mealAnalysisFeedback.createdAt,
+            sql`now() - make_interval(secs => ${olderThanSeconds})`,
+          ),
+        ),
+      )
+      .orderBy(asc(mealAnalysisFeedback.createdAt))
+      .limit(limit);
+    return rows.map((row) => row.id);
   },
 
   /** Records the delivery once; false when another run recorded it first. */

@@ -1,7 +1,13 @@
 import sharp from 'sharp';
 import type { Database } from '../../db/database.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
-import { AppError, conflict, notFound, validationError } from '../../lib/errors.js';
+import {
+  AppError,
+  conflict,
+  describeErrorForLog,
+  notFound,
+  validationError,
+} from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { JobRunner } from '../../jobs/index.js';
 import { IntegrationError, type MealDetectionClient } from '../../integrations/index.js';
@@ -229,17 +235,27 @@ export class MealAnalysisService {
       return { feedbackId: row.id, status: 'delivered' };
     } catch (error) {
       if (!(error instanceof IntegrationError)) throw error;
-      await this.deps.jobs.send(
-        deliverMealFeedback,
-        { feedbackId: row.id },
-        { id: row.id, startAfterSeconds: this.deps.settings.feedbackRetryDelaySeconds },
-      );
+      await this.queueDelivery(row.id, this.deps.settings.feedbackRetryDelaySeconds);
       this.deps.logger.info(
         { feedbackId: row.id, reason: error.reason },
         'meal feedback queued for later delivery',
       );
       return { feedbackId: row.id, status: 'queued' };
     }
+  }
+
+  /**
+   * Queues a delivery job for corrections that have none (their job could not be sent, e.g. by
+   * an instance that does not run jobs); the repeating sweep calls this. Returns how many.
+   */
+  async queueUndeliveredFeedback(olderThanSeconds: number, limit = 100): Promise<number> {
+    const ids = await mealAnalysisRepository.undeliveredFeedback(
+      this.deps.db,
+      olderThanSeconds,
+      limit,
+    );
+    for (const id of ids) await this.queueDelivery(id);
+    return ids.length;
   }
 
   /**
@@ -335,10 +351,27 @@ export class MealAnalysisService {
         'FEEDBACK_ALREADY_SENT',
       );
     }
-    uow.afterCommit(async () => {
-      await this.deps.jobs.send(deliverMealFeedback, { feedbackId: row.id }, { id: row.id });
-    });
+    uow.afterCommit(() => this.queueDelivery(row.id));
     return row.id;
+  }
+
+  /**
+   * One delivery job per feedback (its id the job's id, so sending again while it exists queues
+   * nothing). A job that cannot be sent is left to the sweep: the corrections are stored.
+   */
+  private async queueDelivery(feedbackId: string, startAfterSeconds?: number): Promise<void> {
+    try {
+      await this.deps.jobs.send(
+        deliverMealFeedback,
+        { feedbackId },
+        { id: feedbackId, startAfterSeconds },
+      );
+    } catch (error) {
+      this.deps.logger.warn(
+        { feedbackId, error: describeErrorForLog(error) },
+        'meal feedback job not sent; the sweep queues it later',
+      );
+    }
   }
 }
 

@@ -6,3 +6,6 @@ export const deliverMealFeedback = jobType(
   'nutrition.deliver-meal-feedback',
   z.object({ feedbackId: z.uuid() }),
 );
+
+/** Queues delivery jobs for stored corrections that have none (every few minutes). */
+export const sweepMealFeedback = jobType('nutrition.sweep-meal-feedback', z.object({}));
