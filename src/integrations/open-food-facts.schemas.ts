@@ -25,7 +25,8 @@ const numeric = z
     z.number(),
     z
       .string()
-      .regex(/^\s*\d+(?:\.\d+)?\s*$/)
+      .trim()
+      .refine((value) => value !== '' && Number.isFinite(Number(value)), 'is not a number')
       .transform(Number),
   ])
   .pipe(z.number().min(0).max(100_000));

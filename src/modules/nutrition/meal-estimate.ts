@@ -119,7 +119,9 @@ function normalise(text: string): string {
     .replace(/(\p{L})[-/](?=\p{L})/gu, '$1 ');
 }
 
-const TOKEN = /\d+(?:\.\d+)?\/\d+(?:\.\d+)?|\d*\.?\d+(?:\p{L}+)?|\p{L}+(?:'\p{L}+)?|[,;+&.\n]/gu;
+// Numbers (with fractions and a unit attached: "1/2", "1.5", "100g"), words, separators; the
+// lexer checks what each number-like run really is.
+const TOKEN = /[\d./]+\p{L}*|\p{L}+|[,;+&\n]/gu;
 
 /** A word reduced to its singular when the singular is a word we know ("slices" → "slice"). */
 export function singular(word: string): string {
@@ -137,13 +139,13 @@ export function singular(word: string): string {
 }
 
 function parseNumber(token: string): number | undefined {
-  const fraction = /^(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)$/.exec(token);
-  if (fraction) {
-    const denominator = Number(fraction[2]);
-    return denominator === 0 ? undefined : Number(fraction[1]) / denominator;
+  const parts = token.split('/');
+  if (parts.length > 2 || parts.some((part) => part === '' || part === '.')) return undefined;
+  const [numerator, denominator = 1] = parts.map(Number);
+  if (numerator === undefined || !Number.isFinite(numerator) || !Number.isFinite(denominator)) {
+    return undefined;
   }
-  const value = Number(token);
-  return Number.isFinite(value) ? value : undefined;
+  return denominator === 0 ? undefined : numerator / denominator;
 }
 
 /** The description as lexemes; food names are matched here, longest first. */
@@ -152,13 +154,13 @@ function lex(description: string): Lexeme[] {
   const lexemes: Lexeme[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] ?? '';
-    if (/^[,;+&.\n]$/.test(token)) {
+    if (/^[,;+&\n]$/.test(token) || /^[./]+$/.test(token)) {
       lexemes.push({ kind: 'separator', text: token });
       continue;
     }
-    if (/^[\d.]/.test(token)) {
+    if (/^[\d./]/.test(token)) {
       // "100g", "250ml": a number with its unit attached.
-      const attached = /^(\d*\.?\d+)(\p{L}+)$/u.exec(token);
+      const attached = /^([\d./]+)(\p{L}+)$/u.exec(token);
       const numberText = attached?.[1] ?? token;
       const value = parseNumber(numberText);
       const unit = attached?.[2] === undefined ? undefined : unitWords[singular(attached[2])];
