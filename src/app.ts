@@ -14,7 +14,12 @@ import { healthRoutes } from './modules/health/index.js';
 import { usersRoutes } from './modules/users/index.js';
 import { workoutsRoutes } from './modules/workouts/index.js';
 import { workoutLogTransferRoutes, workoutLogsRoutes } from './modules/workout-logs/index.js';
-import { mealLogsRoutes, nutritionRoutes } from './modules/nutrition/index.js';
+import {
+  barcodeLookupRoutes,
+  mealAnalysisRoutes,
+  mealLogsRoutes,
+  nutritionRoutes,
+} from './modules/nutrition/index.js';
 import {
   branchesRoutes,
   machineDeviceRoutes,
@@ -124,6 +129,8 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     workoutLogsRoutes(container.workoutLogs, { idempotent }),
     nutritionRoutes(container.nutrition, { idempotent }),
     mealLogsRoutes(container.mealLogs, { idempotent }),
+    mealAnalysisRoutes(container.mealAnalysis, { idempotent }),
+    barcodeLookupRoutes(container.barcodes),
     branchesRoutes(container.gymFloor, { idempotent }),
     machinesRoutes(container.gymFloor, { idempotent }),
     machineDeviceRoutes(container.gymFloor, {

@@ -24,7 +24,12 @@ import {
 } from './modules/auth/index.js';
 import { UserPresenter, UsersService, usersRepository } from './modules/users/index.js';
 import { WorkoutsService } from './modules/workouts/index.js';
-import { MealLogsService, NutritionService } from './modules/nutrition/index.js';
+import {
+  BarcodeLookupService,
+  MealAnalysisService,
+  MealLogsService,
+  NutritionService,
+} from './modules/nutrition/index.js';
 import { createGymFloor, machinesSocket, type GymFloor } from './modules/gym-floor/index.js';
 import {
   EXPORT_PAGE_SIZE,
@@ -77,6 +82,10 @@ export interface Container {
   nutrition: NutritionService;
   /** The member's meal diary. */
   mealLogs: MealLogsService;
+  /** Meal photos through the Meal Detection service, confirmed into meals. */
+  mealAnalysis: MealAnalysisService;
+  /** Packaged foods by barcode (Open Food Facts, cached in the foods table). */
+  barcodes: BarcodeLookupService;
   /** Branches, machines and gym sessions. */
   gymFloor: GymFloor;
   /** Workout log entries and their sets, from REST, the sockets and imports alike. */
@@ -300,6 +309,11 @@ export async function createContainer(
     timeZones: memberTimeZones,
     targets: nutrition,
   });
+  const barcodes = new BarcodeLookupService({
+    db: database.db,
+    logger,
+    openFoodFacts: integrations.openFoodFacts,
+  });
   const rewards = new RewardsService({
     db: database.db,
     logger,
@@ -380,6 +394,15 @@ export async function createContainer(
   );
 
   const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
+  const mealAnalysis = new MealAnalysisService({
+    db: database.db,
+    logger,
+    files,
+    detection: integrations.mealDetection,
+    mealLogs,
+    jobs,
+    settings: config.mealAnalysis,
+  });
   registerJobs(jobs, {
     logger,
     db: database.db,
@@ -388,6 +411,8 @@ export async function createContainer(
     mailDispatchIntervalSeconds: config.mail.dispatchIntervalSeconds,
     workouts,
     nutrition,
+    mealAnalysis,
+    mealFeedbackRetryDelaySeconds: config.mealAnalysis.feedbackRetryDelaySeconds,
     gymFloor,
     analytics,
     reminders,
@@ -410,6 +435,8 @@ export async function createContainer(
     workouts,
     nutrition,
     mealLogs,
+    mealAnalysis,
+    barcodes,
     gymFloor,
     workoutLogs,
     workoutLogTransfer,

@@ -4,7 +4,12 @@ import { registerAnalyticsJobs, type Analytics } from './modules/analytics/index
 import { registerAuthJobs, type AccountMail, type AuthService } from './modules/auth/index.js';
 import { registerGymFloorJobs, type GymFloor } from './modules/gym-floor/index.js';
 import { registerIdempotencyJobs } from './modules/idempotency/index.js';
-import { registerNutritionJobs, type NutritionService } from './modules/nutrition/index.js';
+import {
+  registerMealAnalysisJobs,
+  registerNutritionJobs,
+  type MealAnalysisService,
+  type NutritionService,
+} from './modules/nutrition/index.js';
 import { registerWorkoutsJobs, type WorkoutsService } from './modules/workouts/index.js';
 import { registerReminderJobs, type RemindersService } from './modules/notifications/index.js';
 import type { JobRunner } from './jobs/index.js';
@@ -23,6 +28,9 @@ export interface JobDependencies {
   mailDispatchIntervalSeconds: number;
   workouts: WorkoutsService;
   nutrition: NutritionService;
+  /** Delivers meal-analysis corrections to the Meal Detection service. */
+  mealAnalysis: MealAnalysisService;
+  mealFeedbackRetryDelaySeconds: number;
   gymFloor: GymFloor;
   analytics: Analytics;
   /** Workout and meal reminders, and how often the scheduler looks for due ones. */
@@ -47,6 +55,11 @@ export function registerJobs(runner: JobRunner, deps: JobDependencies): void {
   registerAuthJobs(runner, deps);
   registerWorkoutsJobs(runner, deps);
   registerNutritionJobs(runner, deps);
+  registerMealAnalysisJobs(runner, {
+    mealAnalysis: deps.mealAnalysis,
+    logger: deps.logger,
+    retryDelaySeconds: deps.mealFeedbackRetryDelaySeconds,
+  });
   registerGymFloorJobs(runner, deps);
   registerIdempotencyJobs(runner, deps);
   registerAnalyticsJobs(runner, deps);

@@ -82,6 +82,9 @@ const environmentSchema = z.object({
   ANALYTICS_VERIFY_BATCH: int(100, 1, 10_000),
   WORKOUT_IMPORT_MAX_KB: int(5 * 1024, 1, 50 * 1024),
   WORKOUT_IMPORT_MAX_ROWS: int(50_000, 1, 1_000_000),
+  MEAL_ANALYSIS_CONFIRM_BELOW: z.coerce.number().min(0).max(1).default(0.7),
+  MEAL_IMAGE_MAX_SIDE: int(1024, 256, 4096),
+  MEAL_FEEDBACK_RETRY_DELAY_SECONDS: int(60, 1, 3600),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: optionalString,
   ADMIN_USERNAME: z
@@ -288,6 +291,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     workoutImport: {
       maxBytes: e.WORKOUT_IMPORT_MAX_KB * 1024,
       maxRows: e.WORKOUT_IMPORT_MAX_ROWS,
+    },
+    /** Meal photo analysis: when to ask for confirmation, the size sent, feedback retries. */
+    mealAnalysis: {
+      confirmBelow: e.MEAL_ANALYSIS_CONFIRM_BELOW,
+      maxImageSide: e.MEAL_IMAGE_MAX_SIDE,
+      feedbackRetryDelaySeconds: e.MEAL_FEEDBACK_RETRY_DELAY_SECONDS,
     },
     admin:
       e.ADMIN_EMAIL && e.ADMIN_PASSWORD

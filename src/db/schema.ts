@@ -15,3 +15,4 @@ export * from '../modules/analytics/analytics.table.js';
 export * from '../modules/files/files.table.js';
 export * from '../modules/social/social.table.js';
 export * from '../modules/notifications/reminders.table.js';
+export * from '../modules/nutrition/meal-analysis.table.js';

@@ -40,13 +40,13 @@ describe('createIntegrations', () => {
     await expect(
       integrations.nutritionPlanning.calculateMacros(nutritionExamples.macrosRequest),
     ).rejects.toBeInstanceOf(IntegrationError);
-    expect(integrations.statuses()).toEqual(
-      ['workout-planning', 'meal-detection', 'nutrition-planning', 'scanning'].map((service) => ({
-        service,
-        configured: false,
-        breaker: 'closed',
-      })),
-    );
+    expect(integrations.statuses()).toEqual([
+      ...['workout-planning', 'meal-detection', 'nutrition-planning', 'scanning'].map(
+        (service) => ({ service, configured: false, breaker: 'closed' }),
+      ),
+      // Open Food Facts needs no credentials: always configured.
+      { service: 'open-food-facts', configured: true, breaker: 'closed' },
+    ]);
     const exposition = await harness.registry.metrics();
     expect(exposition).toContain('external_breaker_state{service="scanning"} 0');
     expect(exposition).toContain(

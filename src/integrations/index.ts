@@ -8,6 +8,7 @@ import type { ServiceName } from './http/integration-errors.js';
 import type { IntegrationsConfig } from './integrations.config.js';
 import { MealDetectionClient } from './meal-detection.client.js';
 import { NutritionPlanningClient } from './nutrition-planning.client.js';
+import { OpenFoodFactsClient } from './open-food-facts.client.js';
 import { ScanningClient } from './scanning.client.js';
 import { WorkoutPlanningClient } from './workout-planning.client.js';
 
@@ -27,7 +28,15 @@ export {
   readIntegrationsConfig,
   type IntegrationsConfig,
 } from './integrations.config.js';
-export { MealDetectionClient, NutritionPlanningClient, ScanningClient, WorkoutPlanningClient };
+export {
+  MealDetectionClient,
+  NutritionPlanningClient,
+  OpenFoodFactsClient,
+  ScanningClient,
+  WorkoutPlanningClient,
+};
+export type { OffLookup } from './open-food-facts.client.js';
+export type { OffProduct } from './open-food-facts.schemas.js';
 export * from './workout-planning.schemas.js';
 export * from './meal-detection.schemas.js';
 export * from './nutrition-planning.schemas.js';
@@ -50,12 +59,14 @@ export interface IntegrationsOptions {
   quotas?: Partial<Record<ServiceName, QuotaLimit>>;
 }
 
-/** The four AI-service clients, built once per process. */
+/** The four AI-service clients and Open Food Facts, built once per process. */
 export interface Integrations {
   workoutPlanning: WorkoutPlanningClient;
   mealDetection: MealDetectionClient;
   nutritionPlanning: NutritionPlanningClient;
   scanning: ScanningClient;
+  /** Packaged-food products by barcode (public API, always configured). */
+  openFoodFacts: OpenFoodFactsClient;
   /** One entry per service, for the readiness probe (informational: never fails readiness). */
   statuses(): ServiceStatus[];
 }
@@ -82,13 +93,15 @@ export function createIntegrations(options: IntegrationsOptions): Integrations {
     deps('nutrition-planning'),
   );
   const scanning = new ScanningClient(config.scanning, deps('scanning'));
+  const openFoodFacts = new OpenFoodFactsClient(config.openFoodFacts, deps('open-food-facts'));
   return {
     workoutPlanning,
     mealDetection,
     nutritionPlanning,
     scanning,
+    openFoodFacts,
     statuses: () =>
-      [workoutPlanning, mealDetection, nutritionPlanning, scanning].map((client) =>
+      [workoutPlanning, mealDetection, nutritionPlanning, scanning, openFoodFacts].map((client) =>
         client.status(),
       ),
   };

@@ -17,7 +17,17 @@ const complete = {
 
 describe('readIntegrationsConfig', () => {
   it('when nothing is set, then no service is configured and the budget is 15 s', () => {
-    expect(readIntegrationsConfig({})).toEqual({ config: { requestBudgetMs: 15_000 }, issues: [] });
+    expect(readIntegrationsConfig({})).toEqual({
+      config: {
+        requestBudgetMs: 15_000,
+        // Open Food Facts needs no credentials: the public instance is always there.
+        openFoodFacts: {
+          baseUrl: new URL('https://world.openfoodfacts.org'),
+          userAgent: expect.stringMatching(/^NXGConnect\//) as unknown,
+        },
+      },
+      issues: [],
+    });
   });
 
   it('when every variable is set, then all four services are configured', () => {

@@ -22,6 +22,12 @@ export const integrationsEnvironmentShape = {
   SCANNING_TOKEN_URL: serviceUrl.optional(),
   SCANNING_CLIENT_ID: secret.optional(),
   SCANNING_CLIENT_SECRET: secret.optional(),
+  OPEN_FOOD_FACTS_URL: serviceUrl.default(new URL('https://world.openfoodfacts.org')),
+  OPEN_FOOD_FACTS_USER_AGENT: z
+    .string()
+    .min(3)
+    .max(200)
+    .default('NXGConnect/1.0 (fitness app barcode lookup; +https://nxg-connect.example)'),
   AI_REQUEST_BUDGET_MS: z.coerce
     .number()
     .int()
@@ -47,6 +53,11 @@ export interface NutritionPlanningConfig {
   apiKey: string;
   hmacSecret: string;
 }
+/** Open Food Facts needs no key; it asks clients to name themselves in the User-Agent. */
+export interface OpenFoodFactsConfig {
+  baseUrl: URL;
+  userAgent: string;
+}
 export interface ScanningConfig {
   baseUrl: URL;
   tokenUrl: URL;
@@ -62,6 +73,8 @@ export interface IntegrationsConfig {
   mealDetection?: MealDetectionConfig;
   nutritionPlanning?: NutritionPlanningConfig;
   scanning?: ScanningConfig;
+  /** Always configured: the public instance unless OPEN_FOOD_FACTS_URL points elsewhere. */
+  openFoodFacts: OpenFoodFactsConfig;
 }
 
 type VariableName = keyof IntegrationsEnvironment;
@@ -81,7 +94,10 @@ export function readIntegrationsConfig(env: Record<string, string | undefined>):
   const e = parseEnvironment(env, issues);
   const service = <Name extends VariableName>(url: VariableName, credentials: Name[]) =>
     serviceVariables(env, e, issues, url, credentials);
-  const config: IntegrationsConfig = { requestBudgetMs: e.AI_REQUEST_BUDGET_MS };
+  const config: IntegrationsConfig = {
+    requestBudgetMs: e.AI_REQUEST_BUDGET_MS,
+    openFoodFacts: { baseUrl: e.OPEN_FOOD_FACTS_URL, userAgent: e.OPEN_FOOD_FACTS_USER_AGENT },
+  };
 
   const workout = service('WORKOUT_SERVICE_URL', [
     'WORKOUT_SERVICE_URL',

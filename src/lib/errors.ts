@@ -158,6 +158,8 @@ export const conflictReasons = {
   PRIVATE_PROFILE: 'The member is private and takes no followers.',
   BLOCKED_BY_YOU: 'You blocked this member; unblock them first.',
   REMINDER_LIMIT_REACHED: 'The member has as many reminders as allowed; delete one first.',
+  ANALYSIS_ALREADY_CONFIRMED: 'The meal analysis was confirmed into a meal already.',
+  FEEDBACK_ALREADY_SENT: 'Corrections of this meal analysis were recorded already.',
 } as const;
 export type ConflictReason = keyof typeof conflictReasons;
 

@@ -1,7 +1,8 @@
 import { AppError } from '../../lib/errors.js';
 
 /** The external services we call, as they appear in metric labels, quota keys and logs. */
-export type ServiceName = 'workout-planning' | 'meal-detection' | 'nutrition-planning' | 'scanning';
+export type ServiceName =
+  'workout-planning' | 'meal-detection' | 'nutrition-planning' | 'scanning' | 'open-food-facts';
 
 /** Human names for error details, so a problem document says which service failed. */
 export const serviceTitles: Record<ServiceName, string> = {
@@ -9,6 +10,7 @@ export const serviceTitles: Record<ServiceName, string> = {
   'meal-detection': 'Meal detection service',
   'nutrition-planning': 'Nutrition planning service',
   scanning: '3D scanning service',
+  'open-food-facts': 'Open Food Facts',
 };
 
 /**

@@ -20,3 +20,11 @@ export function apiKeyAuth(apiKey: string): RequestAuth {
 export function bearerTokenAuth(token: string): RequestAuth {
   return { headersFor: () => Promise.resolve({ Authorization: `Bearer ${token}` }) };
 }
+
+/**
+ * No credentials, only a descriptive User-Agent (Open Food Facts' public API asks every client
+ * to name itself and give a contact, and blocks anonymous scrapers).
+ */
+export function userAgentOnly(userAgent: string): RequestAuth {
+  return { headersFor: () => Promise.resolve({ 'User-Agent': userAgent }) };
+}

@@ -128,6 +128,7 @@ describe('Idempotency-Key on create POSTs', () => {
       'POST /api/machines/link',
       'POST /api/machines/{id}/maintenance',
       'POST /api/nutrition/meals',
+      'POST /api/nutrition/meals/analyze/{analysisId}/confirm',
       'POST /api/nutrition/meals/copy-day',
       'POST /api/nutrition/meals/{id}/copy',
       'POST /api/nutrition/plans/generate',

@@ -31,7 +31,7 @@ const instant = z.iso
   .refine((value) => yearOf(value) >= FIRST_YEAR, `must be in ${String(FIRST_YEAR)} or later`);
 
 /** When the meal was eaten: any past time (logged offline, synced later), not the future. */
-const consumedAt = instant
+export const consumedAt = instant
   .refine(
     (value) => !isBeyondClockSkew(new Date(value)),
     `must not be more than ${String(CLOCK_SKEW_ALLOWANCE_SECONDS / 60)} minutes in the future`,

@@ -134,6 +134,46 @@ export class MealLogsService {
     return presentMealLog(meal);
   }
 
+  /**
+   * Logs a meal recognised in a photo (source `analysis`, macros as confirmed). `alongside` runs
+   * in the same transaction right after the insert, so the caller's own record of it (the
+   * analysis marked confirmed) and the meal, with its points, commit together or not at all.
+   */
+  async createFromAnalysis(
+    userId: string,
+    meal: {
+      mealType: MealLogRow['mealType'];
+      mealDescription: string;
+      consumedAt: string;
+      macros: Macros;
+      imageId: string;
+    },
+    alongside: (uow: UnitOfWork, meal: MealLogRow) => Promise<void>,
+  ): Promise<MealLogView> {
+    const consumedAt = new Date(meal.consumedAt);
+    const timeZone = await this.deps.timeZones.timezoneOf(userId);
+    const row = await this.write(async (uow) => {
+      const [inserted] = await mealLogsRepository.insert(uow.tx, [
+        {
+          userId,
+          day: localDay(consumedAt, timeZone),
+          mealType: meal.mealType,
+          mealDescription: meal.mealDescription,
+          consumedAt,
+          ...roundMacros(meal.macros),
+          items: [],
+          imageId: meal.imageId,
+          source: 'analysis',
+        },
+      ]);
+      if (!inserted) throw new Error('insert returned no row');
+      await alongside(uow, inserted);
+      await this.changed(uow, 'created', inserted);
+      return inserted;
+    });
+    return presentMealLog(row);
+  }
+
   async get(userId: string, id: string): Promise<MealLogView> {
     const meal = await mealLogsRepository.find(this.deps.db, userId, id);
     if (!meal) throw notFound('Meal');

@@ -1,4 +1,4 @@
-import { and, ilike, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { keysetPage, type Page, type PageRequest } from '../../db/keyset-page.js';
 import { containsPattern } from '../../db/sql-patterns.js';
@@ -40,6 +40,20 @@ export const nutritionRepository = {
       .select()
       .from(foods)
       .where(inArray(foods.id, [...ids]));
+  },
+
+  /** The food a source keys by `externalId` (a barcode product by its code). */
+  async findFoodByExternalId(
+    db: Database,
+    source: FoodRow['source'],
+    externalId: string,
+  ): Promise<FoodRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(foods)
+      .where(and(eq(foods.source, source), eq(foods.externalId, externalId)))
+      .limit(1);
+    return row;
   },
 
   /** Alphabetical search (the keyset name order). */

@@ -1,6 +1,7 @@
 import { namePageQuery, pageOf, text } from '../../lib/http/common.schemas.js';
 import { z } from '../../lib/zod.js';
 import { activityLevels, fitnessGoals, genders } from '../../lib/fitness-profile.js';
+import { foodSources } from './food-sources.js';
 
 const macrosSchema = z.object({
   calories: z.number(),
@@ -103,7 +104,11 @@ export const foodSchema = z
   .object({
     id: z.uuid(),
     name: z.string(),
-    source: z.enum(['builtin', 'service']),
+    source: z.enum(foodSources).openapi({
+      description:
+        '`builtin` (our table), `service` (the Nutrition Planning service), `barcode` (a packaged ' +
+        'product from Open Food Facts)',
+    }),
     group: z.string().nullable(),
     per100g: z.object({
       calories: z.number(),
@@ -117,6 +122,16 @@ export const foodSchema = z
     }),
     servingGrams: z.number().nullable(),
   })
-  .openapi('Food');
+  .openapi('Food', {
+    example: {
+      id: 'b3f1c2d4-5e6f-5a7b-8c9d-0e1f2a3b4c5d',
+      name: 'Nutella (Ferrero)',
+      source: 'barcode',
+      group: null,
+      per100g: { calories: 539, protein: 6.3, carbs: 57.5, fat: 30.9, fiber: null },
+      allergens: ['dairy', 'soy', 'tree_nut'],
+      servingGrams: 15,
+    },
+  });
 export type FoodView = z.infer<typeof foodSchema>;
 export const foodPage = pageOf(foodSchema, 'Food');

@@ -12,6 +12,7 @@ import {
 // Table files import table files directly (as db/schema.ts does): a module's index would pull
 // its services into every schema load, drizzle-kit's included.
 import { planColumns, planTableIndexes } from '../plans/plans.table.js';
+import { foodSources } from './food-sources.js';
 import type { DietPlanData, MacroTargetsView } from './nutrition.schemas.js';
 
 /** Diet plans: the shared plan columns plus the macro targets they were built for. */
@@ -26,12 +27,15 @@ export const dietPlans = pgTable(
 
 export type DietPlanRow = typeof dietPlans.$inferSelect;
 
-/** The food database: the built-in table plus the Nutrition Planning service's, copied here. */
+/**
+ * The food database: the built-in table, the Nutrition Planning service's (copied here), and
+ * packaged products looked up by barcode in Open Food Facts (`external_id` is the barcode).
+ */
 export const foods = pgTable(
   'foods',
   {
     id: uuid('id').primaryKey(),
-    source: text('source', { enum: ['builtin', 'service'] }).notNull(),
+    source: text('source', { enum: foodSources }).notNull(),
     externalId: text('external_id').notNull(),
     name: text('name').notNull(),
     foodGroup: text('food_group'),

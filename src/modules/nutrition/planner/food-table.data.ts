@@ -502,6 +502,10 @@ const beverages = defineGroup('beverages', { role: 'none', diet: 'vegan', allerg
   ['coffee-black', 'Coffee, brewed, black', [1, 0.1, 0, 0, 0], 240, { meals: BREAKFAST_SNACK }],
   ['tea-black', 'Black tea, brewed', [1, 0, 0.3, 0, 0], 240, { meals: BREAKFAST_SNACK, cuisines: ['international', 'indian', 'european'] }],
   ['green-tea', 'Green tea, brewed', [1, 0.2, 0, 0, 0], 240, { cuisines: ['japanese', 'chinese', 'asian', 'international'] }],
+  // Espresso with steamed whole milk (about four parts milk to one of coffee), as cafés serve them.
+  ['latte', 'Caffè latte, whole milk', [49, 2.6, 3.9, 2.6, 0], 360, { allergens: ['dairy'], diet: 'vegetarian', meals: BREAKFAST_SNACK }],
+  ['cappuccino', 'Cappuccino, whole milk', [31, 1.7, 2.5, 1.6, 0], 240, { allergens: ['dairy'], diet: 'vegetarian', meals: BREAKFAST_SNACK }],
+  ['espresso', 'Espresso', [9, 0.1, 1.7, 0.2, 0], 30, { meals: BREAKFAST_SNACK }],
   ['orange-juice', 'Orange juice', [45, 0.7, 10.4, 0.2, 0.2], 240, { fdc: 169098, meals: BREAKFAST_SNACK }],
   ['apple-juice', 'Apple juice', [46, 0.1, 11.3, 0.1, 0.2], 240, { meals: BREAKFAST_SNACK }],
   ['cola', 'Cola, regular', [37, 0.1, 9.6, 0, 0], 355, { cuisines: ['american', 'international'] }],
