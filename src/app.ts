@@ -136,7 +136,8 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   groups.push(docsRoutes(openApiDocument));
 
   // Health and metrics stay unlimited: probes and scrapers call them on a schedule.
-  const apiLimit = apiRateLimit(config.rateLimit, limitStores);
+  // Per-user counts ride in the guard's one cache round trip.
+  const apiLimit = apiRateLimit(config.rateLimit, { ...limitStores, fusedCounter: guard.countHit });
   for (const group of groups) {
     const router = express.Router();
     const limited = group.basePath.startsWith('/api') && group.generalRateLimit !== false;
