@@ -56,7 +56,7 @@ const activeRuns = new Set<autocannon.Instance>();
 
 /** Stops the runs in progress, if any (on SIGINT/SIGTERM, before the children are stopped). */
 export function stopActiveLoad(): void {
-  for (const run of activeRuns) run.stop();
+  for (const run of activeRuns) if (typeof run.stop === 'function') run.stop();
 }
 
 /** Runs autocannon once; answers its result and every response's latency, sorted. */
