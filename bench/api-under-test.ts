@@ -204,6 +204,8 @@ export function startBaselineServer(name: string, script: string, port: number):
 /** What one benchmark adds to the API's start: node flags, environment on top of the shared. */
 export interface ApiStartOptions {
   nodeArgs?: string[];
+  /** What node runs instead of dist/server.js (the cluster launcher, with its own flags). */
+  entry?: string[];
   environment?: NodeJS.ProcessEnv;
 }
 
@@ -261,7 +263,7 @@ export function startApiServer(
   const handle = startChild(
     'API server',
     process.execPath,
-    [...(options.nodeArgs ?? []), path.join(ROOT, 'dist', 'server.js')],
+    [...(options.nodeArgs ?? []), ...(options.entry ?? [path.join(ROOT, 'dist', 'server.js')])],
     apiEnvironment(settings, port, redisPrefix, options.environment ?? {}),
   );
   const base = `http://127.0.0.1:${port}`;

@@ -13,9 +13,12 @@
  *   BENCH_REDIS_URL     Redis to use (default redis://127.0.0.1:6379); keys get a per-run prefix
  *   BENCH_CPU_PROF=1    run the API under `node --cpu-prof` and print where its CPU time went
  *   BENCH_SKIP_BUILD=1  reuse the existing dist/ instead of running `npm run build`
+ *   BENCH_EMBEDDED=1    run the API in its embedded default (PGlite in a fresh data directory,
+ *                       in-memory cache) instead of on PostgreSQL and Redis
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type autocannon from 'autocannon';
 import {
@@ -274,7 +277,19 @@ async function main(): Promise<void> {
     const [baselinePort, apiPort] = await twoFreePorts();
     const baseline = startBaselineServer('baseline server', 'baseline-server.ts', baselinePort);
     const nodeArgs = settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-    api = startApiServer(settings, apiPort, redisPrefix, { nodeArgs });
+    // The embedded default: no database or cache servers, state in a fresh data directory.
+    const embedded = process.env.BENCH_EMBEDDED === '1';
+    const embeddedEnvironment = embedded
+      ? {
+          DATABASE_URL: undefined,
+          REDIS_URL: undefined,
+          DATA_DIR: mkdtempSync(path.join(tmpdir(), 'nxg-bench-')),
+        }
+      : {};
+    api = startApiServer(settings, apiPort, redisPrefix, {
+      nodeArgs,
+      environment: embeddedEnvironment,
+    });
     const baselineBase = baseline.base;
     const apiBase = api.base;
     await waitUntilReady([baseline, api]);
@@ -336,7 +351,8 @@ async function main(): Promise<void> {
         warmupSeconds: settings.warmupSeconds,
         connections: settings.connections,
         requestTimeoutSeconds: REQUEST_TIMEOUT_SECONDS,
-        database: databaseName(settings.databaseUrl),
+        database:
+          process.env.BENCH_EMBEDDED === '1' ? 'embedded' : databaseName(settings.databaseUrl),
       },
       results,
       goal: verdict ? { ...GOAL, met: verdict.met } : null,

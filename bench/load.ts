@@ -30,6 +30,8 @@ export interface LoadShape {
    * latency is what the server needs at that load.
    */
   overallRate?: number;
+  /** Requests per second per connection (open model at a fixed pace per client). */
+  connectionRate?: number;
 }
 
 /** The numbers kept from a run, whatever the benchmark around it. */
@@ -50,11 +52,11 @@ export interface LoadStats {
   statusCodes: Record<string, number>;
 }
 
-let activeRun: autocannon.Instance | undefined;
+const activeRuns = new Set<autocannon.Instance>();
 
-/** Stops the run in progress, if any (on SIGINT/SIGTERM, before the children are stopped). */
+/** Stops the runs in progress, if any (on SIGINT/SIGTERM, before the children are stopped). */
 export function stopActiveLoad(): void {
-  activeRun?.stop();
+  for (const run of activeRuns) if (typeof run.stop === 'function') run.stop();
 }
 
 /** Runs autocannon once; answers its result and every response's latency, sorted. */
@@ -63,8 +65,9 @@ export async function runLoad(
   shape: LoadShape,
 ): Promise<{ result: autocannon.Result; latencies: Float64Array }> {
   const samples: number[] = [];
+  let run: autocannon.Instance | undefined;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    activeRun = autocannon(
+    run = autocannon(
       {
         url: request.url,
         method: request.method,
@@ -75,6 +78,7 @@ export async function runLoad(
         duration: shape.durationSeconds,
         timeout: shape.timeoutSeconds,
         ...(shape.overallRate === undefined ? {} : { overallRate: shape.overallRate }),
+        ...(shape.connectionRate === undefined ? {} : { connectionRate: shape.connectionRate }),
       },
       (error: unknown, finished: autocannon.Result) => {
         if (error) {
@@ -82,11 +86,12 @@ export async function runLoad(
         } else resolve(finished);
       },
     );
-    activeRun.on('response', (_client, _status, _bytes, responseTime) => {
+    activeRuns.add(run);
+    run.on('response', (_client, _status, _bytes, responseTime) => {
       samples.push(responseTime);
     });
   });
-  activeRun = undefined;
+  if (run) activeRuns.delete(run);
   return { result, latencies: Float64Array.from(samples).sort() };
 }
 

@@ -2,12 +2,12 @@ import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Container } from './container.js';
 import { mountRoutes, type RouteGroup } from './lib/http/route.js';
 import { errorHandler, routeNotFound, type ErrorReporter } from './middleware/error-handler.js';
 import { apiRateLimit, authRateLimit, machineRateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
+import { requestLog } from './middleware/request-log.js';
 import { accountPagesRoutes, authRoutes, recoveryRoutes } from './modules/auth/index.js';
 import { buildOpenApiDocument, docsRoutes, mountApiReference } from './modules/docs/index.js';
 import { healthRoutes } from './modules/health/index.js';
@@ -65,15 +65,9 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
 
   app.use(requestId);
   app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req) => req.id,
-      // Every line logged through req.log carries the id under the same key as ours.
-      quietReqLogger: true,
-      customAttributeKeys: { reqId: 'requestId' },
-      customProps: (req) => ({ userId: req.user?.userId }),
+    requestLog(app, logger, {
       // Health probes and scrapes every few seconds would drown the useful lines.
-      autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
+      ignore: (url) => url === '/health/live' || url === '/metrics',
     }),
   );
   app.use(metrics.observeRequests);
@@ -149,7 +143,8 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   groups.push(docsRoutes(openApiDocument));
 
   // Health and metrics stay unlimited: probes and scrapers call them on a schedule.
-  const apiLimit = apiRateLimit(config.rateLimit, limitStores);
+  // Per-user counts ride in the guard's one cache round trip.
+  const apiLimit = apiRateLimit(config.rateLimit, { ...limitStores, fusedCounter: guard.countHit });
   for (const group of groups) {
     const router = express.Router();
     const limited = group.basePath.startsWith('/api') && group.generalRateLimit !== false;

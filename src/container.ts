@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Config } from './config/config.js';
+import { listenForCommittedChanges } from './db/committed-changes.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { DomainEvents } from './lib/events/domain-events.js';
 import type { KeyValueStore } from './lib/kv/kv.js';
@@ -419,6 +420,22 @@ export async function createContainer(
     reminderTickSeconds: config.reminderTickSeconds,
   });
 
+  const authGuard = createAuthGuard({
+    kv,
+    revocations,
+    tokens,
+    logger,
+    accounts: {
+      async load(userId) {
+        const account = await usersRepository.findById(database.db, userId);
+        if (!account) return undefined;
+        return { account, branches: await gymFloor.branches.memberships(userId) };
+      },
+    },
+  });
+  // Cached accounts hear every committed change to users and memberships, on every instance.
+  const stopHearingChanges = listenForCommittedChanges(database.db, authGuard.onCommittedChanges);
+
   return {
     config,
     logger,
@@ -426,7 +443,7 @@ export async function createContainer(
     kv,
     redis,
     tokens,
-    authGuard: createAuthGuard({ db: database.db, revocations, tokens, accounts: usersRepository }),
+    authGuard,
     auth,
     emailVerification,
     twoFactor,
@@ -461,6 +478,7 @@ export async function createContainer(
       await jobs.stop({ timeoutMs: Math.max(1_000, config.shutdownTimeoutMs - 2_000) });
       await realtime.close();
       mailer.close();
+      stopHearingChanges();
       await Promise.allSettled([kv.close(), database.close()]);
     },
   };

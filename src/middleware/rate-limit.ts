@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import {
   ipKeyGenerator,
   MemoryStore,
@@ -9,10 +9,22 @@ import {
 } from 'express-rate-limit';
 import { rateLimited } from '../lib/errors.js';
 import { KeyValueUnavailableError, type KeyValueStore } from '../lib/kv/kv.js';
+import { MemoryKeyValueStore } from '../lib/kv/memory-kv.js';
+
+/**
+ * Counts one hit in a fixed window inside another round trip to the shared store (the auth
+ * guard's), so an authenticated request makes one. Fails like the store does.
+ */
+export type FusedCounter = (
+  req: Request,
+  hit: { key: string; windowMs: number },
+) => Promise<{ count: number; resetAt: number }>;
 
 export interface RateLimitStores {
   /** Where counters are shared by every instance: Redis, or memory in the embedded default. */
   kv: KeyValueStore;
+  /** The per-user general limit counts through this when given (see apiRateLimit). */
+  fusedCounter?: FusedCounter;
 }
 
 /**
@@ -99,22 +111,61 @@ function limiter(
 }
 
 /**
+ * A fixed-window limit counted through `count`, with express-rate-limit's draft-6 headers and
+ * the same 429 problem. While the shared store is unreachable, this process counts on its own
+ * (as SharedCounterStore does).
+ */
+function fusedLimiter(
+  name: string,
+  options: { windowSeconds: number; max: number; key: (req: Request) => string },
+  count: FusedCounter,
+): RequestHandler {
+  const windowMs = options.windowSeconds * 1000;
+  const fallback = new MemoryKeyValueStore();
+  const policy = `${options.max};w=${options.windowSeconds}`;
+  const limit = String(options.max);
+  const setHeaders = (res: Response, used: number, resetAt: number) => {
+    if (res.headersSent) return;
+    res.setHeader('RateLimit-Policy', policy);
+    res.setHeader('RateLimit-Limit', limit);
+    res.setHeader('RateLimit-Remaining', String(Math.max(options.max - used, 0)));
+    res.setHeader('RateLimit-Reset', String(Math.max(0, Math.ceil((resetAt - Date.now()) / 1000))));
+  };
+  return async (req, res, next) => {
+    const key = `rl:${name}:${options.key(req)}`;
+    let counted: { count: number; resetAt: number };
+    try {
+      counted = await count(req, { key, windowMs });
+    } catch (error) {
+      if (!(error instanceof KeyValueUnavailableError)) throw error;
+      counted = await fallback.incrementInWindow(key, windowMs);
+    }
+    setHeaders(res, counted.count, counted.resetAt);
+    if (counted.count > options.max) {
+      next(rateLimited((counted.resetAt - Date.now()) / 1000));
+      return;
+    }
+    next();
+  };
+}
+
+/**
  * The general limit: per user when the request carries a validly signed token (a whole gym can
- * share one IP), per IP otherwise.
+ * share one IP), per IP otherwise. The per-user count rides in the auth guard's cache round
+ * trip when `stores.fusedCounter` is given.
  */
 export function apiRateLimit(
   limits: { windowSeconds: number; anonymousMax: number; userMax: number },
   stores: RateLimitStores,
 ): RequestHandler {
-  const perUser = limiter(
-    'user',
-    {
-      windowSeconds: limits.windowSeconds,
-      max: limits.userMax,
-      key: (req) => req.claims?.userId ?? '',
-    },
-    stores,
-  );
+  const perUserOptions = {
+    windowSeconds: limits.windowSeconds,
+    max: limits.userMax,
+    key: (req: Request) => req.claims?.userId ?? '',
+  };
+  const perUser = stores.fusedCounter
+    ? fusedLimiter('user', perUserOptions, stores.fusedCounter)
+    : limiter('user', perUserOptions, stores);
   const perIp = limiter(
     'ip',
     { windowSeconds: limits.windowSeconds, max: limits.anonymousMax, key: clientIp },

@@ -10,6 +10,14 @@ export interface AuthenticatedAccount {
   role: Role;
 }
 
+/**
+ * A branch the caller belongs to, as the guard read it with the account (for `branches[]`).
+ * The users module completes it by declaration merging, as with the account.
+ */
+export interface AuthenticatedMembership {
+  branchId: string;
+}
+
 /** Claims of a verified access token. */
 export interface AccessClaims {
   userId: string;
@@ -26,6 +34,8 @@ export interface AccessClaims {
  */
 export interface AuthUser extends AccessClaims {
   account: AuthenticatedAccount;
+  /** The account's branch memberships, read (or validated) together with the account. */
+  branches: readonly AuthenticatedMembership[];
 }
 
 declare module 'express-serve-static-core' {

@@ -34,9 +34,28 @@ export interface KeyValueStore {
   setFields(key: string, values: Record<string, string>): Promise<void>;
   getAllFields(key: string): Promise<Record<string, string>>;
   deleteFields(key: string, fields: string[]): Promise<void>;
+  /**
+   * What an authenticated request needs from the cache, in one round trip: fields of one hash
+   * (the revocation markers), version stamps (each created with `freshVersion` when missing,
+   * so a stamp never repeats a value it had before it was lost) and, optionally, one hit
+   * counted in a fixed window (as `incrementInWindow`).
+   */
+  readRequestState(query: RequestStateQuery): Promise<RequestState>;
   /** True when the store answers; throws `KeyValueUnavailableError` when it does not. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface RequestStateQuery {
+  hash: { key: string; fields: string[] };
+  versions: { keys: string[]; freshVersion: string; ttlSeconds: number };
+  counter?: { key: string; windowMs: number };
+}
+
+export interface RequestState {
+  fields: (string | null)[];
+  versions: string[];
+  counter?: { count: number; resetAt: number };
 }
 
 /**
@@ -65,4 +84,8 @@ export const kvKeys = {
   revocationsRebuildLock: 'auth:revocations:rebuild-lock',
   /** Taken once per interval by the instance that sweeps and reconciles the markers. */
   revocationsMaintenanceLock: 'auth:revocations:maintenance-lock',
+  /** Stamp that changes whenever the user's row or memberships change (cached accounts). */
+  accountVersion: (userId: string) => `auth:account-version:${userId}`,
+  /** Stamp that changes whenever a branch is renamed or deleted (every member's branches). */
+  branchesVersion: 'auth:branches-version',
 };

@@ -1,4 +1,4 @@
-import type { KeyValueStore } from './kv.js';
+import type { KeyValueStore, RequestState, RequestStateQuery } from './kv.js';
 
 interface Entry {
   value: string;
@@ -106,6 +106,26 @@ export class MemoryKeyValueStore implements KeyValueStore {
     for (const field of fields) hash?.delete(field);
     if (hash?.size === 0) this.hashes.delete(key);
     return Promise.resolve();
+  }
+
+  async readRequestState(query: RequestStateQuery): Promise<RequestState> {
+    const { hash, versions, counter } = query;
+    const fields = await this.getFields(hash.key, hash.fields);
+    const versionValues = versions.keys.map((key) => {
+      const current = this.live(key)?.value;
+      if (current !== undefined) return current;
+      this.entries.set(key, {
+        value: versions.freshVersion,
+        expiresAt: MemoryKeyValueStore.expiry(versions.ttlSeconds),
+      });
+      return versions.freshVersion;
+    });
+    if (!counter) return { fields, versions: versionValues };
+    return {
+      fields,
+      versions: versionValues,
+      counter: await this.incrementInWindow(counter.key, counter.windowMs),
+    };
   }
 
   ping(): Promise<boolean> {

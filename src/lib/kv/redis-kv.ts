@@ -1,5 +1,45 @@
 import { Redis } from 'ioredis';
-import { KeyValueUnavailableError, type KeyValueStore } from './kv.js';
+import {
+  KeyValueUnavailableError,
+  type KeyValueStore,
+  type RequestState,
+  type RequestStateQuery,
+} from './kv.js';
+
+/**
+ * `readRequestState` as one script, so the request makes one round trip and Redis one command.
+ * KEYS: the hash, the version keys, then the counter key when there is one.
+ * ARGV: field count, version count, fresh version, version TTL (s), window (ms) or "", fields.
+ * Returns: the fields, the versions, then the count and the counter's milliseconds left.
+ */
+const REQUEST_STATE_SCRIPT = `
+local fieldCount = tonumber(ARGV[1])
+local versionCount = tonumber(ARGV[2])
+local reply = {}
+if fieldCount > 0 then
+  reply = redis.call('HMGET', KEYS[1], unpack(ARGV, 6, 5 + fieldCount))
+end
+for i = 1, versionCount do
+  local key = KEYS[1 + i]
+  local version = redis.call('GET', key)
+  if not version then
+    version = ARGV[3]
+    redis.call('SET', key, version, 'EX', ARGV[4])
+  end
+  reply[fieldCount + i] = version
+end
+if ARGV[5] ~= '' then
+  local key = KEYS[2 + versionCount]
+  redis.call('SET', key, '0', 'PX', ARGV[5], 'NX')
+  reply[fieldCount + versionCount + 1] = redis.call('INCR', key)
+  reply[fieldCount + versionCount + 2] = redis.call('PTTL', key)
+end
+return reply
+`;
+
+interface RequestStateCommand {
+  readRequestState(numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown[]>;
+}
 
 /** How long requests may wait on Redis, and how quickly a lost connection is replaced. */
 export interface RedisConnectionSettings {
@@ -54,6 +94,10 @@ export class RedisKeyValueStore implements KeyValueStore {
       undefined,
   ) {
     if (client.status === 'ready') this.availability = 'up';
+    // EVALSHA, with EVAL when the server does not know the script yet (after a restart).
+    if (!('readRequestState' in client)) {
+      client.defineCommand('readRequestState', { lua: REQUEST_STATE_SCRIPT });
+    }
     this.firstConnection = new Promise<void>((resolve) => {
       client.once('ready', resolve);
       client.once('close', resolve);
@@ -266,6 +310,49 @@ export class RedisKeyValueStore implements KeyValueStore {
   async deleteFields(key: string, fields: string[]): Promise<void> {
     if (fields.length === 0) return;
     await this.run((client) => client.hdel(this.k(key), ...fields));
+  }
+
+  async readRequestState(query: RequestStateQuery): Promise<RequestState> {
+    const { hash, versions, counter } = query;
+    const keys = [
+      this.k(hash.key),
+      ...versions.keys.map((key) => this.k(key)),
+      ...(counter ? [this.k(counter.key)] : []),
+    ];
+    const args = [
+      String(hash.fields.length),
+      String(versions.keys.length),
+      versions.freshVersion,
+      String(Math.max(1, Math.ceil(versions.ttlSeconds))),
+      counter ? String(Math.max(1, Math.ceil(counter.windowMs))) : '',
+      ...hash.fields,
+    ];
+    const reply = await this.run((client) =>
+      (client as unknown as RequestStateCommand).readRequestState(keys.length, ...keys, ...args),
+    );
+    // Lua turns nil into false, and an array with false holes is cut short: read by index.
+    const at = (index: number): unknown => reply[index];
+    const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+    const fieldCount = hash.fields.length;
+    const fields = hash.fields.map((_field, index) => text(at(index)));
+    const versionValues = versions.keys.map((_key, index) => {
+      const value = text(at(fieldCount + index));
+      if (value === null) throw new Error('Redis returned no version stamp');
+      return value;
+    });
+    if (!counter) return { fields, versions: versionValues };
+    const count = at(fieldCount + versions.keys.length);
+    const msLeft = at(fieldCount + versions.keys.length + 1);
+    if (typeof count !== 'number') throw new Error('Redis INCR returned no count');
+    const window = Math.max(1, Math.ceil(counter.windowMs));
+    return {
+      fields,
+      versions: versionValues,
+      counter: {
+        count,
+        resetAt: Date.now() + (typeof msLeft === 'number' && msLeft > 0 ? msLeft : window),
+      },
+    };
   }
 
   /**

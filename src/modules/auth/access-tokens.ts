@@ -67,6 +67,9 @@ export interface TrustedDevice {
   deviceId: string;
 }
 
+/** Verified access tokens remembered (oldest forgotten first): RS256 checks cost ~100 µs. */
+const VERIFIED_TOKENS_KEPT = 20_000;
+
 /**
  * Signs and verifies RS256 access tokens. Verification pins the algorithm, issuer and audience,
  * so `alg: none` and HS256-with-the-public-key forgeries fail before any claim is read.
@@ -74,6 +77,12 @@ export interface TrustedDevice {
 export class AccessTokens {
   private readonly privateKey: KeyObject;
   private readonly publicKey: KeyObject;
+  /**
+   * Access tokens whose signature this instance (with this key) already verified, by their
+   * whole text (signature included, so another token with the same claims is verified afresh),
+   * with their claims. A hit still checks the expiry, as jsonwebtoken does.
+   */
+  private readonly verified = new Map<string, Readonly<AccessClaims>>();
 
   constructor(private readonly options: AccessTokenOptions) {
     this.privateKey = createPrivateKey(options.privateKeyPem);
@@ -89,7 +98,7 @@ export class AccessTokens {
     }
     const probe = this.sign({ id: randomUUID(), role: 'member' }, randomUUID());
     try {
-      this.verify(probe);
+      this.verifySignature(probe);
     } catch {
       throw new Error('JWT_PUBLIC_KEY does not belong to JWT_PRIVATE_KEY');
     }
@@ -177,6 +186,22 @@ export class AccessTokens {
   }
 
   verify(token: string): AccessClaims {
+    const known = this.verified.get(token);
+    if (known) {
+      if (Math.floor(Date.now() / 1000) < known.expiresAt) return known;
+      this.verified.delete(token);
+      throw new TokenRejectedError('expired');
+    }
+    const claims = this.verifySignature(token);
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) {
+      const oldest = this.verified.keys().next();
+      if (!oldest.done) this.verified.delete(oldest.value);
+    }
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  private verifySignature(token: string): Readonly<AccessClaims> {
     let payload: unknown;
     try {
       payload = jwt.verify(token, this.publicKey, {
@@ -189,13 +214,13 @@ export class AccessTokens {
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw new TokenRejectedError('invalid');
-    return {
+    return Object.freeze({
       userId: claims.data.sub,
       role: claims.data.role,
       jti: claims.data.jti,
       familyId: claims.data.sid,
       expiresAt: claims.data.exp,
-    };
+    });
   }
 }
 

@@ -47,7 +47,7 @@ export class PasswordHasher {
       return await this.gate.execute(job, signal);
     } catch (error) {
       if (error instanceof BulkheadRejectedError) {
-        throw serviceUnavailable('The server is busy checking passwords; retry shortly.');
+        throw serviceUnavailable('The server is busy checking passwords; retry shortly.', 1);
       }
       throw error;
     }

@@ -50,16 +50,27 @@ export class RevocationList {
   async isRevoked(token: { jti: string; familyId: string }): Promise<boolean> {
     let fields: (string | null)[];
     try {
-      fields = await this.deps.kv.getFields(kvKeys.revocations, [
-        COMPLETE_FIELD,
-        jtiField(token.jti),
-        familyField(token.familyId),
-      ]);
+      fields = await this.deps.kv.getFields(kvKeys.revocations, this.markerFields(token));
     } catch (error) {
       if (!(error instanceof KeyValueUnavailableError)) throw error;
-      this.cacheFailures++;
-      return authRepository.isRevoked(this.deps.db, token);
+      return this.isRevokedWithoutCache(token);
     }
+    return this.judge(token, fields);
+  }
+
+  /**
+   * The fields of the markers' hash (`kvKeys.revocations`) that decide about the token, for a
+   * caller that reads them together with other keys in one round trip; `judge` reads the answer.
+   */
+  markerFields(token: { jti: string; familyId: string }): string[] {
+    return [COMPLETE_FIELD, jtiField(token.jti), familyField(token.familyId)];
+  }
+
+  /** Decides from the fields `markerFields` named, asking PostgreSQL when they cannot vouch. */
+  async judge(
+    token: { jti: string; familyId: string },
+    fields: (string | null)[],
+  ): Promise<boolean> {
     const [complete, tokenMarker, familyMarker] = fields;
     if (this.live(tokenMarker) || this.live(familyMarker)) return true;
     this.maintainWhenDue();
@@ -69,6 +80,12 @@ export class RevocationList {
       return authRepository.isRevoked(this.deps.db, token);
     }
     return false;
+  }
+
+  /** The check while the cache is unreachable: PostgreSQL, and a rebuild once it is back. */
+  isRevokedWithoutCache(token: { jti: string; familyId: string }): Promise<boolean> {
+    this.cacheFailures++;
+    return authRepository.isRevoked(this.deps.db, token);
   }
 
   /** Marks a logged-out access token (already recorded in the database) until it expires. */

@@ -1,9 +1,32 @@
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { recordCommittedChange } from '../../db/committed-changes.js';
 import type { Database } from '../../db/database.js';
 import { keysetPage, type Page, type PageRequest } from '../../db/keyset-page.js';
 import { containsPattern } from '../../db/sql-patterns.js';
 import { users } from '../users/users.table.js';
 import { branchMembers, branchStaff, branches, type BranchRow } from './gym-floor.table.js';
+
+/**
+ * One user's memberships, as a named prepared statement: the guard runs it whenever it reads
+ * an account from the database (PostgreSQL plans it once per connection).
+ */
+function prepareMembershipsOfUser(db: Database) {
+  return db
+    .select({
+      branchId: branchMembers.branchId,
+      branchName: branches.name,
+      joinedAt: branchMembers.joinedAt,
+    })
+    .from(branchMembers)
+    .innerJoin(branches, eq(branches.id, branchMembers.branchId))
+    .where(eq(branchMembers.userId, sql.placeholder('userId')))
+    .orderBy(asc(branchMembers.joinedAt), asc(branchMembers.branchId))
+    .prepare('branch_memberships_of_user');
+}
+const preparedMembershipsOfUser = new WeakMap<
+  Database,
+  ReturnType<typeof prepareMembershipsOfUser>
+>();
 
 /** The only place that queries branches, their members and their staff. */
 export const branchesRepository = {
@@ -28,6 +51,8 @@ export const branchesRepository = {
       .set({ ...values, updatedAt: new Date() })
       .where(eq(branches.id, id))
       .returning();
+    // Members' `branches[]` show the name.
+    if (row) await recordCommittedChange(db, { kind: 'branches' });
     return row;
   },
 
@@ -36,6 +61,8 @@ export const branchesRepository = {
       .delete(branches)
       .where(eq(branches.id, id))
       .returning({ id: branches.id });
+    // Its memberships go with it.
+    if (deleted.length > 0) await recordCommittedChange(db, { kind: 'branches' });
     return deleted.length > 0;
   },
 
@@ -59,6 +86,7 @@ export const branchesRepository = {
       .values({ branchId, userId })
       .onConflictDoNothing()
       .returning({ userId: branchMembers.userId });
+    if (inserted.length > 0) await recordCommittedChange(db, { kind: 'account', userId });
     return inserted.length > 0;
   },
 
@@ -67,6 +95,7 @@ export const branchesRepository = {
       .delete(branchMembers)
       .where(and(eq(branchMembers.branchId, branchId), eq(branchMembers.userId, userId)))
       .returning({ userId: branchMembers.userId });
+    if (deleted.length > 0) await recordCommittedChange(db, { kind: 'account', userId });
     return deleted.length > 0;
   },
 
@@ -77,6 +106,19 @@ export const branchesRepository = {
       .where(and(eq(branchMembers.branchId, branchId), eq(branchMembers.userId, userId)))
       .limit(1);
     return row !== undefined;
+  },
+
+  /** One user's memberships with the branch names, oldest first. */
+  async membershipsOfUser(
+    db: Database,
+    userId: string,
+  ): Promise<{ branchId: string; branchName: string; joinedAt: Date }[]> {
+    let query = preparedMembershipsOfUser.get(db);
+    if (!query) {
+      query = prepareMembershipsOfUser(db);
+      preparedMembershipsOfUser.set(db, query);
+    }
+    return query.execute({ userId });
   },
 
   /** The users' memberships with the branch names, oldest first. */

@@ -102,7 +102,8 @@ export class BranchesService {
 
   /** `branches[]` of the user, as GET /users/me shows it. */
   async memberships(userId: string): Promise<MembershipView[]> {
-    return (await this.membershipsOfMany([userId])).get(userId) ?? [];
+    const rows = await branchesRepository.membershipsOfUser(this.deps.db, userId);
+    return rows.map(({ joinedAt, ...branch }) => ({ ...branch, joinedAt: joinedAt.toISOString() }));
   }
 
   /** `branches[]` of several users at once (user lists). */

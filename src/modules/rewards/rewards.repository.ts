@@ -1,3 +1,4 @@
+import { recordCommittedChange } from '../../db/committed-changes.js';
 import { and, asc, between, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { keysetPage, type Page, type PageRequest } from '../../db/keyset-page.js';
@@ -81,6 +82,8 @@ export const rewardsRepository = {
       .update(users)
       .set({ totalPoints: sql`${users.totalPoints} + ${amount}` })
       .where(eq(users.id, userId));
+    // `totalPoints` shows in GET /api/users/me, which may serve a cached copy of the row.
+    await recordCommittedChange(db, { kind: 'account', userId });
   },
 
   async totalPointsOf(db: Database, userId: string): Promise<number> {

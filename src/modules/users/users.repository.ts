@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { recordCommittedChange } from '../../db/committed-changes.js';
 import type { Database } from '../../db/database.js';
 import { keysetPage, type Page, type PageRequest } from '../../db/keyset-page.js';
 import { containsPattern } from '../../db/sql-patterns.js';
@@ -87,6 +88,7 @@ export const usersRepository = {
       .set({ ...changes, updatedAt: new Date() })
       .where(eq(users.id, id))
       .returning();
+    if (row) await recordCommittedChange(db, { kind: 'account', userId: id });
     return row;
   },
 
@@ -115,6 +117,7 @@ export const usersRepository = {
 
   async delete(db: Database, id: string): Promise<boolean> {
     const rows = await db.delete(users).where(eq(users.id, id)).returning({ id: users.id });
+    if (rows.length > 0) await recordCommittedChange(db, { kind: 'account', userId: id });
     return rows.length > 0;
   },
 
@@ -184,6 +187,7 @@ export const usersRepository = {
       .update(users)
       .set({ bodyComposition: snapshot, updatedAt: new Date() })
       .where(eq(users.id, userId));
+    await recordCommittedChange(db, { kind: 'account', userId });
   },
 
   /** History newest first, keyset-paginated on (measuredAt, id). */

@@ -15,7 +15,7 @@ import {
   userExportSchema,
   userSchema,
 } from './users.schemas.js';
-import type { UsersService } from './users.service.js';
+import { presentCaller, type UsersService } from './users.service.js';
 
 /** `/api/users`: the caller's own account, and user administration for admins. */
 export function usersRoutes(users: UsersService, deps: { idempotent: RequestHandler }): RouteGroup {
@@ -29,8 +29,8 @@ export function usersRoutes(users: UsersService, deps: { idempotent: RequestHand
         summary: 'The signed-in user',
         access: 'user',
         responses: { 200: { description: 'The user', schema: userSchema } },
-        // The guard has just read the account to authenticate the caller; it is served as is.
-        handler: async ({ user }) => ({ status: 200, body: await users.present(user.account) }),
+        // The guard has just read (or validated its copy of) the account and memberships.
+        handler: ({ user }) => Promise.resolve({ status: 200, body: presentCaller(user) }),
       }),
       defineRoute({
         method: 'patch',

@@ -228,3 +228,9 @@ export const changeEmailBody = z
   .openapi('ChangeEmail', {
     example: { email: 'sam.new@example.com', password: 'correct horse battery' },
   });
+
+declare module '../../lib/http/request-context.js' {
+  /** The guard hands handlers the caller's memberships as `branches[]` shows them. */
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the view type is the body
+  interface AuthenticatedMembership extends BranchMembership {}
+}

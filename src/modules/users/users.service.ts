@@ -113,6 +113,14 @@ export class UserPresenter {
   }
 }
 
+/** The caller as the auth guard read them: account and memberships, current as of this request. */
+export function presentCaller(caller: {
+  account: UserRow;
+  branches: readonly BranchMembership[];
+}): UserView {
+  return presentUser(caller.account, [...caller.branches]);
+}
+
 function mergeProfile(
   current: UserProfile,
   patch: NonNullable<UpdateMeBody['profile']>,
