@@ -2,6 +2,7 @@ import type { Database } from './db/database.js';
 import type { Logger } from './lib/logger.js';
 import { registerAnalyticsJobs, type Analytics } from './modules/analytics/index.js';
 import { registerAuthJobs, type AccountMail, type AuthService } from './modules/auth/index.js';
+import { registerFilesJobs, type FilesService } from './modules/files/index.js';
 import { registerGymFloorJobs, type GymFloor } from './modules/gym-floor/index.js';
 import { registerIdempotencyJobs } from './modules/idempotency/index.js';
 import { registerNutritionJobs, type NutritionService } from './modules/nutrition/index.js';
@@ -24,6 +25,7 @@ export interface JobDependencies {
   nutrition: NutritionService;
   gymFloor: GymFloor;
   analytics: Analytics;
+  files: FilesService;
 }
 
 /**
@@ -46,4 +48,5 @@ export function registerJobs(runner: JobRunner, deps: JobDependencies): void {
   registerGymFloorJobs(runner, deps);
   registerIdempotencyJobs(runner, deps);
   registerAnalyticsJobs(runner, deps);
+  registerFilesJobs(runner, deps);
 }

@@ -34,6 +34,11 @@ export class LocalDiskStorage implements FileStorage {
     await rm(this.pathOf(key), { force: true });
   }
 
+  /** Local files are streamed by the API itself. */
+  downloadUrl(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+
   private pathOf(key: string): string {
     const resolved = path.resolve(this.root, key);
     if (!resolved.startsWith(path.resolve(this.root) + path.sep)) {

@@ -79,6 +79,7 @@ export const usersRepository = {
         | 'profile'
         | 'passwordHash'
         | 'role'
+        | 'avatar'
       >
     >,
   ): Promise<UserRow | undefined> {
