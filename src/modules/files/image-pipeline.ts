@@ -130,7 +130,8 @@ export class ImagePipeline {
     };
     let declared: Metadata;
     try {
-      declared = await sharp(path, options).metadata();
+      // Only the header is read here, so the pixel limit is ours to check, with a clear answer.
+      declared = await sharp(path, { ...options, limitInputPixels: false }).metadata();
     } catch {
       throw invalidImage('The image could not be read: its data is corrupt or incomplete.');
     }
