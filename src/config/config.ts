@@ -128,7 +128,7 @@ const environmentSchema = z.object({
   IMAGE_MAX_INPUT_PIXELS: int(40_000_000, 10_000, 268_402_689),
   IMAGE_MAX_DIMENSION: int(2048, 64, 8192),
   IMAGE_PROCESSING_CONCURRENCY: int(2, 1, 64),
-  IMAGE_QUEUE_MAX: int(32, 0, 10_000),
+  IMAGE_QUEUE_MAX: int(64, 0, 10_000),
 });
 
 /**

@@ -135,10 +135,10 @@ export class ImagePipeline {
     } catch {
       throw invalidImage('The image could not be read: its data is corrupt or incomplete.');
     }
-    const pixels = (declared.width ?? 0) * (declared.height ?? 0);
+    const pixels = declared.width * declared.height;
     if (pixels === 0 || pixels > this.limits.maxInputPixels) {
       throw invalidImage(
-        `The image declares ${declared.width ?? 0}×${declared.height ?? 0} pixels; at most ` +
+        `The image declares ${declared.width}×${declared.height} pixels; at most ` +
           `${this.limits.maxInputPixels} pixels are accepted.`,
       );
     }
