@@ -1,6 +1,7 @@
 import { idParams } from '../../lib/http/common.schemas.js';
 import { notFound } from '../../lib/errors.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
+import { z } from '../../lib/zod.js';
 import { fileReply } from './file-reply.js';
 import { imageForm, uploadedAvatarSchema, uploadedFileSchema } from './files.schemas.js';
 import type { FilesService } from './files.service.js';
@@ -70,6 +71,12 @@ export function uploadsRoutes(uploads: UploadsService, settings: { maxBytes: num
   };
 }
 
+const fileBytes = z.string().openapi({
+  type: 'string',
+  format: 'binary',
+  description: 'Stored images are JPEG; other kinds of file carry their own Content-Type',
+});
+
 /** `/api/files/:id`: downloads. */
 export function filesRoutes(
   files: FilesService,
@@ -92,8 +99,12 @@ export function filesRoutes(
         access: 'user',
         params: idParams,
         responses: {
-          200: { description: 'The file’s bytes' },
-          206: { description: 'The requested range of them' },
+          200: { description: 'The file’s bytes', schema: fileBytes, contentType: 'image/jpeg' },
+          206: {
+            description: 'The requested range of them',
+            schema: fileBytes,
+            contentType: 'image/jpeg',
+          },
           302: { description: 'Fetch the file from `Location` (a short-lived signed URL)' },
           304: { description: 'The copy the client holds (its `If-None-Match`) is current' },
         },
