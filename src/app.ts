@@ -33,6 +33,7 @@ import { idempotency } from './middleware/idempotency.js';
 import { analyticsRoutes } from './modules/analytics/index.js';
 import { socialRoutes } from './modules/social/index.js';
 import { remindersRoutes } from './modules/notifications/index.js';
+import { filesRoutes, uploadsRoutes } from './modules/files/index.js';
 
 export interface AppOptions {
   /** Unknown errors go here as well as to the log (Sentry in production). */
@@ -137,6 +138,8 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     socialRoutes(container.social),
     remindersRoutes(container.reminders),
     leaderboardRoutes(container.leaderboard),
+    uploadsRoutes(container.uploads, { maxBytes: config.uploads.maxBytes }),
+    filesRoutes(container.files, { cacheMaxAgeSeconds: config.files.cacheMaxAgeSeconds }),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));

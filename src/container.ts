@@ -53,12 +53,19 @@ import { createJobRunner, jobDatabaseOf, type JobRunner } from './jobs/index.js'
 import { registerJobs } from './job-registry.js';
 import { createMailer, type Mailer } from './integrations/mail/index.js';
 import { resolveDataEncryption } from './lib/crypto/data-encryption.js';
-import { FilesService, LocalDiskStorage } from './modules/files/index.js';
 import {
   RemindersService,
   SocketOnlyNotifier,
   type Notifier,
 } from './modules/notifications/index.js';
+import {
+  FilesService,
+  ImagePipeline,
+  LocalDiskStorage,
+  S3Storage,
+  UploadsService,
+  type FileStorage,
+} from './modules/files/index.js';
 
 /** Everything long-lived the server is built from, wired once. */
 export interface Container {
@@ -112,6 +119,8 @@ export interface Container {
   integrations: Integrations;
   /** Members' files (meal photos, avatars, scans) and the storage behind them. */
   files: FilesService;
+  /** Image uploads: checked, re-encoded and stored. */
+  uploads: UploadsService;
   /** The one way any module tells a member something. */
   notifier: Notifier;
   /** Privacy, follows, blocks and the feed. */
@@ -169,9 +178,16 @@ export async function createContainer(
   });
   const realtime = createRealtime({ redis, keyPrefix: config.redisKeyPrefix, logger });
   const notifier: Notifier = new SocketOnlyNotifier(realtime);
+  // S3 when a bucket is configured; otherwise files live on local disk (embedded default).
+  const s3Settings = config.files.s3;
+  const s3 =
+    s3Settings && new S3Storage({ ...s3Settings, urlTtlSeconds: config.files.urlTtlSeconds });
+  const storage: FileStorage = s3 ?? new LocalDiskStorage(path.join(config.dataDir, 'files'));
   const files = new FilesService({
     db: database.db,
-    storage: new LocalDiskStorage(path.join(config.dataDir, 'files')),
+    storage,
+    logger,
+    cdnBaseUrl: s3 ? config.files.cdnBaseUrl : undefined,
   });
   // Modules announce side effects here and the interested ones subscribe (see each module's
   // DomainEventMap entries); lookups go through interfaces the consumer declares.
@@ -179,6 +195,12 @@ export async function createContainer(
   // Live connections admitted under rights that ended are closed, on every instance.
   events.on('auth.sessions-revoked', (revoked) => realtime.disconnectRevoked(revoked));
   events.on('users.access-changed', ({ userId }) => realtime.disconnectUser(userId));
+  // An account's objects are noted before its rows go (with them), and deleted right after;
+  // what fails then is retried by the files cleanup job.
+  events.on('users.deleting', ({ userId }) => files.noteAccountDeletion(userId));
+  events.on('users.deleted', async ({ userId }) => {
+    await files.deleteNotedObjects(userId);
+  });
   const gymFloor = createGymFloor({
     db: database.db,
     kv,
@@ -305,6 +327,9 @@ export async function createContainer(
   });
   const mealLogs = new MealLogsService({
     db: database.db,
+    images: {
+      claim: (tx, userId, imageId) => files.claim(tx, userId, imageId, 'meal-image'),
+    },
     logger,
     events,
     timeZones: memberTimeZones,
@@ -367,6 +392,13 @@ export async function createContainer(
     },
   });
 
+  const uploads = new UploadsService({
+    db: database.db,
+    files,
+    images: new ImagePipeline(config.uploads),
+    profiles: users,
+  });
+
   const analytics = createAnalytics({
     db: database.db,
     logger,
@@ -418,6 +450,7 @@ export async function createContainer(
     analytics,
     reminders,
     reminderTickSeconds: config.reminderTickSeconds,
+    files,
   });
 
   const authGuard = createAuthGuard({
@@ -470,6 +503,7 @@ export async function createContainer(
     metrics,
     integrations,
     files,
+    uploads,
     notifier,
     social,
     reminders,
@@ -479,6 +513,7 @@ export async function createContainer(
       await realtime.close();
       mailer.close();
       stopHearingChanges();
+      s3?.close();
       await Promise.allSettled([kv.close(), database.close()]);
     },
   };

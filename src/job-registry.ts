@@ -2,6 +2,7 @@ import type { Database } from './db/database.js';
 import type { Logger } from './lib/logger.js';
 import { registerAnalyticsJobs, type Analytics } from './modules/analytics/index.js';
 import { registerAuthJobs, type AccountMail, type AuthService } from './modules/auth/index.js';
+import { registerFilesJobs, type FilesService } from './modules/files/index.js';
 import { registerGymFloorJobs, type GymFloor } from './modules/gym-floor/index.js';
 import { registerIdempotencyJobs } from './modules/idempotency/index.js';
 import {
@@ -36,6 +37,7 @@ export interface JobDependencies {
   /** Workout and meal reminders, and how often the scheduler looks for due ones. */
   reminders: RemindersService;
   reminderTickSeconds: number;
+  files: FilesService;
 }
 
 /**
@@ -64,4 +66,5 @@ export function registerJobs(runner: JobRunner, deps: JobDependencies): void {
   registerIdempotencyJobs(runner, deps);
   registerAnalyticsJobs(runner, deps);
   registerReminderJobs(runner, deps);
+  registerFilesJobs(runner, deps);
 }

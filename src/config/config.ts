@@ -115,6 +115,28 @@ const environmentSchema = z.object({
   MFA_REQUIRED_FOR_STAFF: z.stringbool().default(false),
   MFA_TOKEN_TTL_SECONDS: int(300, 30, 3600),
   REAUTH_WINDOW_SECONDS: int(300, 30, 24 * 3600),
+  S3_BUCKET: optionalString,
+  S3_REGION: optionalString,
+  S3_ENDPOINT: z
+    .string()
+    .regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL')
+    .refine(isParsableUrl, 'is not a valid URL')
+    .optional(),
+  S3_FORCE_PATH_STYLE: z.stringbool().optional(),
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  FILE_URL_TTL_SECONDS: int(300, 10, 7 * 24 * 3600),
+  FILE_CACHE_MAX_AGE_SECONDS: int(3600, 0, 365 * 24 * 3600),
+  CDN_BASE_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL')
+    .refine(isParsableUrl, 'is not a valid URL')
+    .optional(),
+  UPLOAD_MAX_BYTES: int(10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  IMAGE_MAX_INPUT_PIXELS: int(40_000_000, 10_000, 268_402_689),
+  IMAGE_MAX_DIMENSION: int(2048, 64, 8192),
+  IMAGE_PROCESSING_CONCURRENCY: int(2, 1, 64),
+  IMAGE_QUEUE_MAX: int(64, 0, 10_000),
 });
 
 /**
@@ -208,6 +230,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     issues.push(
       'DATA_ENCRYPTION_KEY: required when MFA_REQUIRED_FOR_STAFF is on with DATABASE_URL',
     );
+  }
+  if (e.S3_BUCKET && !e.S3_REGION) issues.push('S3_REGION: required when S3_BUCKET is set');
+  if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
+    issues.push('S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY: give both or neither');
   }
   if (issues.length > 0) throw new ConfigError(issues);
 
@@ -334,6 +360,40 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     },
     /** How long a sign-in or re-authentication lets the session take sensitive actions. */
     reauthWindowSeconds: e.REAUTH_WINDOW_SECONDS,
+    files: {
+      /** S3 when a bucket is set (else files live under DATA_DIR/files). */
+      s3: e.S3_BUCKET
+        ? {
+            bucket: e.S3_BUCKET,
+            region: e.S3_REGION ?? '',
+            /** An S3-compatible server (MinIO, s3rver); path-style addressing by default there. */
+            endpoint: e.S3_ENDPOINT,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE ?? Boolean(e.S3_ENDPOINT),
+            /** Unset: the SDK's default chain (environment, profile, instance role). */
+            credentials:
+              e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+                ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
+                : undefined,
+          }
+        : undefined,
+      /** Lifetime of a presigned S3 download URL. */
+      urlTtlSeconds: e.FILE_URL_TTL_SECONDS,
+      /** `Cache-Control: private, max-age` of files streamed from local disk. */
+      cacheMaxAgeSeconds: e.FILE_CACHE_MAX_AGE_SECONDS,
+      /** CloudFront (or another CDN) in front of the bucket: avatars are linked through it. */
+      cdnBaseUrl: e.CDN_BASE_URL?.replace(/\/+$/, ''),
+    },
+    uploads: {
+      maxBytes: e.UPLOAD_MAX_BYTES,
+      /** Decoded pixels an image may declare (width × height); more is refused unread. */
+      maxInputPixels: e.IMAGE_MAX_INPUT_PIXELS,
+      /** Longest side of a stored image; larger ones are scaled down. */
+      maxDimension: e.IMAGE_MAX_DIMENSION,
+      /** Uploads read and re-encoded at once per process; the next ones wait in line. */
+      concurrency: e.IMAGE_PROCESSING_CONCURRENCY,
+      /** Uploads that may wait in that line; beyond it, 503 with Retry-After. */
+      queueMax: e.IMAGE_QUEUE_MAX,
+    },
   };
 }
 

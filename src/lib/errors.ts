@@ -208,6 +208,29 @@ export const unsupportedMediaType = (expected = 'application/json') =>
     `Send the body as ${expected}.`,
   );
 
+/** 416: a `Range` wholly outside the file; `Content-Range` tells the client its length. */
+export const rangeNotSatisfiable = (size: number) =>
+  new AppError(
+    416,
+    'RANGE_NOT_SATISFIABLE',
+    'Range not satisfiable',
+    `The requested range is outside the file's ${size} bytes.`,
+    { headers: { 'Content-Range': `bytes */${size}` } },
+  );
+
+/** 422: an upload of an accepted type whose content is unusable (truncated, corrupt, too big). */
+export const invalidImage = (detail: string) =>
+  new AppError(422, 'INVALID_IMAGE', 'Invalid image', detail);
+
+/**
+ * 422: a well-formed id in the body that points at nothing the caller may use there (another
+ * member's file, one of another kind, one that was never uploaded or was cleaned up).
+ */
+export const unknownReference = (field: string, detail: string) =>
+  new AppError(422, 'UNKNOWN_REFERENCE', 'Unknown reference', detail, {
+    errors: [{ path: field, message: detail }],
+  });
+
 export const rateLimited = (
   retryAfterSeconds: number,
   detail = 'Too many requests.',

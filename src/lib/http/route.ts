@@ -39,7 +39,7 @@ export interface Reply {
    * A failure before the first piece is an ordinary problem answer; after it, the connection
    * is cut so the client sees an incomplete download rather than a complete-looking file.
    */
-  stream?: AsyncIterable<string>;
+  stream?: AsyncIterable<string | Uint8Array>;
 }
 
 /** A request body that is not JSON (a CSV upload), read as text. */
@@ -50,6 +50,18 @@ export interface TextBody {
   limitBytes: number;
   /** Shown in the OpenAPI document. */
   example: string;
+}
+
+/**
+ * A multipart/form-data body (a file upload), read by `reader` (e.g. the files module's
+ * `singleFileUpload`) once the caller is authenticated; the handler takes the parts from `req`.
+ */
+export interface MultipartBody {
+  reader: RequestHandler;
+  /** The form's fields for the OpenAPI document; a file is `z.string()` with format binary. */
+  schema: z.ZodObject;
+  /** Content types the file part may have, shown as the part's encoding. */
+  fileField?: { name: string; contentTypes: readonly string[] };
 }
 
 export interface HandlerInput<B, Q, P, A extends Access> {
@@ -71,6 +83,8 @@ export interface RouteDefinition<B = unknown, Q = unknown, P = unknown, A extend
   body?: ZodType<B>;
   /** The body is text of these media types (validated by `body`, a string schema), not JSON. */
   textBody?: TextBody;
+  /** The body is a multipart form (an upload), not JSON; 413 and 415 are documented. */
+  multipartBody?: MultipartBody;
   query?: ZodType<Q>;
   params?: ZodType<P>;
   /** Success responses; error responses are documented from `errors`. */
@@ -168,6 +182,8 @@ const errorDescriptions: Record<number, string> = {
   409: 'Conflict with the current state',
   413: 'Body too large',
   415: 'Body is not of a media type the route takes',
+  416: 'The requested byte range is outside the file (see Content-Range)',
+  422: 'The request is well-formed but its content cannot be used',
   429: 'Rate limited; see Retry-After',
   503: 'A dependency is unavailable; retry, after Retry-After when given',
 };
@@ -240,7 +256,8 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
     );
   }
   if (route.body || route.query || route.params) statuses.add(400);
-  if (route.body) [413, 415].forEach((status) => statuses.add(status));
+  if (route.body || route.multipartBody) [413, 415].forEach((status) => statuses.add(status));
+  if (route.multipartBody) statuses.add(400);
   if (route.access !== 'public') statuses.add(401);
   if (typeof route.access !== 'string') statuses.add(403);
   if (route.rateLimit || context.rateLimit) statuses.add(429);
@@ -280,17 +297,33 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
           (all, next) => (all ? all.extend(next.shape) : next),
           undefined,
         ),
-      body: route.body
+      body: route.multipartBody
         ? {
             required: true,
-            content: Object.fromEntries(
-              (route.textBody?.mediaTypes ?? ['application/json']).map((mediaType) => [
-                mediaType,
-                { schema: route.body, example: route.textBody?.example },
-              ]),
-            ),
+            content: {
+              'multipart/form-data': {
+                schema: route.multipartBody.schema,
+                ...(route.multipartBody.fileField && {
+                  encoding: {
+                    [route.multipartBody.fileField.name]: {
+                      contentType: route.multipartBody.fileField.contentTypes.join(', '),
+                    },
+                  },
+                }),
+              },
+            },
           }
-        : undefined,
+        : route.body
+          ? {
+              required: true,
+              content: Object.fromEntries(
+                (route.textBody?.mediaTypes ?? ['application/json']).map((mediaType) => [
+                  mediaType,
+                  { schema: route.body, example: route.textBody?.example },
+                ]),
+              ),
+            }
+          : undefined,
     } as RouteConfig['request'],
     responses,
   });
@@ -314,7 +347,7 @@ function textBodyReader(textBody: TextBody): RequestHandler {
 async function sendStream(
   req: Request,
   res: Response,
-  stream: AsyncIterable<string>,
+  stream: AsyncIterable<string | Uint8Array>,
   contentType = 'application/octet-stream',
 ): Promise<void> {
   const pieces = stream[Symbol.asyncIterator]();
@@ -359,6 +392,7 @@ export function mountRoutes(router: Router, group: RouteGroup, context: RouteMou
     // Read only once the caller is known: nobody gets to make us buffer megabytes anonymously.
     const { textBody } = route;
     if (textBody) chain.push(textBodyReader(textBody));
+    if (route.multipartBody) chain.push(route.multipartBody.reader);
     const mediaTypes = textBody?.mediaTypes ?? JSON_MEDIA_TYPES;
     chain.push(
       (req: Request, res: Response, next: NextFunction) => {

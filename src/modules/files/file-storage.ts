@@ -16,4 +16,9 @@ export interface FileStorage {
   read(key: string, range?: ByteRange): Promise<Readable>;
   /** Removes the object; removing one that is already gone is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * A short-lived URL the client fetches the object from directly (S3: presigned GET), or
+   * undefined when the API streams the bytes itself (local disk).
+   */
+  downloadUrl(key: string): Promise<string | undefined>;
 }

@@ -42,3 +42,14 @@ export const files = pgTable(
 );
 
 export type FileRow = typeof files.$inferSelect;
+
+/**
+ * Objects to remove from storage: written in the same transaction that deletes their `files`
+ * rows (cleanup of abandoned uploads), or just before an account's rows go (account deletion).
+ * A crash between the row and the object leaves this note, so the next cleanup run finishes the
+ * job; nothing in storage outlives both its row and its note.
+ */
+export const fileDeletions = pgTable('file_deletions', {
+  storageKey: text('storage_key').primaryKey(),
+  createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});

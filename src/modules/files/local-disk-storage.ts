@@ -1,3 +1,4 @@
+/* eslint-disable security/detect-non-literal-fs-filename -- paths are our storage keys, confined to the root by pathOf */
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -32,6 +33,11 @@ export class LocalDiskStorage implements FileStorage {
 
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
+  }
+
+  /** Local files are streamed by the API itself. */
+  downloadUrl(): Promise<undefined> {
+    return Promise.resolve(undefined);
   }
 
   private pathOf(key: string): string {

@@ -39,14 +39,16 @@ export function mealLogsRoutes(
           'With `macros` as eaten (source `manual`), or with `items` of the food database and ' +
           'grams (source `foods`): each item’s macros are its food’s per-100 g values × grams ' +
           '/ 100, rounded to 0.1, and the meal’s the sum of its items. Exactly one of the two. ' +
-          'An unknown `foodId` is a 400 at `body.items.<n>.foodId`. `imageId` is stored as a ' +
-          'reference only. `consumedAt` may lie in the past (meals logged offline and synced ' +
+          'An unknown `foodId` is a 400 at `body.items.<n>.foodId`. `imageId` must be the ' +
+          'caller’s own upload of `POST /api/upload/meal-images` (else 422 at `body.imageId`). ' +
+          '`consumedAt` may lie in the past (meals logged offline and synced ' +
           `later) but not more than ${String(CLOCK_SKEW_ALLOWANCE_SECONDS / 60)} minutes in the ` +
           `future (clock skew). ${theDay} Honours \`Idempotency-Key\`.`,
         access: 'user',
         body: createMealLogBody,
         before: [deps.idempotent],
         reasons: { 409: [...idempotencyConflicts] },
+        errors: [422],
         responses: { 201: { description: 'The logged meal', schema: mealLogSchema } },
         handler: async ({ user, body }) => ({
           status: 201,
@@ -130,11 +132,12 @@ export function mealLogsRoutes(
         description:
           'Changes `mealType`, `mealDescription`, `consumedAt` (the meal moves to that time’s ' +
           'local day), `imageId`, and either `macros` (source becomes `manual`, items dropped) ' +
-          'or `items` (macros recomputed, source `foods`). Another member’s meal is a 404.',
+          'or `items` (macros recomputed, source `foods`). Another member’s meal is a 404; an ' +
+          '`imageId` that is not the caller’s meal-image upload is a 422.',
         access: 'user',
         params: idParams,
         body: updateMealLogBody,
-        errors: [404],
+        errors: [404, 422],
         responses: { 200: { description: 'The meal as changed', schema: mealLogSchema } },
         handler: async ({ user, params, body }) => ({
           status: 200,

@@ -102,9 +102,9 @@ export const createMealLogBody = z
     consumedAt,
     macros: macrosInput.optional(),
     items: itemsInput.optional(),
-    imageId: uuidParam
-      .optional()
-      .openapi({ description: 'An uploaded meal image; stored as a reference only.' }),
+    imageId: uuidParam.optional().openapi({
+      description: 'The caller’s upload of `POST /api/upload/meal-images`',
+    }),
   })
   .superRefine((body, context) => {
     oneSourceOfMacros(body, context, true);

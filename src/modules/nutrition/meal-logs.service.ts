@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database.js';
 import { mapPage } from '../../db/keyset-page.js';
 import { inUnitOfWork, type UnitOfWork } from '../../db/unit-of-work.js';
-import { notFound, validationError } from '../../lib/errors.js';
+import { notFound, unknownReference, validationError } from '../../lib/errors.js';
 import type { DomainEvents } from '../../lib/events/domain-events.js';
 import { SYNC_OVERLAP_SECONDS, encodeSyncCursor } from '../../lib/http/cursor.js';
 import type { Logger } from '../../lib/logger.js';
@@ -34,8 +34,15 @@ export interface DailyTargetsProvider {
   dailyTargets(userId: string): Promise<DailyTargets>;
 }
 
+/** The member's uploaded meal photos (the files feature). */
+export interface MealImages {
+  /** Marks the member's meal image referenced in `tx`; false when they have no such image. */
+  claim(tx: Database, userId: string, imageId: string): Promise<boolean>;
+}
+
 export interface MealLogsServiceDeps {
   db: Database;
+  images: MealImages;
   logger: Logger;
   events: DomainEvents;
   timeZones: MemberTimeZones;
@@ -114,6 +121,7 @@ export class MealLogsService {
     const consumedAt = new Date(body.consumedAt);
     const timeZone = await this.deps.timeZones.timezoneOf(userId);
     const meal = await this.write(async (uow) => {
+      if (body.imageId) await this.claimImage(uow.tx, userId, body.imageId);
       const [row] = await mealLogsRepository.insert(uow.tx, [
         {
           userId,
@@ -187,6 +195,7 @@ export class MealLogsService {
     const meal = await this.write(async (uow) => {
       const current = await mealLogsRepository.findForUpdate(uow.tx, userId, id);
       if (!current) throw notFound('Meal');
+      if (body.imageId) await this.claimImage(uow.tx, userId, body.imageId);
       const updated = await mealLogsRepository.update(uow.tx, userId, id, {
         mealType: body.mealType,
         mealDescription: body.mealDescription,
@@ -203,6 +212,16 @@ export class MealLogsService {
       return updated;
     });
     return presentMealLog(meal);
+  }
+
+  /** A meal may show only the member's own uploaded meal photo; 422 at `body.imageId` else. */
+  private async claimImage(tx: Database, userId: string, imageId: string): Promise<void> {
+    if (!(await this.deps.images.claim(tx, userId, imageId))) {
+      throw unknownReference(
+        'body.imageId',
+        'is not a meal image you uploaded (POST /api/upload/meal-images)',
+      );
+    }
   }
 
   /** Deletes the meal and writes its tombstone, in one transaction. */

@@ -117,7 +117,12 @@ describe('POST /api/nutrition/meals', () => {
 
   it('when built from two built-in foods, then macros are the per-100 g values × grams', async () => {
     const user = await member();
-    const imageId = '0d1c2b3a-4f5e-4d6c-8b7a-9f8e7d6c5b4a';
+    // A meal may point only at the member's own meal image (the files tests cover the rest).
+    const { id: imageId } = await t.container.files.save(user.row.id, {
+      purpose: 'meal-image',
+      bytes: Buffer.from('stored image'),
+      contentType: 'image/jpeg',
+    });
     const meal = await logMeal(user, {
       mealType: 'breakfast',
       mealDescription: undefined,

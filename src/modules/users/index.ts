@@ -5,6 +5,7 @@ export {
   userSchema,
   usernameSchema,
   type BranchMembership,
+  type UserAvatar,
   type UserView,
 } from './users.schemas.js';
 export {

@@ -20,6 +20,8 @@ export function presentUser(row: UserRow, branches: BranchMembership[]): UserVie
     },
     branches,
     totalPoints: row.totalPoints,
+    avatarUrl: row.avatar?.url ?? null,
+    avatarThumbnailUrl: row.avatar?.thumbnailUrl ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

@@ -80,6 +80,7 @@ export const usersRepository = {
         | 'profile'
         | 'passwordHash'
         | 'role'
+        | 'avatar'
       >
     >,
   ): Promise<UserRow | undefined> {

@@ -123,6 +123,14 @@ export type BodyCompositionEntry = z.infer<typeof bodyCompositionEntrySchema>;
 /** The latest entry as kept on the user row. */
 export type BodyCompositionSnapshot = BodyCompositionEntry;
 
+/** The profile picture as kept on the user row: the URLs the files feature gave out. */
+export interface UserAvatar {
+  fileId: string;
+  url: string;
+  thumbnailFileId: string;
+  thumbnailUrl: string;
+}
+
 /** A branch the user joined, as `branches[]` shows it. */
 const branchMembershipSchema = z.object({
   branchId: z.uuid(),
@@ -155,6 +163,20 @@ export const userSchema = z
     }),
     branches: z.array(branchMembershipSchema),
     totalPoints: z.number().int(),
+    avatarUrl: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          'The profile picture (512 px square), set by `POST /api/upload/avatar`: ' +
+          '`/api/files/{id}` (any signed-in user may fetch it), or a CDN URL when one is ' +
+          'configured; null without one',
+        example: '/api/files/7c1f9a52-3f0e-4a4e-9a43-0b6c0f0f4c11',
+      }),
+    avatarThumbnailUrl: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The same picture at 128 px square' }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })

@@ -9,6 +9,7 @@ import type {
   BranchMembership,
   CreateBodyCompositionBody,
   UpdateMeBody,
+  UserAvatar,
   UserProfile,
   UserView,
 } from './users.schemas.js';
@@ -34,6 +35,8 @@ declare module '../../lib/events/domain-events.js' {
     'users.role-changing': { tx: Database; userId: string; role: Role };
     /** Before the account is deleted: other features let go of the user (a machine held). */
     'users.deleting': { userId: string };
+    /** After the account's rows are gone: what lives outside the database goes too (files). */
+    'users.deleted': { userId: string };
     /**
      * A deleted account or a changed role: the user's live connections, admitted under the
      * old state, are closed (clients reconnect and are judged afresh).
@@ -193,6 +196,12 @@ export class UsersService {
     await this.deps.events.run('users.deleting', { userId });
     if (!(await usersRepository.delete(this.deps.db, userId))) throw notFound('User');
     await this.deps.events.publish('users.access-changed', { userId });
+    await this.deps.events.publish('users.deleted', { userId });
+  }
+
+  /** Points the profile at a new picture, inside the caller's transaction (the files feature). */
+  async setAvatar(tx: Database, userId: string, avatar: UserAvatar): Promise<void> {
+    if (!(await usersRepository.update(tx, userId, { avatar }))) throw notFound('User');
   }
 
   /**

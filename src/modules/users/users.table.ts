@@ -12,7 +12,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { roles } from '../../lib/roles.js';
-import type { BodyCompositionSnapshot, UserProfile } from './users.schemas.js';
+import type { BodyCompositionSnapshot, UserAvatar, UserProfile } from './users.schemas.js';
 
 export const users = pgTable(
   'users',
@@ -33,6 +33,8 @@ export const users = pgTable(
     activeWorkoutPlanId: uuid('active_workout_plan_id'),
     activeDietPlanId: uuid('active_diet_plan_id'),
     totalPoints: integer('total_points').notNull().default(0),
+    /** The profile picture's URLs, set by the files feature when an avatar is uploaded. */
+    avatar: jsonb('avatar').$type<UserAvatar>(),
     isActive: boolean('is_active').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),

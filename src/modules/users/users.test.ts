@@ -39,6 +39,8 @@ describe('GET /api/users/me', () => {
       activePlans: { workoutPlanId: null, dietPlanId: null },
       branches: [],
       totalPoints: 0,
+      avatarUrl: null,
+      avatarThumbnailUrl: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
