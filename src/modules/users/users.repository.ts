@@ -108,6 +108,7 @@ export const usersRepository = {
         updatedAt: new Date(),
       })
       .where(eq(users.id, userId));
+    await recordCommittedChange(db, { kind: 'account', userId });
   },
 
   /** Locks the row for the rest of the transaction, so read-modify-write cannot interleave. */
