@@ -14,6 +14,8 @@ export default tseslint.config(
       'node_modules/',
       'eslint.config.js',
       'ecosystem.config.cjs',
+      // Plain-Node helpers that run before a build exists (npm start); no type information.
+      'scripts/',
       // Its own package (aws-cdk-lib), checked by its own `npm test` (tsc strict + assertions).
       'infrastructure/',
     ],

@@ -57,7 +57,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   const registry = new OpenAPIRegistry();
   const guard = container.authGuard;
   const limitStores = { kv: container.kv };
-  // POSTs that record an activity or create something honour Idempotency-Key (API.md).
+  // POSTs that record an activity or create something honour Idempotency-Key (see the OpenAPI document).
   const idempotent = idempotency({
     db: container.database.db,
     ttlSeconds: config.idempotencyTtlSeconds,

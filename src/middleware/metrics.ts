@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus registry for one app, with the request-duration histogram API.md promises. */
+/** Prometheus registry for one app, with the request-duration histogram the API contract promises. */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

@@ -30,7 +30,7 @@ export interface SocketData {
   identity: SocketIdentity;
 }
 
-/** What every acknowledgement looks like (API.md). */
+/** What every acknowledgement looks like, on both namespaces: ok with a result, or an error. */
 export type Ack =
   | ({ ok: true } & Record<string, unknown>)
   | {

@@ -52,7 +52,7 @@ export async function refusal(
   throw new Error('the connection was accepted');
 }
 
-/** An acknowledgement as API.md shapes it. */
+/** An acknowledgement as the socket contract shapes it. */
 export interface AckReply {
   ok: boolean;
   error?: { code: string; message: string; errors?: { path: string; message: string }[] };

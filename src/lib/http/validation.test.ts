@@ -29,7 +29,7 @@ const PROBLEM_KEYS = [
 const LEAKS =
   /\bat .+:\d+:\d+|node_modules|\.ts:\d|\.js:\d|\bselect\b.+\bfrom\b|insert into|update .+ set|violates|constraint|relation "|postgres|pglite|drizzle|SyntaxError|Unexpected token|stack/i;
 
-/** Asserts an RFC 9457 problem document as API.md "Conventions" defines it. */
+/** Asserts an RFC 9457 problem document as the OpenAPI document's Problem schema defines it. */
 function expectProblem(res: Response, status: number, code: string): void {
   expect(res.status).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
