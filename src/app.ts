@@ -25,6 +25,12 @@ import {
 import { rewardsRoutes } from './modules/rewards/index.js';
 import { idempotency } from './middleware/idempotency.js';
 import { analyticsRoutes } from './modules/analytics/index.js';
+import {
+  SCANNING_WEBHOOK_PATH,
+  scanUploadRoutes,
+  scanningWebhookRoutes,
+  scansRoutes,
+} from './modules/scans/index.js';
 
 export interface AppOptions {
   /** Unknown errors go here as well as to the log (Sentry in production). */
@@ -90,6 +96,9 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
       ],
     }),
   );
+  // The scanning webhook's signature covers the bytes as sent: read them raw, before the JSON
+  // parser (which then leaves the request alone).
+  app.use(SCANNING_WEBHOOK_PATH, express.raw({ type: () => true, limit: '256kb' }));
   app.use(
     express.json({
       limit: config.bodyLimitBytes,
@@ -130,6 +139,9 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     rewardsRoutes(container.rewards),
     analyticsRoutes(container.analytics.service),
     occupancyRoutes(container.gymFloor),
+    scanUploadRoutes(container.scans, { uploadMaxBytes: config.scans.uploadMaxBytes }),
+    scansRoutes(container.scans),
+    scanningWebhookRoutes(container.scans),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));

@@ -38,6 +38,7 @@ import { createRealtime, type Realtime } from './realtime/realtime.js';
 import type { SocketFeature } from './realtime/socket-events.js';
 import {
   createIntegrations,
+  scanningAllowsHttp,
   type Integrations,
   type ResilienceSettings,
 } from './integrations/index.js';
@@ -48,6 +49,7 @@ import { createMailer, type Mailer } from './integrations/mail/index.js';
 import { resolveDataEncryption } from './lib/crypto/data-encryption.js';
 import { FilesService, LocalDiskStorage } from './modules/files/index.js';
 import { SocketOnlyNotifier, type Notifier } from './modules/notifications/index.js';
+import { ScanProcessing, ScansService } from './modules/scans/index.js';
 
 /** Everything long-lived the server is built from, wired once. */
 export interface Container {
@@ -97,6 +99,10 @@ export interface Container {
   files: FilesService;
   /** The one way any module tells a member something. */
   notifier: Notifier;
+  /** Body scans: uploads, the member's list, the 3D Scanning service's callbacks. */
+  scans: ScansService;
+  /** Moves scans through the 3D Scanning service (its jobs call it; tests drive it). */
+  scanProcessing: ScanProcessing;
   /** Stops the jobs (letting running ones finish), then closes the database and cache. */
   close(): Promise<void>;
 }
@@ -329,6 +335,41 @@ export async function createContainer(
     settings: config.analytics,
   });
 
+  // A service reached over plain http (tests, development) may hand out http model URLs.
+  const scanningBaseUrl = config.integrations.scanning?.baseUrl;
+  const allowHttpModelUrl = scanningBaseUrl ? scanningAllowsHttp(scanningBaseUrl) : false;
+  const webhookUrl = `${config.publicBaseUrl}/api/webhooks/scanning`;
+  const scanProcessing = new ScanProcessing({
+    db: database.db,
+    logger,
+    scanning: integrations.scanning,
+    files,
+    notifier,
+    download: {
+      maxBytes: config.scans.modelMaxBytes,
+      timeoutMs: config.scans.modelDownloadTimeoutMs,
+      allowHttp: allowHttpModelUrl,
+    },
+    // The contract takes https callbacks only, and unsigned ones would be refused anyway.
+    callbackUrl:
+      config.scans.webhookSecret && webhookUrl.startsWith('https://') ? webhookUrl : undefined,
+  });
+  const scans = new ScansService({
+    db: database.db,
+    logger,
+    files,
+    bodyComposition: users,
+    members: {
+      timezoneOf: (userId) => memberTimeZones.timezoneOf(userId),
+      heightCmOf: async (userId) =>
+        (await usersRepository.findById(database.db, userId))?.profile.demographics.heightCm ??
+        null,
+    },
+    processing: scanProcessing,
+    webhookSecret: config.scans.webhookSecret,
+    allowHttpModelUrl,
+  });
+
   const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
   registerJobs(jobs, {
     logger,
@@ -340,6 +381,8 @@ export async function createContainer(
     nutrition,
     gymFloor,
     analytics,
+    scanProcessing,
+    scanDispatchIntervalSeconds: config.scans.dispatchIntervalSeconds,
   });
 
   return {
@@ -374,6 +417,8 @@ export async function createContainer(
     integrations,
     files,
     notifier,
+    scans,
+    scanProcessing,
     async close() {
       // Leave the process's own shutdown deadline (same setting) time to close the rest.
       await jobs.stop({ timeoutMs: Math.max(1_000, config.shutdownTimeoutMs - 2_000) });

@@ -6,6 +6,7 @@ import { registerGymFloorJobs, type GymFloor } from './modules/gym-floor/index.j
 import { registerIdempotencyJobs } from './modules/idempotency/index.js';
 import { registerNutritionJobs, type NutritionService } from './modules/nutrition/index.js';
 import { registerWorkoutsJobs, type WorkoutsService } from './modules/workouts/index.js';
+import { registerScansJobs, type ScanProcessing } from './modules/scans/index.js';
 import type { JobRunner } from './jobs/index.js';
 
 /**
@@ -24,6 +25,9 @@ export interface JobDependencies {
   nutrition: NutritionService;
   gymFloor: GymFloor;
   analytics: Analytics;
+  /** Body scans' steps with the 3D Scanning service, and how often due ones are dispatched. */
+  scanProcessing: ScanProcessing;
+  scanDispatchIntervalSeconds: number;
 }
 
 /**
@@ -46,4 +50,5 @@ export function registerJobs(runner: JobRunner, deps: JobDependencies): void {
   registerGymFloorJobs(runner, deps);
   registerIdempotencyJobs(runner, deps);
   registerAnalyticsJobs(runner, deps);
+  registerScansJobs(runner, deps);
 }

@@ -77,6 +77,11 @@ const environmentSchema = z.object({
   ANALYTICS_VERIFY_BATCH: int(100, 1, 10_000),
   WORKOUT_IMPORT_MAX_KB: int(5 * 1024, 1, 50 * 1024),
   WORKOUT_IMPORT_MAX_ROWS: int(50_000, 1, 1_000_000),
+  SCAN_UPLOAD_MAX_KB: int(1024, 1, 10 * 1024),
+  SCAN_MODEL_MAX_MB: int(50, 1, 500),
+  SCAN_MODEL_DOWNLOAD_TIMEOUT_SECONDS: int(60, 1, 600),
+  SCAN_DISPATCH_INTERVAL_SECONDS: int(10, 1, 3600),
+  SCANNING_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: optionalString,
   ADMIN_USERNAME: z
@@ -281,6 +286,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     workoutImport: {
       maxBytes: e.WORKOUT_IMPORT_MAX_KB * 1024,
       maxRows: e.WORKOUT_IMPORT_MAX_ROWS,
+    },
+    /** Body scans: upload and model bounds, how often due scans move on, the webhook secret. */
+    scans: {
+      uploadMaxBytes: e.SCAN_UPLOAD_MAX_KB * 1024,
+      modelMaxBytes: e.SCAN_MODEL_MAX_MB * 1024 * 1024,
+      modelDownloadTimeoutMs: e.SCAN_MODEL_DOWNLOAD_TIMEOUT_SECONDS * 1000,
+      dispatchIntervalSeconds: e.SCAN_DISPATCH_INTERVAL_SECONDS,
+      /** Shared with the 3D Scanning service to sign its callbacks; unset, every callback is 401. */
+      webhookSecret: e.SCANNING_WEBHOOK_SECRET,
     },
     admin:
       e.ADMIN_EMAIL && e.ADMIN_PASSWORD

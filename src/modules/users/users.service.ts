@@ -206,9 +206,7 @@ export class UsersService {
 
   /** Records an entry and, in the same transaction, refreshes the user's latest snapshot. */
   async addBodyComposition(userId: string, body: CreateBodyCompositionBody) {
-    return this.deps.db.transaction((tx) =>
-      this.recordBodyComposition(tx, userId, body, 'manual'),
-    );
+    return this.deps.db.transaction((tx) => this.recordBodyComposition(tx, userId, body, 'manual'));
   }
 
   /**
