@@ -349,9 +349,17 @@ const round = (value: number, digits: number) => Math.round(value * 10 ** digits
  */
 export function readNumber(raw: string, context: { decimalComma: boolean }): number | undefined {
   let text = raw.replace(/\s+/g, '');
+  if (text.length > 32) return undefined;
   if (context.decimalComma && /^-?\d+,\d+$/.test(text)) text = text.replace(',', '.');
-  else if (/^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(text)) text = text.replaceAll(',', '');
-  if (!/^-?\d+(\.\d+)?$/.test(text)) return undefined;
+  else if (text.includes(',')) {
+    // Thousands grouping: 1–3 digits, then groups of exactly three.
+    const [head = '', ...groups] = (text.split('.')[0] ?? '').split(',');
+    if (!/^-?\d{1,3}$/.test(head) || !groups.every((group) => /^\d{3}$/.test(group))) {
+      return undefined;
+    }
+    text = text.replaceAll(',', '');
+  }
+  if (!/^-?\d+\.?\d*$/.test(text) || text.endsWith('.')) return undefined;
   const value = Number(text);
   return Number.isFinite(value) ? value : undefined;
 }
@@ -363,57 +371,59 @@ function readHeight(
   context: CellContext,
 ): number | undefined {
   const text = raw.toLowerCase().replace(/\s+/g, '');
-  const feet = /^(\d+)(?:ft\.?|')(\d+(?:[.,]\d+)?)?(?:in\.?|")?$/.exec(text);
-  if (feet) {
-    const inches = Number(feet[1]) * 12 + (feet[2] ? Number(feet[2].replace(',', '.')) : 0);
-    return round(inches * CM_PER_INCH, 1);
+  if (text.length > 32) return undefined;
+  const inchesMarked = /in\.?$|"$/.test(text);
+  const bare = text.replace(/in\.?$|"$|cm$/, '');
+  const feetParts = bare.split(/ft\.?|'/);
+  if (feetParts.length === 2) {
+    const [feet = '', rest = ''] = feetParts;
+    const inches = rest === '' ? 0 : readNumber(rest, { decimalComma: rest.includes(',') });
+    if (!/^\d+$/.test(feet) || inches === undefined) return undefined;
+    return round((Number(feet) * 12 + inches) * CM_PER_INCH, 1);
   }
-  const withUnit = /^([\d.,]+)(cm|in\.?)?$/.exec(text);
-  if (!withUnit?.[1]) return undefined;
-  const number = readNumber(withUnit[1], context);
+  if (feetParts.length > 2) return undefined;
+  const number = readNumber(bare, context);
   if (number === undefined) return undefined;
-  const inInches = withUnit[2] ? withUnit[2].startsWith('in') : unit === 'in';
+  const inInches = inchesMarked || (!text.endsWith('cm') && unit === 'in');
   return round(inInches ? number * CM_PER_INCH : number, 1);
 }
 
 /**
  * The test's time: `yyyyMMddHHmmss` (InBody's own), `yyyyMMdd`, `yyyy.MM.dd[.] [HH:mm[:ss]]`,
  * `yyyy-MM-dd[ T]HH:mm[:ss]`, `yyyy/MM/dd …`, `dd.MM.yyyy …` as wall-clock times, and ISO
- * times with an offset as instants.
+ * times with an offset (`Z`, `+01:00`) as instants.
  */
 export function readDate(raw: string): WallTime | Date | undefined {
   const text = raw.trim();
-  if (/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/i.test(text)) {
+  if (text.length > 40) return undefined;
+  if (/^\d{4}-\d{2}-\d{2}T/.test(text) && /Z$|[+-]\d\d:?\d\d$/i.test(text)) {
     const instant = new Date(text);
     return Number.isNaN(instant.getTime()) ? undefined : instant;
   }
-  const compact = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?$/.exec(text);
-  if (compact) return wallTime(compact.slice(1));
-  const yearFirst =
-    /^(\d{4})[.\-/](\d{1,2})[.\-/](\d{1,2})\.?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(text);
-  if (yearFirst) return wallTime(yearFirst.slice(1));
-  const dayFirst = /^(\d{1,2})\.(\d{1,2})\.(\d{4})\.?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(
-    text,
-  );
+  if (/^\d+$/.test(text) && [8, 12, 14].includes(text.length)) {
+    return wallTime([0, 4, 6, 8, 10, 12].map((at) => text.slice(at, at + (at === 0 ? 4 : 2))));
+  }
+  const [datePart = '', timePart, ...extra] = text.split(/[ T]+/);
+  if (extra.length > 0) return undefined;
+  const time = timePart === undefined ? [] : timePart.split(':');
+  if (time.length === 1 || time.length > 3 || !time.every((part) => /^\d{1,2}$/.test(part))) {
+    return undefined;
+  }
+  const yearFirst = /^(\d{4})[./-](\d{1,2})[./-](\d{1,2})\.?$/.exec(datePart);
+  if (yearFirst) return wallTime([...yearFirst.slice(1), ...time]);
+  const dayFirst = /^(\d{1,2})\.(\d{1,2})\.(\d{4})\.?$/.exec(datePart);
   if (dayFirst) {
-    const [day, month, year, ...time] = dayFirst.slice(1);
+    const [day, month, year] = dayFirst.slice(1);
     return wallTime([year, month, day, ...time]);
   }
   return undefined;
 }
 
 function wallTime(parts: (string | undefined)[]): WallTime | undefined {
-  const [year, month, day, hour, minute, second] = parts.map((part) => Number(part ?? 0));
-  if (
-    year === undefined ||
-    month === undefined ||
-    day === undefined ||
-    hour === undefined ||
-    minute === undefined ||
-    second === undefined
-  ) {
-    return undefined;
-  }
+  // Missing time fields (a date alone, no seconds) are zero.
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = [0, 1, 2, 3, 4, 5].map(
+    (index) => Number(parts[index] || 0),
+  );
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
     return undefined;
   // Date.UTC rolls 31 April into May; a day that rolls over does not exist.

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../lib/errors.js';
+import { readDate, readNumber } from './inbody-csv.parser.js';
 import { readScanFile } from './scan-file.reader.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
@@ -190,5 +191,29 @@ describe('JSON documents', () => {
 
   it('when the JSON does not parse, then 400', async () => {
     expect((await failure(readScanFile(Buffer.from('{"weightKg": 8'), 'kg'))).status).toBe(400);
+  });
+});
+
+describe('cells of an export', () => {
+  it('when dates come in the layouts exports use, then each reads as its wall time or instant', () => {
+    const wall = { year: 2026, month: 3, day: 1, hour: 8, minute: 30, second: 0 };
+    expect(readDate('20260301083000')).toEqual(wall);
+    expect(readDate('2026.03.01. 08:30')).toEqual(wall);
+    expect(readDate('2026-03-01T08:30:00')).toEqual(wall);
+    expect(readDate('01.03.2026 08:30:00')).toEqual(wall);
+    expect(readDate('20260301')).toEqual({ ...wall, hour: 0, minute: 0 });
+    expect(readDate('2026-03-01T08:30:00+01:00')).toEqual(new Date('2026-03-01T07:30:00Z'));
+    for (const bad of ['2026.02.30', '03/01/2026', '2026-03-01 25:00', '202603011', 'soon']) {
+      expect(readDate(bad)).toBeUndefined();
+    }
+  });
+
+  it('when numbers use a decimal comma or group thousands, then the file’s separator decides', () => {
+    expect(readNumber('80,4', { decimalComma: true })).toBe(80.4);
+    expect(readNumber('1,650', { decimalComma: false })).toBe(1650);
+    expect(readNumber('1,650.5', { decimalComma: false })).toBe(1650.5);
+    expect(readNumber('80,4', { decimalComma: false })).toBeUndefined();
+    expect(readNumber('8.0.1', { decimalComma: false })).toBeUndefined();
+    expect(readNumber('1e3', { decimalComma: false })).toBeUndefined();
   });
 });

@@ -36,7 +36,9 @@ export async function readScanFile(bytes: Buffer, massUnit: MassUnit): Promise<S
   if (text.trimStart().startsWith('{')) return readJson(text);
   const rows = parseInBodyCsv(text, { massUnit });
   const newest = rows.reduce((best, row) => (instantKey(row) > instantKey(best) ? row : best));
-  const { line: _line, measuredAt, locations, ...values } = newest;
+  const { measuredAt, locations, ...values } = newest;
+  // The line is in the locations already; it is not a measurement.
+  delete (values as Partial<InBodyRow>).line;
   return { format: 'inbody-csv', contentType: 'text/csv', measuredAt, values, locations };
 }
 

@@ -87,7 +87,7 @@ async function readBounded(response: Response, maxBytes: number): Promise<Buffer
   let total = 0;
   if (!response.body) return Buffer.alloc(0);
   try {
-    for await (const chunk of response.body) {
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
       total += chunk.byteLength;
       if (total > maxBytes) {
         throw new ModelDownloadError(`the model is larger than ${String(maxBytes)} bytes`, false);
