@@ -107,7 +107,7 @@ export type DocumentedMiddleware = RequestHandler & {
     errors?: number[];
     reasons?: RouteReasons;
     /** A body the middleware reads itself (multipart, raw bytes), for routes without `body`. */
-    body?: { mediaType: string; schema: z.ZodType; description?: string };
+    body?: { mediaType: string; schema: z.ZodType; description?: string; example?: unknown };
   };
 };
 
@@ -300,7 +300,12 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
         : middlewareBody && {
             required: true,
             description: middlewareBody.description,
-            content: { [middlewareBody.mediaType]: { schema: middlewareBody.schema } },
+            content: {
+              [middlewareBody.mediaType]: {
+                schema: middlewareBody.schema,
+                example: middlewareBody.example,
+              },
+            },
           },
     } as RouteConfig['request'],
     responses,

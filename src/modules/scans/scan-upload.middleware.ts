@@ -60,6 +60,7 @@ export function scanUpload(limitBytes: number): DocumentedMiddleware {
         mediaType: 'multipart/form-data',
         schema: scanUploadFormSchema,
         description: `One part \`file\` of at most ${String(limitBytes)} bytes, and optionally \`unit\`.`,
+        example: { file: '(inbody-export.csv)', unit: 'kg' },
       },
     },
   });
