@@ -134,7 +134,7 @@ export class ScanProcessing {
     const statusField = kind === 'scan' ? 'scanJobStatus' : 'avatarJobStatus';
     const progress = Math.max(scan.progress, progressOf(kind, update.progress));
     if (update.status === 'failed') {
-      await this.fail(uow, scan, this.serviceFailure(update.error), { [statusField]: 'failed' });
+      await this.fail(uow, scan, this.serviceFailure(update.jobId), { [statusField]: 'failed' });
       return;
     }
     if (update.status !== 'completed') {
@@ -363,9 +363,9 @@ export class ScanProcessing {
     await this.settle(scan, { transientFailures: failures, nextStepAt: this.after(delay) });
   }
 
-  private serviceFailure(error: string | null): string {
-    // The service's words are not ours to show; they go to the log only.
-    if (error) this.deps.logger.info({ serviceError: error.slice(0, 200) }, 'service job failed');
+  private serviceFailure(jobId: string): string {
+    // The service's own words stay out of our answers and logs (external-services.md).
+    this.deps.logger.info({ jobId }, 'service job failed');
     return 'the 3D Scanning service could not process the scan';
   }
 
