@@ -34,6 +34,12 @@ import { analyticsRoutes } from './modules/analytics/index.js';
 import { socialRoutes } from './modules/social/index.js';
 import { remindersRoutes } from './modules/notifications/index.js';
 import { filesRoutes, uploadsRoutes } from './modules/files/index.js';
+import {
+  SCANNING_WEBHOOK_PATH,
+  scanUploadRoutes,
+  scanningWebhookRoutes,
+  scansRoutes,
+} from './modules/scans/index.js';
 
 export interface AppOptions {
   /** Unknown errors go here as well as to the log (Sentry in production). */
@@ -93,6 +99,9 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
       ],
     }),
   );
+  // The scanning webhook's signature covers the bytes as sent: read them raw, before the JSON
+  // parser (which then leaves the request alone).
+  app.use(SCANNING_WEBHOOK_PATH, express.raw({ type: () => true, limit: '256kb' }));
   app.use(
     express.json({
       limit: config.bodyLimitBytes,
@@ -140,6 +149,9 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     leaderboardRoutes(container.leaderboard),
     uploadsRoutes(container.uploads, { maxBytes: config.uploads.maxBytes }),
     filesRoutes(container.files, { cacheMaxAgeSeconds: config.files.cacheMaxAgeSeconds }),
+    scanUploadRoutes(container.scans, { uploadMaxBytes: config.scans.uploadMaxBytes }),
+    scansRoutes(container.scans),
+    scanningWebhookRoutes(container.scans),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));

@@ -45,6 +45,7 @@ import { createRealtime, type Realtime } from './realtime/realtime.js';
 import type { SocketFeature } from './realtime/socket-events.js';
 import {
   createIntegrations,
+  scanningAllowsHttp,
   type Integrations,
   type ResilienceSettings,
 } from './integrations/index.js';
@@ -66,6 +67,7 @@ import {
   UploadsService,
   type FileStorage,
 } from './modules/files/index.js';
+import { ScanProcessing, ScansService } from './modules/scans/index.js';
 
 /** Everything long-lived the server is built from, wired once. */
 export interface Container {
@@ -127,6 +129,10 @@ export interface Container {
   social: SocialService;
   /** Members' workout and meal reminders and the scheduler that sends them. */
   reminders: RemindersService;
+  /** Body scans: uploads, the member's list, the 3D Scanning service's callbacks. */
+  scans: ScansService;
+  /** Moves scans through the 3D Scanning service (its jobs call it; tests drive it). */
+  scanProcessing: ScanProcessing;
   /** Stops the jobs (letting running ones finish), then closes the database and cache. */
   close(): Promise<void>;
 }
@@ -425,6 +431,40 @@ export async function createContainer(
   events.on('users.timezone-changing', ({ tx, userId, timeZone }) =>
     reminders.followHomeZone(tx, userId, timeZone),
   );
+  // A service reached over plain http (tests, development) may hand out http model URLs.
+  const scanningBaseUrl = config.integrations.scanning?.baseUrl;
+  const allowHttpModelUrl = scanningBaseUrl ? scanningAllowsHttp(scanningBaseUrl) : false;
+  const webhookUrl = `${config.publicBaseUrl}/api/webhooks/scanning`;
+  const scanProcessing = new ScanProcessing({
+    db: database.db,
+    logger,
+    scanning: integrations.scanning,
+    files,
+    notifier,
+    download: {
+      maxBytes: config.scans.modelMaxBytes,
+      timeoutMs: config.scans.modelDownloadTimeoutMs,
+      allowHttp: allowHttpModelUrl,
+    },
+    // The contract takes https callbacks only, and unsigned ones would be refused anyway.
+    callbackUrl:
+      config.scans.webhookSecret && webhookUrl.startsWith('https://') ? webhookUrl : undefined,
+  });
+  const scans = new ScansService({
+    db: database.db,
+    logger,
+    files,
+    bodyComposition: users,
+    members: {
+      timezoneOf: (userId) => memberTimeZones.timezoneOf(userId),
+      heightCmOf: async (userId) =>
+        (await usersRepository.findById(database.db, userId))?.profile.demographics.heightCm ??
+        null,
+    },
+    processing: scanProcessing,
+    webhookSecret: config.scans.webhookSecret,
+    allowHttpModelUrl,
+  });
 
   const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
   const mealAnalysis = new MealAnalysisService({
@@ -451,6 +491,8 @@ export async function createContainer(
     reminders,
     reminderTickSeconds: config.reminderTickSeconds,
     files,
+    scanProcessing,
+    scanDispatchIntervalSeconds: config.scans.dispatchIntervalSeconds,
   });
 
   const authGuard = createAuthGuard({
@@ -507,6 +549,8 @@ export async function createContainer(
     notifier,
     social,
     reminders,
+    scans,
+    scanProcessing,
     async close() {
       // Leave the process's own shutdown deadline (same setting) time to close the rest.
       await jobs.stop({ timeoutMs: Math.max(1_000, config.shutdownTimeoutMs - 2_000) });

@@ -13,6 +13,7 @@ import {
 } from './modules/nutrition/index.js';
 import { registerWorkoutsJobs, type WorkoutsService } from './modules/workouts/index.js';
 import { registerReminderJobs, type RemindersService } from './modules/notifications/index.js';
+import { registerScansJobs, type ScanProcessing } from './modules/scans/index.js';
 import type { JobRunner } from './jobs/index.js';
 
 /**
@@ -38,6 +39,9 @@ export interface JobDependencies {
   reminders: RemindersService;
   reminderTickSeconds: number;
   files: FilesService;
+  /** Body scans' steps with the 3D Scanning service, and how often due ones are dispatched. */
+  scanProcessing: ScanProcessing;
+  scanDispatchIntervalSeconds: number;
 }
 
 /**
@@ -67,4 +71,5 @@ export function registerJobs(runner: JobRunner, deps: JobDependencies): void {
   registerAnalyticsJobs(runner, deps);
   registerReminderJobs(runner, deps);
   registerFilesJobs(runner, deps);
+  registerScansJobs(runner, deps);
 }

@@ -85,6 +85,11 @@ const environmentSchema = z.object({
   MEAL_ANALYSIS_CONFIRM_BELOW: z.coerce.number().min(0).max(1).default(0.7),
   MEAL_IMAGE_MAX_SIDE: int(1024, 256, 4096),
   MEAL_FEEDBACK_RETRY_DELAY_SECONDS: int(60, 1, 3600),
+  SCAN_UPLOAD_MAX_KB: int(1024, 1, 10 * 1024),
+  SCAN_MODEL_MAX_MB: int(50, 1, 500),
+  SCAN_MODEL_DOWNLOAD_TIMEOUT_SECONDS: int(60, 1, 600),
+  SCAN_DISPATCH_INTERVAL_SECONDS: int(10, 1, 3600),
+  SCANNING_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: optionalString,
   ADMIN_USERNAME: z
@@ -323,6 +328,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       confirmBelow: e.MEAL_ANALYSIS_CONFIRM_BELOW,
       maxImageSide: e.MEAL_IMAGE_MAX_SIDE,
       feedbackRetryDelaySeconds: e.MEAL_FEEDBACK_RETRY_DELAY_SECONDS,
+    },
+    /** Body scans: upload and model bounds, how often due scans move on, the webhook secret. */
+    scans: {
+      uploadMaxBytes: e.SCAN_UPLOAD_MAX_KB * 1024,
+      modelMaxBytes: e.SCAN_MODEL_MAX_MB * 1024 * 1024,
+      modelDownloadTimeoutMs: e.SCAN_MODEL_DOWNLOAD_TIMEOUT_SECONDS * 1000,
+      dispatchIntervalSeconds: e.SCAN_DISPATCH_INTERVAL_SECONDS,
+      /** Shared with the 3D Scanning service to sign its callbacks; unset, every callback is 401. */
+      webhookSecret: e.SCANNING_WEBHOOK_SECRET,
     },
     admin:
       e.ADMIN_EMAIL && e.ADMIN_PASSWORD

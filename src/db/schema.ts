@@ -16,3 +16,4 @@ export * from '../modules/files/files.table.js';
 export * from '../modules/social/social.table.js';
 export * from '../modules/notifications/reminders.table.js';
 export * from '../modules/nutrition/meal-analysis.table.js';
+export * from '../modules/scans/scans.table.js';

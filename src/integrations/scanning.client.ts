@@ -15,7 +15,8 @@ import {
   processScanRequestSchema,
   processingJobSchema,
   processingStatusQuerySchema,
-  processingStatusSchema,
+  processingStatusSchemaFor,
+  scanningAllowsHttp,
   type GenerateAvatarRequest,
   type ProcessScanRequest,
   type ProcessingJob,
@@ -26,7 +27,8 @@ import {
 /** 100 scan-processing requests per hour. */
 export const scanningQuota: QuotaLimit = { max: 100, windowSeconds: 3_600 };
 
-const endpoints = {
+/** The endpoints; status answers may carry http model URLs only from an http service. */
+const endpointsFor = (allowHttpModelUrl: boolean) => ({
   processScan: defineEndpoint({
     operation: 'processScan',
     method: 'POST',
@@ -49,17 +51,19 @@ const endpoints = {
     path: '/processing/status',
     kind: 'standard',
     request: processingStatusQuerySchema,
-    response: processingStatusSchema,
+    response: processingStatusSchemaFor(allowHttpModelUrl),
   }),
-};
+});
 
 /** Client of the 3D Scanning service (OAuth 2.0 client credentials, bearer token). */
 export class ScanningClient {
   private readonly caller: ResilientCaller;
+  private readonly endpoints: ReturnType<typeof endpointsFor>;
 
   constructor(config: ScanningConfig | undefined, deps: ClientDependencies) {
     // The token endpoint and the API share one transport (and its connection pool).
     const transport = deps.transport ?? createAxiosTransport();
+    this.endpoints = endpointsFor(config ? scanningAllowsHttp(config.baseUrl) : false);
     const auth =
       config &&
       new ClientCredentialsAuth({
@@ -80,12 +84,12 @@ export class ScanningClient {
 
   /** POST /scans/process: starts processing an InBody scan; poll or await the webhook. */
   processScan(request: ProcessScanRequest, options?: CallOptions): Promise<ProcessingJob> {
-    return this.caller.call(endpoints.processScan, request, options);
+    return this.caller.call(this.endpoints.processScan, request, options);
   }
 
   /** POST /avatars/generate: starts building a 3D avatar from measurements. */
   generateAvatar(request: GenerateAvatarRequest, options?: CallOptions): Promise<ProcessingJob> {
-    return this.caller.call(endpoints.generateAvatar, request, options);
+    return this.caller.call(this.endpoints.generateAvatar, request, options);
   }
 
   /** GET /processing/status: progress and result of a scan or avatar job. */
@@ -93,7 +97,7 @@ export class ScanningClient {
     query: ProcessingStatusQuery,
     options?: CallOptions,
   ): Promise<ProcessingStatus> {
-    return this.caller.call(endpoints.getProcessingStatus, query, options);
+    return this.caller.call(this.endpoints.getProcessingStatus, query, options);
   }
 
   /** Configured or not, and the breaker state, for the readiness probe. */

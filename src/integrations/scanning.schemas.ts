@@ -59,21 +59,34 @@ export type GenerateAvatarRequest = z.input<typeof generateAvatarRequestSchema>;
 export const processingStatusQuerySchema = z.object({ jobId: externalIdSchema });
 export type ProcessingStatusQuery = z.input<typeof processingStatusQuerySchema>;
 
-/** GET /processing/status answer: progress, and the result once completed. */
-export const processingStatusSchema = z.object({
-  jobId: externalIdSchema,
-  status: jobStatusSchema,
-  progress: z.number().min(0).max(1),
-  result: z
-    .object({
-      avatarUrl: z
-        .url({ protocol: /^https$/ })
-        .nullable()
-        .default(null),
-      metrics: z.record(z.string().min(1).max(64), z.number()).default({}),
-    })
-    .nullable()
-    .default(null),
-  error: z.string().max(1_000).nullable().default(null),
-});
+/**
+ * GET /processing/status answer (and the webhook's job fields): progress, and the result once
+ * completed. The model's address must be https; `allowHttpModelUrl` is for a service that is
+ * itself reached over plain http (a loopback stub, a development instance), see
+ * `scanningAllowsHttp`.
+ */
+export const processingStatusSchemaFor = (allowHttpModelUrl: boolean) =>
+  z.object({
+    jobId: externalIdSchema,
+    status: jobStatusSchema,
+    progress: z.number().min(0).max(1),
+    result: z
+      .object({
+        avatarUrl: z
+          .url({ protocol: allowHttpModelUrl ? /^https?$/ : /^https$/ })
+          .nullable()
+          .default(null),
+        metrics: z.record(z.string().min(1).max(64), z.number()).default({}),
+      })
+      .nullable()
+      .default(null),
+    error: z.string().max(1_000).nullable().default(null),
+  });
+export const processingStatusSchema = processingStatusSchemaFor(false);
 export type ProcessingStatus = z.infer<typeof processingStatusSchema>;
+
+/**
+ * Whether the service may hand out plain-http model addresses: only when its own base URL is
+ * http, which production configurations never are (a https service must answer https URLs).
+ */
+export const scanningAllowsHttp = (baseUrl: URL) => baseUrl.protocol === 'http:';

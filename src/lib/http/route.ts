@@ -116,7 +116,13 @@ export interface RouteDefinition<B = unknown, Q = unknown, P = unknown, A extend
  * every route that uses it documents those headers and the errors it can answer.
  */
 export type DocumentedMiddleware = RequestHandler & {
-  openApi: { headers: z.ZodObject; errors?: number[]; reasons?: RouteReasons };
+  openApi: {
+    headers?: z.ZodObject;
+    errors?: number[];
+    reasons?: RouteReasons;
+    /** A body the middleware reads itself (multipart, raw bytes), for routes without `body`. */
+    body?: { mediaType: string; schema: z.ZodType; description?: string; example?: unknown };
+  };
 };
 
 const documentationOf = (middleware: RequestHandler | DocumentedMiddleware) =>
@@ -249,6 +255,7 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
     ]),
   ];
   const fullPath = group.basePath + (route.path === '/' ? '' : route.path);
+  const middlewareBody = documented.find((doc) => doc.body)?.body;
   if (statuses.has(409) && reasonsFor(409).length === 0) {
     // A 409 without reasons leaves clients guessing from prose: refuse at startup.
     throw new Error(
@@ -292,7 +299,7 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
       params: route.params,
       query: route.query,
       headers: documented
-        .map((doc) => doc.headers)
+        .flatMap((doc) => (doc.headers ? [doc.headers] : []))
         .reduce<z.ZodObject | undefined>(
           (all, next) => (all ? all.extend(next.shape) : next),
           undefined,
@@ -323,7 +330,16 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
                 ]),
               ),
             }
-          : undefined,
+          : middlewareBody && {
+              required: true,
+              description: middlewareBody.description,
+              content: {
+                [middlewareBody.mediaType]: {
+                  schema: middlewareBody.schema,
+                  example: middlewareBody.example,
+                },
+              },
+            },
     } as RouteConfig['request'],
     responses,
   });

@@ -3,6 +3,7 @@ import { check, doublePrecision, index, pgTable, text, timestamp, uuid } from 'd
 import { users } from './users.table.js';
 
 export const bodyCompositionSources = ['manual', 'inbody', 'scan'] as const;
+export type BodyCompositionSource = (typeof bodyCompositionSources)[number];
 
 export const bodyCompositionEntries = pgTable(
   'body_composition_entries',

@@ -1,11 +1,15 @@
 // The users feature as other modules see it.
 export { usersRepository, type UsersRepository } from './users.repository.js';
+export type { BodyCompositionSource } from './body-composition.table.js';
 export {
+  createBodyCompositionBody,
   emptyProfile,
   userSchema,
   usernameSchema,
+  type BodyCompositionEntry,
   type BranchMembership,
   type UserAvatar,
+  type CreateBodyCompositionBody,
   type UserView,
 } from './users.schemas.js';
 export {

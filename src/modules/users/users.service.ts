@@ -5,7 +5,9 @@ import type { DomainEvents } from '../../lib/events/domain-events.js';
 import { mapPage, type PageRequest } from '../../db/keyset-page.js';
 import { usersRepository } from './users.repository.js';
 import { presentAdminUser, presentBodyComposition, presentUser } from './users.presenter.js';
+import type { BodyCompositionSource } from './body-composition.table.js';
 import type {
+  BodyCompositionEntry,
   BranchMembership,
   CreateBodyCompositionBody,
   UpdateMeBody,
@@ -237,22 +239,28 @@ export class UsersService {
 
   /** Records an entry and, in the same transaction, refreshes the user's latest snapshot. */
   async addBodyComposition(userId: string, body: CreateBodyCompositionBody) {
-    const entry = await this.deps.db.transaction(async (tx) => {
-      if (!(await usersRepository.findByIdForUpdate(tx, userId))) throw notFound('User');
-      const inserted = await usersRepository.insertBodyComposition(tx, {
-        ...body,
-        userId,
-        source: 'manual',
-      });
-      const latest = await usersRepository.latestBodyComposition(tx, userId);
-      await usersRepository.setBodyCompositionSnapshot(
-        tx,
-        userId,
-        latest ? presentBodyComposition(latest) : null,
-      );
-      return inserted;
-    });
-    return presentBodyComposition(entry);
+    return this.deps.db.transaction((tx) => this.recordBodyComposition(tx, userId, body, 'manual'));
+  }
+
+  /**
+   * Records an entry inside the caller's transaction (a scan upload adds its InBody entry with
+   * the scan row) and refreshes the user's latest snapshot there too.
+   */
+  async recordBodyComposition(
+    tx: Database,
+    userId: string,
+    body: CreateBodyCompositionBody,
+    source: BodyCompositionSource,
+  ): Promise<BodyCompositionEntry> {
+    if (!(await usersRepository.findByIdForUpdate(tx, userId))) throw notFound('User');
+    const inserted = await usersRepository.insertBodyComposition(tx, { ...body, userId, source });
+    const latest = await usersRepository.latestBodyComposition(tx, userId);
+    await usersRepository.setBodyCompositionSnapshot(
+      tx,
+      userId,
+      latest ? presentBodyComposition(latest) : null,
+    );
+    return presentBodyComposition(inserted);
   }
 
   async listBodyComposition(userId: string, page: PageRequest) {

@@ -15,3 +15,4 @@ export {
   workoutLogTransferRoutes,
 } from './import/index.js';
 export { workoutsSocket } from './workout-logs.socket.js';
+export { instantOf, type WallTime } from './import/wall-clock.js';
