@@ -14,3 +14,4 @@ export * from '../modules/rewards/rewards.table.js';
 export * from '../modules/analytics/analytics.table.js';
 export * from '../modules/files/files.table.js';
 export * from '../modules/social/social.table.js';
+export * from '../modules/notifications/notifications.table.js';
