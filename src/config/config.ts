@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readIntegrationsConfig } from '../integrations/integrations.config.js';
 import { parseDataKey, type DataKey } from '../lib/crypto/data-encryption.js';
+import { readPushConfig } from '../modules/notifications/push.config.js';
 
 /** Thrown when the environment does not describe a runnable server; names every bad variable. */
 export class ConfigError extends Error {
@@ -153,7 +154,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
   }
   const e = parsed.data;
   const integrations = readIntegrationsConfig(given);
-  const issues: string[] = [...integrations.issues];
+  const push = readPushConfig(given);
+  const issues: string[] = [...integrations.issues, ...push.issues];
 
   const privateKey = readKey(e.JWT_PRIVATE_KEY, e.JWT_PRIVATE_KEY_FILE, 'JWT_PRIVATE_KEY', issues);
   const publicKey = readKey(e.JWT_PUBLIC_KEY, e.JWT_PUBLIC_KEY_FILE, 'JWT_PUBLIC_KEY', issues);
@@ -318,6 +320,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     },
     /** How long a sign-in or re-authentication lets the session take sensitive actions. */
     reauthWindowSeconds: e.REAUTH_WINDOW_SECONDS,
+    /** Push: FCM and Web Push when configured (the inbox and sockets work without). */
+    push: push.config,
   };
 }
 
