@@ -25,6 +25,7 @@ import {
 import { rewardsRoutes } from './modules/rewards/index.js';
 import { idempotency } from './middleware/idempotency.js';
 import { analyticsRoutes } from './modules/analytics/index.js';
+import { notificationsRoutes } from './modules/notifications/index.js';
 
 export interface AppOptions {
   /** Unknown errors go here as well as to the log (Sentry in production). */
@@ -130,6 +131,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     rewardsRoutes(container.rewards),
     analyticsRoutes(container.analytics.service),
     occupancyRoutes(container.gymFloor),
+    notificationsRoutes(container.notifications),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));

@@ -47,7 +47,12 @@ import { registerJobs } from './job-registry.js';
 import { createMailer, type Mailer } from './integrations/mail/index.js';
 import { resolveDataEncryption } from './lib/crypto/data-encryption.js';
 import { FilesService, LocalDiskStorage } from './modules/files/index.js';
-import { SocketOnlyNotifier, type Notifier } from './modules/notifications/index.js';
+import type { Agent } from 'node:https';
+import {
+  NotificationService,
+  createPushGateways,
+  type Notifier,
+} from './modules/notifications/index.js';
 
 /** Everything long-lived the server is built from, wired once. */
 export interface Container {
@@ -97,6 +102,8 @@ export interface Container {
   files: FilesService;
   /** The one way any module tells a member something. */
   notifier: Notifier;
+  /** The inbox, devices, preferences and push delivery behind the notifier. */
+  notifications: NotificationService;
   /** Stops the jobs (letting running ones finish), then closes the database and cache. */
   close(): Promise<void>;
 }
@@ -108,6 +115,8 @@ export interface ContainerParts {
   kv?: KeyValueStore;
   /** Shorter AI-service time limits and breaker windows (tests). */
   resilience?: Partial<ResilienceSettings>;
+  /** The HTTPS agent Web Push uses (tests trust their loopback push service with it). */
+  webPushAgent?: Agent;
 }
 
 /** Opens connections and builds the services for a configuration. */
@@ -147,7 +156,22 @@ export async function createContainer(
     deviceTokenTtlSeconds: config.deviceTokenTtlSeconds,
   });
   const realtime = createRealtime({ redis, keyPrefix: config.redisKeyPrefix, logger });
-  const notifier: Notifier = new SocketOnlyNotifier(realtime);
+  // Built before the services that send jobs; nothing touches the database until start().
+  const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
+  const notifications = new NotificationService({
+    db: database.db,
+    logger,
+    realtime,
+    jobs,
+    // Called only when a push is queued, long after the container is built.
+    timeZones: { timezoneOf: (userId) => memberTimeZones.timezoneOf(userId) },
+    gateways: createPushGateways(config.push, { webPushAgent: parts.webPushAgent }),
+    settings: {
+      webPushEndpointHosts: config.push.webPushEndpointHosts,
+      vapidPublicKey: config.push.vapid?.publicKey,
+    },
+  });
+  const notifier: Notifier = notifications;
   const files = new FilesService({
     db: database.db,
     storage: new LocalDiskStorage(path.join(config.dataDir, 'files')),
@@ -163,6 +187,7 @@ export async function createContainer(
     kv,
     logger,
     realtime,
+    notifier,
     events,
     accounts: usersRepository,
     settings: config.gymFloor,
@@ -292,7 +317,7 @@ export async function createContainer(
   const rewards = new RewardsService({
     db: database.db,
     logger,
-    realtime,
+    notifier,
     timeZones: memberTimeZones,
     targets: nutrition,
   });
@@ -316,6 +341,9 @@ export async function createContainer(
       workoutPlans: workouts,
       dietPlans: nutrition,
       machineLinks: gymFloor.machines,
+      notifications: { exportOf: (userId) => notifications.exportNotifications(userId) },
+      pushDevices: { exportOf: (userId) => notifications.exportDevices(userId) },
+      notificationPreferences: { exportOf: (userId) => notifications.preferences(userId) },
     },
   });
 
@@ -329,7 +357,6 @@ export async function createContainer(
     settings: config.analytics,
   });
 
-  const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
   registerJobs(jobs, {
     logger,
     db: database.db,
@@ -340,6 +367,8 @@ export async function createContainer(
     nutrition,
     gymFloor,
     analytics,
+    notifications,
+    push: config.push,
   });
 
   return {
@@ -374,11 +403,13 @@ export async function createContainer(
     integrations,
     files,
     notifier,
+    notifications,
     async close() {
       // Leave the process's own shutdown deadline (same setting) time to close the rest.
       await jobs.stop({ timeoutMs: Math.max(1_000, config.shutdownTimeoutMs - 2_000) });
       await realtime.close();
       mailer.close();
+      await notifications.close();
       await Promise.allSettled([kv.close(), database.close()]);
     },
   };

@@ -6,6 +6,11 @@ import { registerGymFloorJobs, type GymFloor } from './modules/gym-floor/index.j
 import { registerIdempotencyJobs } from './modules/idempotency/index.js';
 import { registerNutritionJobs, type NutritionService } from './modules/nutrition/index.js';
 import { registerWorkoutsJobs, type WorkoutsService } from './modules/workouts/index.js';
+import {
+  registerNotificationJobs,
+  type NotificationService,
+  type PushConfig,
+} from './modules/notifications/index.js';
 import type { JobRunner } from './jobs/index.js';
 
 /**
@@ -24,6 +29,9 @@ export interface JobDependencies {
   nutrition: NutritionService;
   gymFloor: GymFloor;
   analytics: Analytics;
+  notifications: NotificationService;
+  /** Push delivery: retries and how often unqueued pushes are looked for. */
+  push: PushConfig;
 }
 
 /**
@@ -46,4 +54,5 @@ export function registerJobs(runner: JobRunner, deps: JobDependencies): void {
   registerGymFloorJobs(runner, deps);
   registerIdempotencyJobs(runner, deps);
   registerAnalyticsJobs(runner, deps);
+  registerNotificationJobs(runner, deps);
 }

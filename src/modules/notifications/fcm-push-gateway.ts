@@ -34,7 +34,8 @@ export function fcmOutcomeOf(error: unknown): PushOutcome {
       ? error.code
       : 'unknown';
   if (GONE.has(code)) return { status: 'gone', reason: code };
-  if (TRANSIENT.has(code) || !code.startsWith('messaging/')) return { status: 'retry', reason: code };
+  if (TRANSIENT.has(code) || !code.startsWith('messaging/'))
+    return { status: 'retry', reason: code };
   // invalid-argument, payload-size-limit-exceeded, mismatched-credential, third-party-auth-error:
   // the same message would be refused again.
   return { status: 'failed', reason: code };

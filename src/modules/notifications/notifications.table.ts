@@ -13,7 +13,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { users } from '../users/users.table.js';
-import type { NotificationData, NotificationKind } from './notifier.js';
+import type { NotificationData, NotificationKind } from './notification-kinds.js';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
 

@@ -52,10 +52,7 @@ const DEFAULT_WEB_PUSH_HOSTS = [
 const base64UrlBytes = (value: string) =>
   /^[A-Za-z0-9_-]+$/.test(value) ? Buffer.from(value, 'base64url').length : -1;
 
-function readServiceAccount(
-  value: string,
-  issues: string[],
-): FirebaseServiceAccount | undefined {
+function readServiceAccount(value: string, issues: string[]): FirebaseServiceAccount | undefined {
   let text = value.trim();
   if (!text.startsWith('{')) {
     try {

@@ -50,6 +50,8 @@ describe('quiet hours', () => {
     expect(quietHoursEnd(new Date('2026-07-01T11:30:00Z'), siesta, 'Europe/Madrid')).toEqual(
       new Date('2026-07-01T13:00:00Z'),
     );
-    expect(quietHoursEnd(new Date('2026-07-01T13:30:00Z'), siesta, 'Europe/Madrid')).toBeUndefined();
+    expect(
+      quietHoursEnd(new Date('2026-07-01T13:30:00Z'), siesta, 'Europe/Madrid'),
+    ).toBeUndefined();
   });
 });

@@ -7,4 +7,3 @@ export {
   type RewardsServiceDeps,
 } from './rewards.service.js';
 export { rewardsRoutes } from './rewards.routes.js';
-export type { AchievementNotification } from './rewards.presenter.js';
