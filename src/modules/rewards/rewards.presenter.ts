@@ -49,13 +49,20 @@ export function presentProgress(
 export function achievementNotification(
   userId: string,
   achievement: Achievement,
+  unlockedAt: Date,
 ): NotificationRequest {
   return {
     userId,
     kind: 'achievement-unlocked',
     title: 'Achievement unlocked',
     body: `Achievement unlocked: ${achievement.title}`,
-    data: { key: achievement.key, title: achievement.title, points: achievement.points },
+    data: {
+      key: achievement.key,
+      title: achievement.title,
+      points: achievement.points,
+      // The event's `at` is when it was unlocked.
+      at: unlockedAt.toISOString(),
+    },
     dedupeKey: `achievement-unlocked:${achievement.key}`,
   };
 }

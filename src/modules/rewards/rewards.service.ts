@@ -257,7 +257,10 @@ export class RewardsService {
       ]);
       points += achievement.points;
       // Stored with the unlock, delivered after its commit; the key makes a replay harmless.
-      await this.deps.notifier.notify(achievementNotification(userId, achievement), uow);
+      await this.deps.notifier.notify(
+        achievementNotification(userId, achievement, row.unlockedAt),
+        uow,
+      );
     }
     return points;
   }
