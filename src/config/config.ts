@@ -4,7 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readIntegrationsConfig } from '../integrations/integrations.config.js';
 import { parseDataKey, type DataKey } from '../lib/crypto/data-encryption.js';
-import { readPushConfig } from '../modules/notifications/push.config.js';
+import { readPushConfig } from './push.config.js';
 
 /** Thrown when the environment does not describe a runnable server; names every bad variable. */
 export class ConfigError extends Error {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { cert, deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getMessaging, type Message } from 'firebase-admin/messaging';
-import type { FirebaseServiceAccount } from './push.config.js';
+import type { FirebaseServiceAccount } from '../../config/push.config.js';
 import type { PushGateway, PushMessage, PushOutcome, PushTarget } from './push-gateway.js';
 
 /** The one call of firebase-admin's Messaging we make (a fake stands in for it in tests). */

@@ -10,4 +10,4 @@ export { NotificationService, type NotificationTimeZones } from './notifications
 export { notificationsRoutes } from './notifications.routes.js';
 export { registerNotificationJobs } from './notifications.jobs.js';
 export { createPushGateways } from './push-gateways.js';
-export type { PushConfig } from './push.config.js';
+export type { PushConfig } from '../../config/push.config.js';

@@ -459,6 +459,10 @@ export class NotificationService implements Notifier {
   async close(): Promise<void> {
     // One FCM gateway serves two platforms: close each gateway once.
     const gateways = new Set(Object.values(this.deps.gateways));
-    await Promise.all([...gateways].map((gateway) => gateway.close?.()));
+    await Promise.all(
+      [...gateways].map(async (gateway) => {
+        await gateway.close?.();
+      }),
+    );
   }
 }

@@ -46,7 +46,7 @@ const note = (member: Member, extra: Partial<NotificationRequest> = {}): Notific
 });
 
 async function register(member: Member, subscription: TestSubscription, asString = false) {
-  const { id: _id, ecdh: _ecdh, ...json } = subscription;
+  const json = { endpoint: subscription.endpoint, keys: subscription.keys };
   return t.http
     .post('/api/notifications/register')
     .set('Authorization', member.auth)

@@ -1,6 +1,6 @@
 import type { Agent } from 'node:https';
 import { FcmPushGateway } from './fcm-push-gateway.js';
-import type { PushConfig } from './push.config.js';
+import type { PushConfig } from '../../config/push.config.js';
 import type { PushGateways } from './push-gateway.js';
 import { WebPushGateway } from './web-push-gateway.js';
 

@@ -1,6 +1,6 @@
 import type { Agent } from 'node:https';
 import webpush from 'web-push';
-import type { VapidSettings } from './push.config.js';
+import type { VapidSettings } from '../../config/push.config.js';
 import type { PushGateway, PushMessage, PushOutcome, PushTarget } from './push-gateway.js';
 
 /** How long a push service keeps an undelivered message for an offline browser. */
