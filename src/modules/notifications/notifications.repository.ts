@@ -359,6 +359,20 @@ export const notificationsRepository = {
       );
   },
 
+  /** How many of the notification's deliveries are not done (waiting, or being sent). */
+  async unfinishedDeliveries(db: Database, notificationId: string): Promise<number> {
+    const [row] = await db
+      .select({ unfinished: count() })
+      .from(pushDeliveries)
+      .where(
+        and(
+          eq(pushDeliveries.notificationId, notificationId),
+          inArray(pushDeliveries.status, ['pending', 'sending']),
+        ),
+      );
+    return row?.unfinished ?? 0;
+  },
+
   /** Deliveries still waiting after the last retry: given up. */
   async failPending(db: Database, notificationId: string): Promise<void> {
     await db

@@ -54,8 +54,11 @@ export interface NotificationServiceDeps {
   settings: NotificationSettings;
 }
 
-/** A `sending` claim older than this belongs to a worker that died; it is taken over. */
-export const DELIVERY_LEASE_SECONDS = 300;
+/**
+ * A `sending` claim older than this belongs to a worker that died; it is taken over. Longer
+ * than a delivery job may run (120 s, with each push's own 10 s limit inside it).
+ */
+export const DELIVERY_LEASE_SECONDS = 180;
 
 type Preferences = Map<string, boolean>;
 const preferenceKey = (kind: string, channel: NotificationChannel) => `${kind}:${channel}`;
@@ -217,6 +220,13 @@ export class NotificationService implements Notifier {
     const tally = { sent: 0, gone: 0, retry: 0, failed: 0 };
     const notification = await repository.findById(this.deps.db, notificationId);
     if (!notification) return tally;
+    // The member may have turned pushes of this kind off while it waited out quiet hours.
+    const choices = await repository.preferencesOf(
+      this.deps.db,
+      notification.userId,
+      notification.kind,
+    );
+    if (choices.some((choice) => choice.channel === 'push' && !choice.enabled)) return tally;
     await repository.addDeliveries(this.deps.db, notification, this.pushPlatforms);
     const claimed = await repository.claimDeliveries(
       this.deps.db,
@@ -240,9 +250,12 @@ export class NotificationService implements Notifier {
         await this.record(notification.id, delivery, outcome, final);
       }),
     );
-    if (tally.retry > 0) {
+    // Done only when no device is left: ones to retry, and ones another run is sending now
+    // (whose worker may die: after the lease, a retry takes them over).
+    const unfinished = await repository.unfinishedDeliveries(this.deps.db, notification.id);
+    if (unfinished > 0) {
       if (final) await repository.failPending(this.deps.db, notification.id);
-      else throw new Error(`${String(tally.retry)} of ${String(claimed.length)} pushes to retry`);
+      else throw new Error(`${String(unfinished)} pushes not delivered yet; retried`);
     }
     return tally;
   }

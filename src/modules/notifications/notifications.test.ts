@@ -229,6 +229,19 @@ describe('Web Push', () => {
       pushDevices: [{ platform: 'web', token: `${push.origin}/…` }],
       notificationPreferences: { quietHours: null },
     });
+
+    // The account goes, and its inbox and devices with it.
+    await t.http
+      .delete('/api/users/me')
+      .set('Authorization', member.auth)
+      .send({ password: member.password })
+      .expect(204);
+    const left = await t.container.database.db
+      .select()
+      .from(pushDevices)
+      .where(eq(pushDevices.userId, member.row.id));
+    expect(left).toEqual([]);
+    expect(await deliveriesOf(String(stored?.id))).toEqual([]);
   });
 
   it('when the push service answers 410, then the device is removed', async () => {
