@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { rowsOf } from '../../db/raw-rows.js';
 import { keysetPage, type Page, type PageRequest } from '../../db/keyset-page.js';
@@ -386,12 +386,4 @@ export const notificationsRepository = {
       );
   },
 
-  /** Deletes delivery records older than the cutoff (the notifications themselves stay). */
-  async pruneDeliveries(db: Database, olderThanSeconds: number): Promise<number> {
-    const rows = await db
-      .delete(pushDeliveries)
-      .where(lt(pushDeliveries.createdAt, sql`now() - make_interval(secs => ${olderThanSeconds})`))
-      .returning({ id: pushDeliveries.deviceId });
-    return rows.length;
-  },
 };
