@@ -40,6 +40,7 @@ import {
   scanningWebhookRoutes,
   scansRoutes,
 } from './modules/scans/index.js';
+import { notificationsRoutes } from './modules/notifications/index.js';
 
 export interface AppOptions {
   /** Unknown errors go here as well as to the log (Sentry in production). */
@@ -152,6 +153,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     scanUploadRoutes(container.scans, { uploadMaxBytes: config.scans.uploadMaxBytes }),
     scansRoutes(container.scans),
     scanningWebhookRoutes(container.scans),
+    notificationsRoutes(container.notifications),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));

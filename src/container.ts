@@ -54,9 +54,11 @@ import { createJobRunner, jobDatabaseOf, type JobRunner } from './jobs/index.js'
 import { registerJobs } from './job-registry.js';
 import { createMailer, type Mailer } from './integrations/mail/index.js';
 import { resolveDataEncryption } from './lib/crypto/data-encryption.js';
+import type { Agent } from 'node:https';
 import {
+  NotificationService,
   RemindersService,
-  SocketOnlyNotifier,
+  createPushGateways,
   type Notifier,
 } from './modules/notifications/index.js';
 import {
@@ -133,6 +135,8 @@ export interface Container {
   scans: ScansService;
   /** Moves scans through the 3D Scanning service (its jobs call it; tests drive it). */
   scanProcessing: ScanProcessing;
+  /** The inbox, devices, preferences and push delivery behind the notifier. */
+  notifications: NotificationService;
   /** Stops the jobs (letting running ones finish), then closes the database and cache. */
   close(): Promise<void>;
 }
@@ -144,6 +148,8 @@ export interface ContainerParts {
   kv?: KeyValueStore;
   /** Shorter AI-service time limits and breaker windows (tests). */
   resilience?: Partial<ResilienceSettings>;
+  /** The HTTPS agent Web Push uses (tests trust their loopback push service with it). */
+  webPushAgent?: Agent;
 }
 
 /** Opens connections and builds the services for a configuration. */
@@ -183,12 +189,27 @@ export async function createContainer(
     deviceTokenTtlSeconds: config.deviceTokenTtlSeconds,
   });
   const realtime = createRealtime({ redis, keyPrefix: config.redisKeyPrefix, logger });
-  const notifier: Notifier = new SocketOnlyNotifier(realtime);
   // S3 when a bucket is configured; otherwise files live on local disk (embedded default).
   const s3Settings = config.files.s3;
   const s3 =
     s3Settings && new S3Storage({ ...s3Settings, urlTtlSeconds: config.files.urlTtlSeconds });
   const storage: FileStorage = s3 ?? new LocalDiskStorage(path.join(config.dataDir, 'files'));
+  // Built before the services that send jobs; nothing touches the database until start().
+  const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
+  const notifications = new NotificationService({
+    db: database.db,
+    logger,
+    realtime,
+    jobs,
+    // Called only when a push is queued, long after the container is built.
+    timeZones: { timezoneOf: (userId) => memberTimeZones.timezoneOf(userId) },
+    gateways: createPushGateways(config.push, { webPushAgent: parts.webPushAgent }),
+    settings: {
+      webPushEndpointHosts: config.push.webPushEndpointHosts,
+      vapidPublicKey: config.push.vapid?.publicKey,
+    },
+  });
+  const notifier: Notifier = notifications;
   const files = new FilesService({
     db: database.db,
     storage,
@@ -212,6 +233,7 @@ export async function createContainer(
     kv,
     logger,
     realtime,
+    notifier,
     events,
     accounts: usersRepository,
     settings: config.gymFloor,
@@ -349,7 +371,7 @@ export async function createContainer(
   const rewards = new RewardsService({
     db: database.db,
     logger,
-    realtime,
+    notifier,
     timeZones: memberTimeZones,
     targets: nutrition,
   });
@@ -394,6 +416,9 @@ export async function createContainer(
       workoutPlans: workouts,
       dietPlans: nutrition,
       machineLinks: gymFloor.machines,
+      notifications: { exportOf: (userId) => notifications.exportNotifications(userId) },
+      pushDevices: { exportOf: (userId) => notifications.exportDevices(userId) },
+      notificationPreferences: { exportOf: (userId) => notifications.preferences(userId) },
       social,
     },
   });
@@ -466,7 +491,6 @@ export async function createContainer(
     allowHttpModelUrl,
   });
 
-  const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
   const mealAnalysis = new MealAnalysisService({
     db: database.db,
     logger,
@@ -493,6 +517,8 @@ export async function createContainer(
     files,
     scanProcessing,
     scanDispatchIntervalSeconds: config.scans.dispatchIntervalSeconds,
+    notifications,
+    push: config.push,
   });
 
   const authGuard = createAuthGuard({
@@ -551,6 +577,7 @@ export async function createContainer(
     reminders,
     scans,
     scanProcessing,
+    notifications,
     async close() {
       // Leave the process's own shutdown deadline (same setting) time to close the rest.
       await jobs.stop({ timeoutMs: Math.max(1_000, config.shutdownTimeoutMs - 2_000) });
@@ -558,6 +585,7 @@ export async function createContainer(
       mailer.close();
       stopHearingChanges();
       s3?.close();
+      await notifications.close();
       await Promise.allSettled([kv.close(), database.close()]);
     },
   };

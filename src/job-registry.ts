@@ -14,6 +14,11 @@ import {
 import { registerWorkoutsJobs, type WorkoutsService } from './modules/workouts/index.js';
 import { registerReminderJobs, type RemindersService } from './modules/notifications/index.js';
 import { registerScansJobs, type ScanProcessing } from './modules/scans/index.js';
+import {
+  registerNotificationJobs,
+  type NotificationService,
+  type PushConfig,
+} from './modules/notifications/index.js';
 import type { JobRunner } from './jobs/index.js';
 
 /**
@@ -42,6 +47,9 @@ export interface JobDependencies {
   /** Body scans' steps with the 3D Scanning service, and how often due ones are dispatched. */
   scanProcessing: ScanProcessing;
   scanDispatchIntervalSeconds: number;
+  notifications: NotificationService;
+  /** Push delivery: retries and how often unqueued pushes are looked for. */
+  push: PushConfig;
 }
 
 /**
@@ -72,4 +80,5 @@ export function registerJobs(runner: JobRunner, deps: JobDependencies): void {
   registerReminderJobs(runner, deps);
   registerFilesJobs(runner, deps);
   registerScansJobs(runner, deps);
+  registerNotificationJobs(runner, deps);
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readIntegrationsConfig } from '../integrations/integrations.config.js';
 import { parseDataKey, type DataKey } from '../lib/crypto/data-encryption.js';
+import { readPushConfig } from './push.config.js';
 
 /** Thrown when the environment does not describe a runnable server; names every bad variable. */
 export class ConfigError extends Error {
@@ -188,7 +189,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
   }
   const e = parsed.data;
   const integrations = readIntegrationsConfig(given);
-  const issues: string[] = [...integrations.issues];
+  const push = readPushConfig(given);
+  const issues: string[] = [...integrations.issues, ...push.issues];
 
   const privateKey = readKey(e.JWT_PRIVATE_KEY, e.JWT_PRIVATE_KEY_FILE, 'JWT_PRIVATE_KEY', issues);
   const publicKey = readKey(e.JWT_PUBLIC_KEY, e.JWT_PUBLIC_KEY_FILE, 'JWT_PUBLIC_KEY', issues);
@@ -408,6 +410,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       /** Uploads that may wait in that line; beyond it, 503 with Retry-After. */
       queueMax: e.IMAGE_QUEUE_MAX,
     },
+    /** Push: FCM and Web Push when configured (the inbox and sockets work without). */
+    push: push.config,
   };
 }
 

@@ -17,3 +17,4 @@ export * from '../modules/social/social.table.js';
 export * from '../modules/notifications/reminders.table.js';
 export * from '../modules/nutrition/meal-analysis.table.js';
 export * from '../modules/scans/scans.table.js';
+export * from '../modules/notifications/notifications.table.js';

@@ -109,6 +109,11 @@ export interface JobRunner {
   ): Promise<string | null>;
   /** Stops fetching and repeating; by default waits for running handlers first. */
   stop(options?: StopOptions): Promise<void>;
+  /**
+   * True once `start()` has finished and until `stop()`: `send` works. A process that leaves
+   * the jobs to a worker (RUN_JOBS=false) never starts its runner.
+   */
+  isRunning(): boolean;
 }
 
 export interface JobRunnerOptions {
@@ -413,6 +418,10 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       // Wakes this instance's worker now instead of at its next poll.
       if (id && workerId && !sendOptions.startAfterSeconds) boss.notifyWorker(workerId);
       return id;
+    },
+
+    isRunning() {
+      return state === 'started';
     },
 
     stop({ graceful = true, timeoutMs = 30_000 } = {}) {

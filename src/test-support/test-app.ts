@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import type { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import supertest from 'supertest';
@@ -85,7 +86,7 @@ export function openTestKeyValueStore(): {
  */
 export async function createTestApp(
   env: Record<string, string> = {},
-  options: { resilience?: Partial<ResilienceSettings> } = {},
+  options: TestAppOptions = {},
 ): Promise<TestApp> {
   const store = openTestKeyValueStore();
   const testDatabase = await openTestDatabase();
@@ -105,6 +106,12 @@ export async function createTestApp(
   };
 }
 
+export interface TestAppOptions {
+  resilience?: Partial<ResilienceSettings>;
+  /** The HTTPS agent Web Push uses: trusts the test's loopback push service. */
+  webPushAgent?: Agent;
+}
+
 interface Backends {
   database: DatabaseHandle;
   kv: KeyValueStore;
@@ -114,7 +121,7 @@ interface Backends {
 
 async function buildInstance(
   env: Record<string, string>,
-  options: { resilience?: Partial<ResilienceSettings> },
+  options: TestAppOptions,
   backends: Backends,
 ): Promise<TestApp> {
   const keys = inject('signingKeys');
@@ -132,6 +139,7 @@ async function buildInstance(
     database: backends.database,
     kv: backends.kv,
     resilience: options.resilience,
+    webPushAgent: options.webPushAgent,
   });
   const app = createApp(container);
   let server: Server | undefined;

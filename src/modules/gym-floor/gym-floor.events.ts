@@ -1,5 +1,5 @@
 import type { UnitOfWork } from '../../db/unit-of-work.js';
-import type { NotificationEvent } from '../../realtime/event-maps.js';
+import type { NotificationRequest, Notifier } from '../notifications/index.js';
 import type { Realtime } from '../../realtime/realtime.js';
 import { machineStatusEvent } from './gym-floor.presenter.js';
 import type { ReleasedMachine } from './machines.repository.js';
@@ -28,10 +28,10 @@ declare module '../../lib/events/domain-events.js' {
   }
 }
 
-/** A notification pushed to a member's devices on `/workouts`. */
-export interface FloorNotification extends NotificationEvent {
-  type: 'gym-session-expired' | 'machine-released';
-}
+/** What the floor tells a member (through the notifier: inbox, sockets, push). */
+export type FloorNotification = NotificationRequest & {
+  kind: 'gym-session-expired' | 'machine-released';
+};
 
 /**
  * What the gym floor tells connected clients, called after the change is committed: every status
@@ -39,7 +39,10 @@ export interface FloorNotification extends NotificationEvent {
  * notices to the member. The emits go through the adapter, so they reach clients on any instance.
  */
 export class FloorEvents {
-  constructor(private readonly realtime: Realtime) {}
+  constructor(
+    private readonly realtime: Realtime,
+    private readonly notifier: Notifier,
+  ) {}
 
   /**
    * `machine:status` to the branch: its staff and the member holding the machine hear who holds
@@ -107,7 +110,7 @@ export class FloorEvents {
     this.realtime.leaveBranchStaff(userId, branchId);
   }
 
-  notify(userId: string, notification: FloorNotification): void {
-    this.realtime.emitToUser(userId, 'notification', notification);
+  notify(notification: FloorNotification): Promise<void> {
+    return this.notifier.notify(notification);
   }
 }

@@ -3,6 +3,7 @@ import type { DomainEvents } from '../../lib/events/domain-events.js';
 import type { KeyValueStore } from '../../lib/kv/kv.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Realtime } from '../../realtime/realtime.js';
+import type { Notifier } from '../notifications/index.js';
 import { BranchesService, type BranchAccounts } from './branches.service.js';
 import { FloorEvents } from './gym-floor.events.js';
 import { MachinesService } from './machines.service.js';
@@ -44,12 +45,14 @@ export function createGymFloor(deps: {
   kv: KeyValueStore;
   logger: Logger;
   realtime: Realtime;
+  /** Expired sessions and released machines are told to their members through it. */
+  notifier: Notifier;
   events: DomainEvents;
   /** Account lookups (the users module's repository). */
   accounts: BranchAccounts;
   settings: FloorSettings;
 }): GymFloor {
-  const floorEvents = new FloorEvents(deps.realtime);
+  const floorEvents = new FloorEvents(deps.realtime, deps.notifier);
   const branches = new BranchesService({
     db: deps.db,
     events: floorEvents,

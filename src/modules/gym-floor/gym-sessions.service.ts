@@ -127,12 +127,13 @@ export class GymSessionsService {
     });
     this.deps.events.released(released);
     for (const gymSession of expired) {
-      this.deps.events.notify(gymSession.userId, {
-        type: 'gym-session-expired',
-        message: 'Your gym session was ended because it stayed open too long.',
-        sessionId: gymSession.id,
-        branchId: gymSession.branchId,
-        at: (gymSession.endTime ?? new Date()).toISOString(),
+      await this.deps.events.notify({
+        userId: gymSession.userId,
+        kind: 'gym-session-expired',
+        title: 'Gym session ended',
+        body: 'Your gym session was ended because it stayed open too long.',
+        data: { sessionId: gymSession.id, branchId: gymSession.branchId },
+        dedupeKey: `gym-session-expired:${gymSession.id}`,
       });
     }
     return expired.length;

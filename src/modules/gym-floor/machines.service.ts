@@ -352,11 +352,14 @@ export class MachinesService {
     this.deps.events.released(changes);
     for (const { machine, previousUserId } of changes) {
       if (previousUserId) {
-        this.deps.events.notify(previousUserId, {
-          type: 'machine-released',
-          message: `${machine.name} was released after a period without activity.`,
-          machineId: machine.id,
-          at: machine.updatedAt.toISOString(),
+        await this.deps.events.notify({
+          userId: previousUserId,
+          kind: 'machine-released',
+          title: 'Machine released',
+          body: `${machine.name} was released after a period without activity.`,
+          data: { machineId: machine.id },
+          // One notice per release: the machine's update time tells releases apart.
+          dedupeKey: `machine-released:${machine.id}:${machine.updatedAt.toISOString()}`,
         });
       }
     }

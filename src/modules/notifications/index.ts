@@ -1,6 +1,5 @@
-// Telling members things: the port every module sends through, and its implementations.
+// Telling members things: the port every module sends through, and the service behind it.
 export {
-  SocketOnlyNotifier,
   notificationKinds,
   type NotificationData,
   type NotificationKind,
@@ -17,3 +16,8 @@ export {
 } from './reminders.service.js';
 export { remindersRoutes } from './reminders.routes.js';
 export { registerReminderJobs, sendDueReminders } from './reminders.jobs.js';
+export { NotificationService, type NotificationTimeZones } from './notifications.service.js';
+export { notificationsRoutes } from './notifications.routes.js';
+export { registerNotificationJobs } from './notifications.jobs.js';
+export { createPushGateways } from './push-gateways.js';
+export type { PushConfig } from '../../config/push.config.js';

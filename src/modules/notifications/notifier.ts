@@ -1,21 +1,11 @@
 import type { UnitOfWork } from '../../db/unit-of-work.js';
-import type { Realtime } from '../../realtime/realtime.js';
+import type { NotificationData, NotificationKind } from './notification-kinds.js';
 
-/** Every kind of notification a member can receive (and set preferences for). */
-export const notificationKinds = [
-  'workout-reminder',
-  'meal-reminder',
-  'achievement-unlocked',
-  'new-follower',
-  'follow-request',
-  'gym-session-expired',
-  'machine-released',
-  'scan-finished',
-] as const;
-export type NotificationKind = (typeof notificationKinds)[number];
-
-/** Scalar details a client needs to act on a notification (ids, names, times). */
-export type NotificationData = Record<string, string | number | boolean | null>;
+export {
+  notificationKinds,
+  type NotificationData,
+  type NotificationKind,
+} from './notification-kinds.js';
 
 /** One thing to tell one member. */
 export interface NotificationRequest {
@@ -39,26 +29,4 @@ export interface NotificationRequest {
  */
 export interface Notifier {
   notify(request: NotificationRequest, uow?: UnitOfWork): Promise<void>;
-}
-
-/**
- * Delivery over the member's sockets only (what the product did before the inbox existed); the
- * notifications module replaces it with the stored, pushed service.
- */
-export class SocketOnlyNotifier implements Notifier {
-  constructor(private readonly realtime: Realtime) {}
-
-  notify(request: NotificationRequest, uow?: UnitOfWork): Promise<void> {
-    const emit = () =>
-      this.realtime.emitToUser(request.userId, 'notification', {
-        type: request.kind,
-        message: request.body,
-        at: new Date().toISOString(),
-        title: request.title,
-        ...request.data,
-      });
-    if (uow) uow.afterCommit(emit);
-    else emit();
-    return Promise.resolve();
-  }
 }

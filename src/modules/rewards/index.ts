@@ -7,6 +7,5 @@ export {
   type RewardsServiceDeps,
 } from './rewards.service.js';
 export { rewardsRoutes } from './rewards.routes.js';
-export type { AchievementNotification } from './rewards.presenter.js';
 export { achievementOf } from './achievements.js';
 export { periodEnd, periodStart, pointPeriods, type PointPeriod } from './point-periods.js';

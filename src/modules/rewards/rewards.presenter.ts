@@ -1,4 +1,4 @@
-import type { NotificationEvent } from '../../realtime/event-maps.js';
+import type { NotificationRequest } from '../notifications/index.js';
 import { progressOf, type Achievement, type Measures } from './achievements.js';
 import type {
   AchievementProgressView,
@@ -42,24 +42,27 @@ export function presentProgress(
   return { ...describe(achievement), progress: progressOf(achievement, measures) };
 }
 
-/** The `notification` a member's devices receive on `/workouts` when they unlock something. */
-export interface AchievementNotification extends NotificationEvent {
-  type: 'achievement-unlocked';
-  key: string;
-  title: string;
-  points: number;
-}
-
+/**
+ * What a member is told when they unlock something; on `/workouts` it arrives as a
+ * `notification` `{ type: 'achievement-unlocked', message, at, key, title, points }`.
+ */
 export function achievementNotification(
+  userId: string,
   achievement: Achievement,
   unlockedAt: Date,
-): AchievementNotification {
+): NotificationRequest {
   return {
-    type: 'achievement-unlocked',
-    message: `Achievement unlocked: ${achievement.title}`,
-    at: unlockedAt.toISOString(),
-    key: achievement.key,
-    title: achievement.title,
-    points: achievement.points,
+    userId,
+    kind: 'achievement-unlocked',
+    title: 'Achievement unlocked',
+    body: `Achievement unlocked: ${achievement.title}`,
+    data: {
+      key: achievement.key,
+      title: achievement.title,
+      points: achievement.points,
+      // The event's `at` is when it was unlocked.
+      at: unlockedAt.toISOString(),
+    },
+    dedupeKey: `achievement-unlocked:${achievement.key}`,
   };
 }

@@ -107,6 +107,7 @@ describe('concurrent logs', () => {
         key: 'sets-100',
         title: 'Hundred sets',
         points: 25,
+        notificationId: expect.any(String),
       },
     ]);
     expect(received.filter((n) => n.key === 'first-workout')).toHaveLength(1);

@@ -3,7 +3,7 @@ import { mapPage, type PageRequest } from '../../db/keyset-page.js';
 import { inUnitOfWork, type UnitOfWork } from '../../db/unit-of-work.js';
 import type { Logger } from '../../lib/logger.js';
 import { localDay } from '../../lib/time/local-day.js';
-import type { Realtime } from '../../realtime/realtime.js';
+import type { Notifier } from '../notifications/index.js';
 import {
   achievementCatalogue,
   achievementOf,
@@ -45,7 +45,8 @@ export interface MemberTimeZones {
 export interface RewardsServiceDeps {
   db: Database;
   logger: Logger;
-  realtime: Pick<Realtime, 'emitToUser'>;
+  /** Unlocks are told to the member (inbox, sockets, push). */
+  notifier: Notifier;
   targets: DailyTargets;
   timeZones: MemberTimeZones;
 }
@@ -255,12 +256,10 @@ export class RewardsService {
         },
       ]);
       points += achievement.points;
-      uow.afterCommit(() =>
-        this.deps.realtime.emitToUser(
-          userId,
-          'notification',
-          achievementNotification(achievement, row.unlockedAt),
-        ),
+      // Stored with the unlock, delivered after its commit; the key makes a replay harmless.
+      await this.deps.notifier.notify(
+        achievementNotification(userId, achievement, row.unlockedAt),
+        uow,
       );
     }
     return points;

@@ -221,8 +221,9 @@ export const userExportSchema = z
       'Also `gymSessions` (every visit), `machineLinks` (every time a machine was held), ' +
       '`workoutLogs` (every workout log entry with its sets), `mealLogs` (every logged meal), ' +
       '`workoutPlans` and `dietPlans` (every generated plan with its customizations), `points` ' +
-      '(the ledger) and `achievements`, oldest first; `social` (privacy settings, follows both ' +
-      'ways with their state, and the members blocked).',
+      '(the ledger) and `achievements`, `notifications` (the inbox, also those kept out of it), ' +
+      'oldest first; `pushDevices` (tokens shortened) and `notificationPreferences`; `social` ' +
+      '(privacy settings, follows both ways with their state, and the members blocked).',
   });
 
 /** DELETE /me: the caller's password confirms that the account really goes. */
