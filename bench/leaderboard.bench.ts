@@ -43,6 +43,7 @@ import { openDatabase } from '../src/db/database.js';
 import { rowsOf } from '../src/db/raw-rows.js';
 import { periodEnd, periodStart } from '../src/modules/rewards/point-periods.js';
 import { rankingStatement } from '../src/modules/social/leaderboard.repository.js';
+import { LIFETIME_STARTS_ON } from '../src/modules/social/leaderboard.table.js';
 import {
   buildApi,
   call,
@@ -313,7 +314,7 @@ function selectionFor(info: SeedInfo, period: Period) {
     branchId: info.branchId,
     period:
       period === 'all'
-        ? ('all' as const)
+        ? { kind: period, startsOn: LIFETIME_STARTS_ON }
         : { kind: period, startsOn: periodStart(period, today()) },
     viewerId: info.viewer.id,
     limit: 50,

@@ -14,4 +14,5 @@ export * from '../modules/rewards/rewards.table.js';
 export * from '../modules/analytics/analytics.table.js';
 export * from '../modules/files/files.table.js';
 export * from '../modules/social/social.table.js';
+export * from '../modules/social/leaderboard.table.js';
 export * from '../modules/notifications/reminders.table.js';

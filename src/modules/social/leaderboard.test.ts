@@ -18,7 +18,7 @@ import { createTestApp, type TestApp } from '../../test-support/test-app.js';
 import { rewardsRepository } from '../rewards/rewards.repository.js';
 import type { LeaderboardEntry, LeaderboardView } from './leaderboard.schemas.js';
 import { LeaderboardService } from './leaderboard.service.js';
-import { socialSettings, userBlocks } from './social.table.js';
+import { userBlocks } from './social.table.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -60,6 +60,12 @@ async function award(userId: string, day: string, amounts: number[]) {
 
 async function leaderboard(auth: string, query: string) {
   return t.http.get(`/api/social/leaderboard?${query}`).set('authorization', auth);
+}
+
+/** Changes the caller's social settings as members do. */
+async function settings(auth: string, body: Record<string, unknown>) {
+  const response = await t.http.patch('/api/social/settings').set('authorization', auth).send(body);
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
 }
 
 async function board(auth: string, query: string): Promise<LeaderboardView> {
@@ -172,13 +178,9 @@ describe('GET /api/social/leaderboard', () => {
       await buildBranchMember(t, branch.id),
       await buildBranchMember(t, branch.id),
     ];
-    await db()
-      .insert(socialSettings)
-      .values([
-        { userId: followersOnly.row.id, privacy: 'followers' },
-        { userId: optedOut.row.id, showOnLeaderboards: false },
-        { userId: secret.row.id, privacy: 'private' },
-      ]);
+    await settings(followersOnly.auth, { privacy: 'followers' });
+    await settings(optedOut.auth, { showOnLeaderboards: false });
+    await settings(secret.auth, { privacy: 'private' });
     const day = localDay(new Date(), branch.timezone);
     await award(optedOut.row.id, day, [50]);
     await award(secret.row.id, day, [40]);
