@@ -154,6 +154,14 @@ async function ensureSeed(settings: Settings): Promise<{ info: SeedInfo; reused:
   const parameters = { version: SEED_VERSION, members: settings.members };
   const existing = settings.reseed ? undefined : await readMarker(settings.databaseUrl);
   if (existing && isDeepStrictEqual(existing.parameters, parameters)) {
+    // A seed from before a schema change: the pending migrations backfill what they add from
+    // the seeded rows, as they would a production database.
+    const database = await openDatabase({ url: settings.databaseUrl, poolSize: 2 });
+    try {
+      await database.migrate();
+    } finally {
+      await database.close();
+    }
     return { info: existing, reused: true };
   }
   log(`recreating ${databaseName(settings.databaseUrl)} and migrating`);
@@ -258,6 +266,24 @@ async function ensureSeed(settings: Settings): Promise<{ info: SeedInfo; reused:
        select user_id, 'month', date_trunc('month', day)::date, sum(amount)::int
        from points_ledger group by 1, 3`,
     );
+    await step(
+      'branch leaderboard rows (as the migration backfills them)',
+      `insert into branch_period_points
+         (branch_id, period, starts_on, user_id, points, sort_name, eligible)
+       select bm.branch_id, 'all', '0001-01-01', bm.user_id, u.total_points, lower(u.username),
+              u.is_active and not exists (
+                select 1 from social_settings s
+                where s.user_id = bm.user_id and (s.privacy = 'private' or not s.show_on_leaderboards))
+       from branch_members bm join users u on u.id = bm.user_id`,
+    );
+    await step(
+      'branch week and month rows',
+      `insert into branch_period_points
+         (branch_id, period, starts_on, user_id, points, sort_name, eligible)
+       select a.branch_id, p.period, p.starts_on, a.user_id, p.points, a.sort_name, a.eligible
+       from branch_period_points a join member_period_points p on p.user_id = a.user_id
+       where a.period = 'all'`,
+    );
     await step('analyze', 'analyze');
     const branch = await client.query<{ id: string }>('select id from branches where name = $1', [
       BRANCH_NAME,
@@ -283,6 +309,7 @@ async function ensureSeed(settings: Settings): Promise<{ info: SeedInfo; reused:
       'user_blocks',
       'points_ledger',
       'member_period_points',
+      'branch_period_points',
     ]) {
       const result = await client.query<{ count: string }>(`select count(*) from ${table}`);
       counts[table] = Number(result.rows[0]?.count ?? 0);

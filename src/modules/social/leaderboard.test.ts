@@ -170,6 +170,111 @@ describe('GET /api/social/leaderboard', () => {
     );
   });
 
+  it('when members join, leave, change settings and rename between awards, then every period still agrees with the ledger exactly', async () => {
+    const branch = await buildBranch(t, { timezone: 'America/Los_Angeles' });
+    const elsewhere = await buildBranch(t);
+    const members: Member[] = [];
+    for (let i = 0; i < 6; i++) members.push(await buildBranchMember(t, branch.id));
+    const viewer = members[0];
+    if (!viewer) throw new Error('no viewer');
+    // What the board should rank: who is in the branch, shown, and under which name.
+    const state = members.map((member) => ({
+      member,
+      inBranch: true,
+      shown: true,
+      username: member.row.username,
+    }));
+    const today = localDay(new Date(), branch.timezone);
+    let renames = 0;
+
+    const change = fc.oneof(
+      fc.record({
+        kind: fc.constant('award' as const),
+        dayOffset: fc.integer({ min: -40, max: 2 }),
+        amount: fc.integer({ min: 1, max: 4 }),
+      }),
+      fc.record({ kind: fc.constant('membership' as const) }),
+      fc.record({
+        kind: fc.constant('settings' as const),
+        privacy: fc.constantFrom('public', 'followers', 'private'),
+        showOnLeaderboards: fc.boolean(),
+      }),
+      // Names from a small alphabet, so renames reorder members with equal points.
+      fc.record({
+        kind: fc.constant('rename' as const),
+        prefix: fc.constantFrom('a', 'B', 'm', 'Z'),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        // Member 0 (the caller) only earns points: they keep the right to look.
+        fc.array(fc.tuple(fc.integer({ min: 0, max: members.length - 1 }), change), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        fc.integer({ min: 1, max: 4 }),
+        async (changes, limit) => {
+          for (const [index, step] of changes) {
+            const entry = state[index];
+            if (!entry) throw new Error('no member');
+            const { member } = entry;
+            if (step.kind === 'award') {
+              await award(member.row.id, addDays(today, step.dayOffset), [step.amount]);
+            } else if (index === 0) {
+              continue;
+            } else if (step.kind === 'membership') {
+              if (entry.inBranch) {
+                await t.container.gymFloor.branches.leave(
+                  { userId: member.row.id, role: 'member' },
+                  branch.id,
+                );
+              } else {
+                await t.container.gymFloor.branches.join(member.row.id, branch.id);
+              }
+              // Another branch's membership changes nothing here.
+              await t.container.gymFloor.branches.join(member.row.id, elsewhere.id);
+              entry.inBranch = !entry.inBranch;
+            } else if (step.kind === 'settings') {
+              await settings(member.auth, {
+                privacy: step.privacy,
+                showOnLeaderboards: step.showOnLeaderboards,
+              });
+              entry.shown = step.privacy !== 'private' && step.showOnLeaderboards;
+            } else {
+              renames += 1;
+              const username = `${step.prefix}${String(renames)}_${member.row.id.slice(0, 8)}`;
+              const response = await t.http
+                .patch('/api/users/me')
+                .set('authorization', member.auth)
+                .send({ username });
+              expect(response.status, JSON.stringify(response.body)).toBe(200);
+              entry.username = username;
+            }
+          }
+          const ranked = state
+            .filter((entry) => entry.inBranch && entry.shown)
+            .map((entry) => ({
+              ...entry.member,
+              row: { ...entry.member.row, username: entry.username },
+            }));
+          for (const period of ['week', 'month', 'all'] as const) {
+            const answer = await board(
+              viewer.auth,
+              `branchId=${branch.id}&period=${period}&limit=${String(limit)}`,
+            );
+            const expected = await expectedFromLedger(ranked, viewer, answer, limit);
+            expect({
+              rankedMembers: answer.rankedMembers,
+              entries: answer.entries,
+              me: answer.me,
+            }).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 10 },
+    );
+  });
+
   it('when a member opted out or is private, then they are not ranked; followers-only and no settings are', async () => {
     const branch = await buildBranch(t);
     const [shown, followersOnly, optedOut, secret] = [
