@@ -65,61 +65,76 @@ export function rankingStatement(selection: LeaderboardSelection): SQL {
   const { kind, startsOn } = selection.period;
   const inPeriod = (alias: SQL) =>
     sql`${alias}.branch_id = ${branchId} and ${alias}.period = ${kind} and ${alias}.starts_on = ${startsOn}::date`;
+  const lifetimeRow = (alias: SQL) =>
+    sql`${alias}.branch_id = ${branchId} and ${alias}.period = 'all' and ${alias}.starts_on = ${LIFETIME_STARTS_ON}::date`;
   const lifetime = kind === 'all';
+  // Members without a row in the week or month have 0 points, ranked after every positive row
+  // (all of which are in `head` when fewer than `limit` visible ones have more than 0).
   const withoutRow = lifetime
     ? sql``
     : sql`
     union all
-    (select a.user_id, 0 as points, a.sort_name
+    (select a.user_id, 0 as points, a.sort_name,
+            (1 + (select count(*) from head where points > 0))::int as rank
      from branch_period_points a
-     where a.branch_id = ${branchId} and a.period = 'all' and a.eligible
+     where ${lifetimeRow(sql`a`)} and a.eligible
        and a.user_id not in (select user_id from hidden)
        and not exists (select 1 from branch_period_points w where ${inPeriod(sql`w`)} and w.user_id = a.user_id)
-       and (select count(*) from explicit where points > 0) < ${limit}
+       and (select count(*) from head where points > 0 and user_id not in (select user_id from hidden)) < ${limit}
      order by a.sort_name collate "C", a.user_id
      limit ${limit})`;
-  const viewer = lifetime
-    ? sql`select a.user_id, a.points, a.sort_name from branch_period_points a
-          where a.branch_id = ${branchId} and a.period = 'all' and a.user_id = ${selection.viewerId} and a.eligible`
-    : sql`select a.user_id, coalesce(w.points, 0) as points, a.sort_name
-          from branch_period_points a
-          left join branch_period_points w on ${inPeriod(sql`w`)} and w.user_id = a.user_id
-          where a.branch_id = ${branchId} and a.period = 'all' and a.user_id = ${selection.viewerId} and a.eligible`;
+  const viewerPoints = lifetime
+    ? sql`a.points`
+    : sql`coalesce((select w.points from branch_period_points w where ${inPeriod(sql`w`)} and w.user_id = a.user_id), 0)`;
   return sql`
     with hidden as (
       select blocked_id as user_id from user_blocks where blocker_id = ${selection.viewerId}
       union
       select blocker_id from user_blocks where blocked_id = ${selection.viewerId}
     ),
-    explicit as materialized (
-      select e.user_id, e.points, e.sort_name
-      from branch_period_points e
-      where ${inPeriod(sql`e`)} and e.eligible and e.user_id not in (select user_id from hidden)
-      order by e.points desc, e.sort_name collate "C", e.user_id
-      limit ${limit}
+    ranked as (
+      select count(*)::int as n from branch_period_points r where ${lifetimeRow(sql`r`)} and r.eligible
+    ),
+    -- The start of the period's ranking, long enough to hold the page's visible rows: being a
+    -- prefix of the whole order, rank() over it is the rank over everyone.
+    head as materialized (
+      select x.*, rank() over (order by x.points desc)::int as rank
+      from (select e.user_id, e.points, e.sort_name
+            from branch_period_points e
+            where ${inPeriod(sql`e`)} and e.eligible
+            order by e.points desc, e.sort_name collate "C", e.user_id
+            limit ${limit} + (select count(*) from hidden)) x
     ),
     page as (
-      select * from (select * from explicit ${withoutRow}) merged
+      select * from (
+        (select * from head where user_id not in (select user_id from hidden)
+         order by points desc, sort_name collate "C", user_id limit ${limit})
+        ${withoutRow}) merged
       order by points desc, sort_name collate "C", user_id
       limit ${limit}
     ),
-    answer as (
-      select p.*, false as is_viewer from page p
-      union all
-      select v.*, true from (${viewer}) v
+    viewer as (
+      select a.user_id, ${viewerPoints} as points, a.sort_name
+      from branch_period_points a
+      where ${lifetimeRow(sql`a`)} and a.user_id = ${selection.viewerId} and a.eligible
     ),
-    ranked as (
-      select count(*)::int as n from branch_period_points r
-      where r.branch_id = ${branchId} and r.period = 'all' and r.eligible
+    answer as (
+      select p.user_id, p.points, p.sort_name, p.rank, false as is_viewer from page p
+      union all
+      select v.user_id, v.points, v.sort_name,
+             (1 + (select count(*) from branch_period_points c
+                   where ${inPeriod(sql`c`)} and c.eligible and c.points > v.points))::int,
+             true
+      from viewer v
     )
     select a.user_id, u.username, coalesce(u.profile ->> 'name', u.username) as name,
            a.points::int as points,
-           (1 + (select count(*) from branch_period_points c
-                 where ${inPeriod(sql`c`)} and c.eligible and c.points > a.points)
-              + case when a.points < 0
-                     then (select n from ranked)
-                          - (select count(*) from branch_period_points c where ${inPeriod(sql`c`)} and c.eligible)
-                     else 0 end)::int as rank,
+           -- Negative points (never made by reversals within a period, but the rule holds)
+           -- rank after the members without a row.
+           (a.rank + case when a.points < 0
+                          then (select n from ranked)
+                               - (select count(*) from branch_period_points c where ${inPeriod(sql`c`)} and c.eligible)
+                          else 0 end)::int as rank,
            (select n from ranked) as ranked,
            a.is_viewer
     from answer a
