@@ -93,24 +93,25 @@ export function rankingStatement(selection: LeaderboardSelection): SQL {
       select blocker_id from user_blocks where blocked_id = ${selection.viewerId}
     ),
     ranked as (
-      select count(*)::int as n from branch_period_points r where ${lifetimeRow(sql`r`)} and r.eligible
+      select count(*)::int as n from branch_period_points r
+      where r.branch_id = ${branchId} and r.period = 'all' and r.eligible
     ),
     -- The start of the period's ranking, long enough to hold the page's visible rows: being a
     -- prefix of the whole order, rank() over it is the rank over everyone.
     head as materialized (
-      select x.*, rank() over (order by x.points desc)::int as rank
+      select x.*, rank() over (order by x.points desc nulls last)::int as rank
       from (select e.user_id, e.points, e.sort_name
             from branch_period_points e
             where ${inPeriod(sql`e`)} and e.eligible
-            order by e.points desc, e.sort_name collate "C", e.user_id
+            order by e.points desc nulls last, e.sort_name collate "C", e.user_id
             limit ${limit} + (select count(*) from hidden)) x
     ),
     page as (
       select * from (
         (select * from head where user_id not in (select user_id from hidden)
-         order by points desc, sort_name collate "C", user_id limit ${limit})
+         order by points desc nulls last, sort_name collate "C", user_id limit ${limit})
         ${withoutRow}) merged
-      order by points desc, sort_name collate "C", user_id
+      order by points desc nulls last, sort_name collate "C", user_id
       limit ${limit}
     ),
     viewer as (
@@ -139,7 +140,7 @@ export function rankingStatement(selection: LeaderboardSelection): SQL {
            a.is_viewer
     from answer a
     join users u on u.id = a.user_id
-    order by a.is_viewer, a.points desc, a.sort_name collate "C", a.user_id`;
+    order by a.is_viewer, a.points desc nulls last, a.sort_name collate "C", a.user_id`;
 }
 
 /** The only place that queries or writes leaderboards (the ledger writer adds points). */

@@ -68,6 +68,10 @@ export const branchPeriodPoints = pgTable(
     index('branch_period_points_name_idx')
       .on(t.branchId, sql`${t.sortName} collate "C"`, t.userId)
       .where(sql`${t.eligible} and ${t.period} = 'all'`),
+    // How many members a branch ranks: a count of the narrowest index there is.
+    index('branch_period_points_ranked_idx')
+      .on(t.branchId)
+      .where(sql`${t.period} = 'all' and ${t.eligible}`),
     // A member's rows in every branch (the ledger writer, settings and name changes).
     index('branch_period_points_user_idx').on(t.userId, t.period, t.startsOn),
     check('branch_period_points_period_check', sql`${t.period} in ('week', 'month', 'all')`),
