@@ -450,3 +450,41 @@ describe('periods in the branch time zone', () => {
     ]);
   });
 });
+
+describe('a new week', () => {
+  it('when the week has just begun and nobody has points in it yet, then everyone ranks first at 0, by username, and last week stays out', async () => {
+    const branch = await buildBranch(t, { timezone: 'UTC' });
+    const members: Member[] = [];
+    for (let i = 0; i < 4; i++) members.push(await buildBranchMember(t, branch.id));
+    const viewer = members[0];
+    if (!viewer) throw new Error('no viewer');
+    // Sunday 29 November 2026 and the month before: nothing on Monday 30 November yet.
+    for (const [i, member] of members.entries()) {
+      await award(member.row.id, '2026-11-29', [10 * (i + 1)]);
+    }
+    const mondayMorning = new LeaderboardService({
+      db: db(),
+      branches: t.container.gymFloor.branches,
+      now: () => new Date('2026-11-30T00:05:00Z'),
+    });
+    const view = await mondayMorning.leaderboard(
+      { userId: viewer.row.id, role: 'member' },
+      { branchId: branch.id, period: 'week', limit: 3 },
+    );
+    const byName = [...members]
+      .map((member) => member.row)
+      .sort((a, b) => (a.username.toLowerCase() < b.username.toLowerCase() ? -1 : 1));
+    expect(view.from).toBe('2026-11-30');
+    expect(view.rankedMembers).toBe(4);
+    expect(view.entries.map((entry) => [entry.userId, entry.rank, entry.points])).toEqual(
+      byName.slice(0, 3).map((row) => [row.id, 1, 0]),
+    );
+    expect(view.me).toMatchObject({ userId: viewer.row.id, rank: 1, points: 0 });
+    // The month that holds that Sunday is November, still running: the points count there.
+    const month = await mondayMorning.leaderboard(
+      { userId: viewer.row.id, role: 'member' },
+      { branchId: branch.id, period: 'month', limit: 4 },
+    );
+    expect(month.entries.map((entry) => entry.points)).toEqual([40, 30, 20, 10]);
+  });
+});
