@@ -275,6 +275,32 @@ describe('GET /api/social/leaderboard', () => {
     );
   });
 
+  it('when points are awarded while the member joins or leaves, then no points are lost and no rows are left behind', async () => {
+    for (let round = 0; round < 6; round++) {
+      const branch = await buildBranch(t);
+      const member = await buildSignedInUser(t);
+      const today = localDay(new Date(), branch.timezone);
+      await Promise.all([
+        award(member.row.id, today, [5]),
+        t.container.gymFloor.branches.join(member.row.id, branch.id),
+      ]);
+      for (const period of ['week', 'month', 'all']) {
+        const view = await board(member.auth, `branchId=${branch.id}&period=${period}`);
+        expect(view.me?.points, period).toBe(5);
+      }
+      await Promise.all([
+        award(member.row.id, today, [3]),
+        t.container.gymFloor.branches.leave({ userId: member.row.id, role: 'member' }, branch.id),
+      ]);
+      const [left] = await rowsOf<{ count: number }>(
+        db(),
+        sql`select count(*)::int as count from branch_period_points
+            where branch_id = ${branch.id} and user_id = ${member.row.id}`,
+      );
+      expect(left?.count).toBe(0);
+    }
+  });
+
   it('when a member opted out or is private, then they are not ranked; followers-only and no settings are', async () => {
     const branch = await buildBranch(t);
     const [shown, followersOnly, optedOut, secret] = [
