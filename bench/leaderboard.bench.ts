@@ -9,7 +9,8 @@
  *
  * Needs real PostgreSQL (refuses anything else) and Redis. The seed is written once, with
  * `INSERT … SELECT generate_series(…)` on the server, and reused while its parameters stay the
- * same (a marker table records them). The API runs built (dist/), NODE_ENV=production, with
+ * same (a marker table records them; on reuse the pending migrations run, backfilling what they
+ * add, then `vacuum analyze`). The API runs built (dist/), NODE_ENV=production, with
  * its default log level (every request logged, as in production).
  *
  * Seed: branch `Bench Leaderboard` (Europe/London) with BENCH_MEMBERS members (default 20,000),
