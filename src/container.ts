@@ -400,6 +400,8 @@ export async function createContainer(
   events.on('workout-logs.changed', (event) => social.onWorkoutLogChanged(event));
   events.on('gym-floor.checked-out', (event) => social.onCheckedOut(event));
   const leaderboard = new LeaderboardService({ db: database.db, branches: gymFloor.branches });
+  events.on('gym-floor.membership-changing', (event) => leaderboard.onMembershipChanging(event));
+  events.on('users.renamed', (event) => leaderboard.onRenamed(event));
   const users = new UsersService({
     db: database.db,
     events,

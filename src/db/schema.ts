@@ -14,6 +14,7 @@ export * from '../modules/rewards/rewards.table.js';
 export * from '../modules/analytics/analytics.table.js';
 export * from '../modules/files/files.table.js';
 export * from '../modules/social/social.table.js';
+export * from '../modules/social/leaderboard.table.js';
 export * from '../modules/notifications/reminders.table.js';
 export * from '../modules/nutrition/meal-analysis.table.js';
 export * from '../modules/scans/scans.table.js';

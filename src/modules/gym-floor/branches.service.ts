@@ -12,6 +12,7 @@ import type {
   MembershipView,
   UpdateBranchBody,
 } from './gym-floor.schemas.js';
+import type { DomainEvents } from '../../lib/events/domain-events.js';
 import type { FloorEvents } from './gym-floor.events.js';
 import type { BranchRow } from './gym-floor.table.js';
 import { endActiveGymSession } from './gym-session-ending.js';
@@ -31,7 +32,12 @@ export type BranchAccounts = Pick<UsersRepository, 'findById'>;
 /** Gym locations, who belongs to them and who staffs them. */
 export class BranchesService {
   constructor(
-    private readonly deps: { db: Database; events: FloorEvents; accounts: BranchAccounts },
+    private readonly deps: {
+      db: Database;
+      events: FloorEvents;
+      domainEvents: DomainEvents;
+      accounts: BranchAccounts;
+    },
   ) {}
 
   async create(body: CreateBranchBody): Promise<BranchView> {
@@ -80,7 +86,16 @@ export class BranchesService {
   /** Joins the member to the branch (again is fine) and returns all their memberships. */
   async join(userId: string, branchId: string): Promise<MembershipView[]> {
     await this.require(branchId);
-    await branchesRepository.join(this.deps.db, branchId, userId);
+    await this.deps.db.transaction(async (tx) => {
+      if (await branchesRepository.join(tx, branchId, userId)) {
+        await this.deps.domainEvents.run('gym-floor.membership-changing', {
+          tx,
+          userId,
+          branchId,
+          joined: true,
+        });
+      }
+    });
     return this.memberships(userId);
   }
 
@@ -93,6 +108,12 @@ export class BranchesService {
       if (!(await branchesRepository.leave(tx, branchId, actor.userId))) {
         throw notFound('Membership');
       }
+      await this.deps.domainEvents.run('gym-floor.membership-changing', {
+        tx,
+        userId: actor.userId,
+        branchId,
+        joined: false,
+      });
       return endActiveGymSession(tx, actor.userId, 'left-branch', branchId);
     });
     if (ended) this.deps.events.released(ended.released);

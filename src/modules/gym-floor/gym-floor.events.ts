@@ -1,3 +1,4 @@
+import type { Database } from '../../db/database.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import type { NotificationRequest, Notifier } from '../notifications/index.js';
 import type { Realtime } from '../../realtime/realtime.js';
@@ -25,6 +26,16 @@ declare module '../../lib/events/domain-events.js' {
      * says nothing about when the workout ended); `at` is the session's end.
      */
     'gym-floor.checked-out': { uow: UnitOfWork; userId: string; sessionId: string; at: Date };
+    /**
+     * Run inside the transaction that adds (`joined: true`, only when new) or ends a branch
+     * membership: what is kept per branch member follows it (leaderboards).
+     */
+    'gym-floor.membership-changing': {
+      tx: Database;
+      userId: string;
+      branchId: string;
+      joined: boolean;
+    };
   }
 }
 

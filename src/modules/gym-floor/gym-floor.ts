@@ -56,6 +56,7 @@ export function createGymFloor(deps: {
   const branches = new BranchesService({
     db: deps.db,
     events: floorEvents,
+    domainEvents: deps.events,
     accounts: deps.accounts,
   });
   const machines = new MachinesService({ db: deps.db, branches, events: floorEvents });

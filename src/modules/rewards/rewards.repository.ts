@@ -3,6 +3,7 @@ import { and, asc, between, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { keysetPage, type Page, type PageRequest } from '../../db/keyset-page.js';
 import { mealLogs } from '../nutrition/meal-logs.table.js';
+import { branchPeriodPoints } from '../social/leaderboard.table.js';
 import { users } from '../users/users.table.js';
 import { workoutLogs, workoutSets } from '../workout-logs/workout-logs.table.js';
 import { pointRules, type HeldPoints, type LedgerDelta } from './point-rules.js';
@@ -217,8 +218,10 @@ export const rewardsRepository = {
 
   /**
    * Writes ledger rows of one member and day, and adds their sum to the member's week and month
-   * (`member_period_points`): the only way rows enter the ledger, so the sums always agree. Call
-   * inside the transaction that changes the member's total.
+   * (`member_period_points`) and to their week, month and lifetime rows in each of their branches
+   * (`branch_period_points`, what leaderboards rank): the only way rows enter the ledger, so the
+   * sums always agree. Call inside the transaction that changes the member's total, with the
+   * member locked (`lockMember`), which is also what keeps joins and leaves from interleaving.
    */
   async insertLedgerRows(
     db: Database,
@@ -247,6 +250,20 @@ export const rewardsRepository = {
           ],
           set: { points: sql`${memberPeriodPoints.points} + excluded.points` },
         });
+      // The same sums in each branch of the member (their lifetime rows list the branches).
+      await db.execute(sql`
+        update ${branchPeriodPoints} set points = points + ${sum}
+        where user_id = ${userId} and period = 'all'`);
+      await db.execute(sql`
+        insert into ${branchPeriodPoints}
+          (branch_id, period, starts_on, user_id, points, sort_name, eligible)
+        select a.branch_id, v.period, v.starts_on::date, a.user_id, ${sum}, a.sort_name, a.eligible
+        from ${branchPeriodPoints} a,
+             (values ('week', ${periodStart('week', day)}), ('month', ${periodStart('month', day)}))
+               as v (period, starts_on)
+        where a.user_id = ${userId} and a.period = 'all'
+        on conflict (branch_id, period, starts_on, user_id)
+          do update set points = ${branchPeriodPoints}.points + excluded.points`);
     }
     return db
       .insert(pointsLedger)

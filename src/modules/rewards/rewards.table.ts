@@ -89,7 +89,8 @@ export const pointsLedger = pgTable(
  * A member's points per ISO week and per calendar month (point-periods.ts): the sum of their
  * ledger rows whose `day` falls in the period, added to by the same statement sequence that
  * writes the rows (`rewardsRepository.insertLedgerRows`), so it always equals the ledger.
- * Leaderboards read one row per member here instead of every ledger row of the period.
+ * Leaderboards rank the per-branch copies (`branch_period_points`); a member joining a branch
+ * brings theirs from here.
  */
 export const memberPeriodPoints = pgTable(
   'member_period_points',
@@ -103,9 +104,8 @@ export const memberPeriodPoints = pgTable(
     points: integer('points').notNull(),
   },
   (t) => [
+    // Read by member only (a member joining a branch copies theirs into its leaderboard rows).
     primaryKey({ columns: [t.userId, t.period, t.startsOn] }),
-    // A leaderboard reads one period of every member: a range of this index, no table visits.
-    index('member_period_points_period_idx').on(t.period, t.startsOn, t.userId, t.points),
     check('member_period_points_period_check', sql`${t.period} in ('week', 'month')`),
   ],
 );

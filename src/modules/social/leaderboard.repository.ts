@@ -1,13 +1,13 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { rowsOf } from '../../db/raw-rows.js';
-import type { PointPeriod } from '../rewards/index.js';
+import { LIFETIME_STARTS_ON, type BranchPointPeriod } from './leaderboard.table.js';
 
 /** Whose points a leaderboard ranks, and over what. */
 export interface LeaderboardSelection {
   branchId: string;
-  /** A kept period and its first day, or lifetime (`users.total_points`). */
-  period: { kind: PointPeriod; startsOn: string } | 'all';
+  /** A period and its first day (LIFETIME_STARTS_ON for `all`). */
+  period: { kind: BranchPointPeriod; startsOn: string };
   /** The caller: their own row is always returned, and members blocked either way are not. */
   viewerId: string;
   limit: number;
@@ -27,75 +27,123 @@ export interface RankedRow {
 }
 
 /**
- * The points of each eligible member of the branch. Eligible: a member of the branch, an active
- * account, not private and not opted out of leaderboards (no settings row: public and shown).
- * Week and month points are the member's `member_period_points` row (0 without one), lifetime
- * points `users.total_points`; both equal the sum of the member's ledger rows of the period.
- * Only what ranking needs is carried (names are read for the answered rows alone), so the sort
- * of 20,000 rows stays in memory.
+ * Whether a member is ranked at all: an active account, not private, not opted out (no settings
+ * row: public and shown). Copied into `branch_period_points.eligible` whenever a source changes.
  */
-function eligiblePoints(selection: LeaderboardSelection): SQL {
-  const points =
-    selection.period === 'all'
-      ? { column: sql`u.total_points`, join: sql`` }
-      : {
-          column: sql`coalesce(p.points, 0)`,
-          join: sql`left join member_period_points p
-            on p.user_id = bm.user_id
-           and p.period = ${selection.period.kind}
-           and p.starts_on = ${selection.period.startsOn}::date`,
-        };
-  return sql`
-    select bm.user_id, u.username, ${points.column} as points
-    from branch_members bm
-    join users u on u.id = bm.user_id
-    ${points.join}
-    where bm.branch_id = ${selection.branchId}
-      and u.is_active
-      and not exists (
-        select 1 from social_settings s
-        where s.user_id = bm.user_id and (s.privacy = 'private' or not s.show_on_leaderboards)
-      )`;
+const eligibleMember = (userId: SQL): SQL => sql`(
+  select eu.is_active and not exists (
+    select 1 from social_settings s
+    where s.user_id = eu.id and (s.privacy = 'private' or not s.show_on_leaderboards))
+  from users eu where eu.id = ${userId})`;
+
+/**
+ * Takes the member's row lock, the one the ledger writer takes (`no key update`), so a ledger
+ * write and a change of the member's leaderboard rows never interleave: each sees the other's
+ * rows committed, none is lost.
+ */
+async function lockMember(db: Database, userId: string): Promise<void> {
+  await db.execute(sql`select 1 from users where id = ${userId} for no key update`);
 }
 
 /**
- * One statement: every eligible member ranked by points (standard competition ranking, ties
- * listed by lower-case username in code-point order, then id), then the first `limit` the viewer
- * may see (not blocked by or blocking them, a set read once), then the viewer's own row when
- * they are ranked. Ranks count every eligible member, hidden ones included. Exported for the
- * benchmark's plans.
+ * One statement: the first `limit` ranked members the viewer may see (not blocked by or blocking
+ * them, a set read once), then the viewer's own row when they are ranked, each with its rank and
+ * the count of ranked members. Every part is a range of an index of `branch_period_points`:
+ *
+ * - the page: eligible rows of the period in ranking order (points, then lower-case username in
+ *   code-point order, then id). Members without a row in a week or month have 0 points; only
+ *   when fewer than `limit` visible members have more than 0 are they read, from the branch's
+ *   lifetime rows by name, and merged in (their order among 0-point rows is the same);
+ * - a rank: 1 + the eligible rows with more points (plus the members without a row when the
+ *   points are negative, which reversals within a period never make, but the rule holds);
+ * - ranked members: the eligible lifetime rows of the branch.
+ *
+ * Exported for the benchmark's plans.
  */
 export function rankingStatement(selection: LeaderboardSelection): SQL {
+  const { branchId, limit } = selection;
+  const { kind, startsOn } = selection.period;
+  const inPeriod = (alias: SQL) =>
+    sql`${alias}.branch_id = ${branchId} and ${alias}.period = ${kind} and ${alias}.starts_on = ${startsOn}::date`;
+  const lifetimeRow = (alias: SQL) =>
+    sql`${alias}.branch_id = ${branchId} and ${alias}.period = 'all' and ${alias}.starts_on = ${LIFETIME_STARTS_ON}::date`;
+  const lifetime = kind === 'all';
+  // Members without a row in the week or month have 0 points, ranked after every positive row
+  // (all of which are in `head` when fewer than `limit` visible ones have more than 0).
+  const withoutRow = lifetime
+    ? sql``
+    : sql`
+    union all
+    (select a.user_id, 0 as points, a.sort_name,
+            (1 + (select count(*) from head where points > 0))::int as rank
+     from branch_period_points a
+     where ${lifetimeRow(sql`a`)} and a.eligible
+       and a.user_id not in (select user_id from hidden)
+       and not exists (select 1 from branch_period_points w where ${inPeriod(sql`w`)} and w.user_id = a.user_id)
+       and (select count(*) from head where points > 0 and user_id not in (select user_id from hidden)) < ${limit}
+     order by a.sort_name collate "C", a.user_id
+     limit ${limit})`;
+  const viewerPoints = lifetime
+    ? sql`a.points`
+    : sql`coalesce((select w.points from branch_period_points w where ${inPeriod(sql`w`)} and w.user_id = a.user_id), 0)`;
   return sql`
-    with ranked as materialized (
-      select e.user_id, e.points,
-             rank() over (order by e.points desc)::int as rank,
-             row_number() over (order by e.points desc, lower(e.username) collate "C", e.user_id) as position,
-             count(*) over ()::int as ranked
-      from (${eligiblePoints(selection)}) e
-    ),
-    hidden as (
+    with hidden as (
       select blocked_id as user_id from user_blocks where blocker_id = ${selection.viewerId}
       union
       select blocker_id from user_blocks where blocked_id = ${selection.viewerId}
     ),
+    ranked as (
+      select count(*)::int as n from branch_period_points r
+      where r.branch_id = ${branchId} and r.period = 'all' and r.eligible
+    ),
+    -- The start of the period's ranking, long enough to hold the page's visible rows: being a
+    -- prefix of the whole order, rank() over it is the rank over everyone.
+    head as materialized (
+      select x.*, rank() over (order by x.points desc nulls last)::int as rank
+      from (select e.user_id, e.points, e.sort_name
+            from branch_period_points e
+            where ${inPeriod(sql`e`)} and e.eligible
+            order by e.points desc nulls last, e.sort_name collate "C", e.user_id
+            limit ${limit} + (select count(*) from hidden)) x
+    ),
+    page as (
+      select * from (
+        (select * from head where user_id not in (select user_id from hidden)
+         order by points desc nulls last, sort_name collate "C", user_id limit ${limit})
+        ${withoutRow}) merged
+      order by points desc nulls last, sort_name collate "C", user_id
+      limit ${limit}
+    ),
+    viewer as (
+      select a.user_id, ${viewerPoints} as points, a.sort_name
+      from branch_period_points a
+      where ${lifetimeRow(sql`a`)} and a.user_id = ${selection.viewerId} and a.eligible
+    ),
     answer as (
-      (select r.*, false as is_viewer
-       from ranked r
-       where r.user_id not in (select user_id from hidden)
-       order by r.position
-       limit ${selection.limit})
+      select p.user_id, p.points, p.sort_name, p.rank, false as is_viewer from page p
       union all
-      select r.*, true as is_viewer from ranked r where r.user_id = ${selection.viewerId}
+      select v.user_id, v.points, v.sort_name,
+             (1 + (select count(*) from branch_period_points c
+                   where ${inPeriod(sql`c`)} and c.eligible and c.points > v.points))::int,
+             true
+      from viewer v
     )
     select a.user_id, u.username, coalesce(u.profile ->> 'name', u.username) as name,
-           a.points::int as points, a.rank, a.ranked, a.is_viewer
+           a.points::int as points,
+           -- Negative points (never made by reversals within a period, but the rule holds)
+           -- rank after the members without a row.
+           (a.rank + case when a.points < 0
+                          then (select n from ranked)
+                               - (select count(*) from branch_period_points c where ${inPeriod(sql`c`)} and c.eligible)
+                          else 0 end)::int as rank,
+           (select n from ranked) as ranked,
+           a.is_viewer
     from answer a
     join users u on u.id = a.user_id
-    order by a.is_viewer, a.position`;
+    order by a.is_viewer, a.points desc nulls last, a.sort_name collate "C", a.user_id`;
 }
 
-/** The only place that queries leaderboards. */
+/** The only place that queries or writes leaderboards (the ledger writer adds points). */
 export const leaderboardRepository = {
   /** The ranking as `rankingStatement` describes it. */
   async ranking(db: Database, selection: LeaderboardSelection): Promise<RankedRow[]> {
@@ -117,5 +165,51 @@ export const leaderboardRepository = {
       ranked: row.ranked,
       isViewer: row.is_viewer,
     }));
+  },
+
+  /**
+   * In the transaction that makes the member join the branch: their lifetime row (the sum of
+   * their months is the sum of all their ledger rows) and their week and month rows, copied
+   * from their own sums (`member_period_points`), with their name and eligibility.
+   */
+  async memberJoined(db: Database, branchId: string, userId: string): Promise<void> {
+    await lockMember(db, userId);
+    await db.execute(sql`
+      insert into branch_period_points (branch_id, period, starts_on, user_id, points, sort_name, eligible)
+      select ${branchId}, 'all', ${LIFETIME_STARTS_ON}::date, u.id,
+             coalesce((select sum(p.points) from member_period_points p
+                       where p.user_id = u.id and p.period = 'month'), 0)::int,
+             lower(u.username), ${eligibleMember(sql`u.id`)}
+      from users u where u.id = ${userId}
+      on conflict do nothing`);
+    await db.execute(sql`
+      insert into branch_period_points (branch_id, period, starts_on, user_id, points, sort_name, eligible)
+      select a.branch_id, p.period, p.starts_on, a.user_id, p.points, a.sort_name, a.eligible
+      from branch_period_points a
+      join member_period_points p on p.user_id = a.user_id
+      where a.branch_id = ${branchId} and a.period = 'all' and a.user_id = ${userId}
+      on conflict do nothing`);
+  },
+
+  /** In the transaction that ends the membership: the member's rows of that branch go. */
+  async memberLeft(db: Database, branchId: string, userId: string): Promise<void> {
+    await lockMember(db, userId);
+    await db.execute(
+      sql`delete from branch_period_points where branch_id = ${branchId} and user_id = ${userId}`,
+    );
+  },
+
+  /**
+   * In the transaction that changed the member's username, settings or account: their name and
+   * eligibility read again from those sources, on every row in every branch.
+   */
+  async refreshMember(db: Database, userId: string): Promise<void> {
+    await lockMember(db, userId);
+    await db.execute(sql`
+      update branch_period_points b
+      set sort_name = lower(u.username), eligible = ${eligibleMember(sql`u.id`)}
+      from users u
+      where u.id = ${userId} and b.user_id = ${userId}
+        and (b.sort_name, b.eligible) is distinct from (lower(u.username), ${eligibleMember(sql`u.id`)})`);
   },
 };

@@ -37,7 +37,8 @@ export function leaderboardRoutes(leaderboard: LeaderboardService): RouteGroup {
             `${String(LEADERBOARD_DEFAULT_LIMIT)}, at most ${String(LEADERBOARD_MAX_LIMIT)}). ` +
             '`me`: the caller’s own entry wherever it ranks (also when it is in `entries`), or ' +
             'null when the caller is not ranked (staff, admins, private or opted-out members).',
-          'Always current: read from sums kept in the transaction that writes each ledger row, ' +
+          'Always current: read from per-branch sums kept in the transaction that writes each ' +
+            'ledger row (and in those that change a membership, a username or social settings), ' +
             'not from a cache.',
         ].join('\n\n'),
         access: 'user',

@@ -5,6 +5,7 @@ import type { Role } from '../../lib/roles.js';
 import type { GymFloor } from '../gym-floor/index.js';
 import { periodEnd, periodStart, type PointPeriod } from '../rewards/index.js';
 import { leaderboardRepository, type RankedRow } from './leaderboard.repository.js';
+import { LIFETIME_STARTS_ON } from './leaderboard.table.js';
 import type {
   LeaderboardEntry,
   LeaderboardPeriod,
@@ -52,6 +53,23 @@ export class LeaderboardService {
     },
   ) {}
 
+  /** In the membership change's transaction: the member's rows of the branch come or go. */
+  async onMembershipChanging(event: {
+    tx: Database;
+    userId: string;
+    branchId: string;
+    joined: boolean;
+  }): Promise<void> {
+    if (event.joined)
+      await leaderboardRepository.memberJoined(event.tx, event.branchId, event.userId);
+    else await leaderboardRepository.memberLeft(event.tx, event.branchId, event.userId);
+  }
+
+  /** In the username change's transaction: the member's place among equal points follows it. */
+  async onRenamed(event: { tx: Database; userId: string }): Promise<void> {
+    await leaderboardRepository.refreshMember(event.tx, event.userId);
+  }
+
   /**
    * The branch's leaderboard as the actor sees it: members, staff of the branch and admins
    * (others 403, an unknown branch 404, as for the branch's busyness).
@@ -65,7 +83,9 @@ export class LeaderboardService {
     const period = currentPeriod(query.period, today);
     const rows = await leaderboardRepository.ranking(this.deps.db, {
       branchId: branch.id,
-      period: period ? { kind: period.kind, startsOn: period.from } : 'all',
+      period: period
+        ? { kind: period.kind, startsOn: period.from }
+        : { kind: 'all', startsOn: LIFETIME_STARTS_ON },
       viewerId: actor.userId,
       limit: query.limit,
     });

@@ -18,7 +18,7 @@ import { createTestApp, type TestApp } from '../../test-support/test-app.js';
 import { rewardsRepository } from '../rewards/rewards.repository.js';
 import type { LeaderboardEntry, LeaderboardView } from './leaderboard.schemas.js';
 import { LeaderboardService } from './leaderboard.service.js';
-import { socialSettings, userBlocks } from './social.table.js';
+import { userBlocks } from './social.table.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -60,6 +60,12 @@ async function award(userId: string, day: string, amounts: number[]) {
 
 async function leaderboard(auth: string, query: string) {
   return t.http.get(`/api/social/leaderboard?${query}`).set('authorization', auth);
+}
+
+/** Changes the caller's social settings as members do. */
+async function settings(auth: string, body: Record<string, unknown>) {
+  const response = await t.http.patch('/api/social/settings').set('authorization', auth).send(body);
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
 }
 
 async function board(auth: string, query: string): Promise<LeaderboardView> {
@@ -164,6 +170,137 @@ describe('GET /api/social/leaderboard', () => {
     );
   });
 
+  it('when members join, leave, change settings and rename between awards, then every period still agrees with the ledger exactly', async () => {
+    const branch = await buildBranch(t, { timezone: 'America/Los_Angeles' });
+    const elsewhere = await buildBranch(t);
+    const members: Member[] = [];
+    for (let i = 0; i < 6; i++) members.push(await buildBranchMember(t, branch.id));
+    const viewer = members[0];
+    if (!viewer) throw new Error('no viewer');
+    // What the board should rank: who is in the branch, shown, and under which name.
+    const state = members.map((member) => ({
+      member,
+      inBranch: true,
+      shown: true,
+      username: member.row.username,
+    }));
+    const today = localDay(new Date(), branch.timezone);
+    let renames = 0;
+
+    const change = fc.oneof(
+      fc.record({
+        kind: fc.constant('award' as const),
+        dayOffset: fc.integer({ min: -40, max: 2 }),
+        amount: fc.integer({ min: 1, max: 4 }),
+      }),
+      fc.record({ kind: fc.constant('membership' as const) }),
+      fc.record({
+        kind: fc.constant('settings' as const),
+        privacy: fc.constantFrom('public', 'followers', 'private'),
+        showOnLeaderboards: fc.boolean(),
+      }),
+      // Names from a small alphabet, so renames reorder members with equal points.
+      fc.record({
+        kind: fc.constant('rename' as const),
+        prefix: fc.constantFrom('a', 'B', 'm', 'Z'),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        // Member 0 (the caller) only earns points: they keep the right to look.
+        fc.array(fc.tuple(fc.integer({ min: 0, max: members.length - 1 }), change), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        fc.integer({ min: 1, max: 4 }),
+        async (changes, limit) => {
+          for (const [index, step] of changes) {
+            const entry = state[index];
+            if (!entry) throw new Error('no member');
+            const { member } = entry;
+            if (step.kind === 'award') {
+              await award(member.row.id, addDays(today, step.dayOffset), [step.amount]);
+            } else if (index === 0) {
+              continue;
+            } else if (step.kind === 'membership') {
+              if (entry.inBranch) {
+                await t.container.gymFloor.branches.leave(
+                  { userId: member.row.id, role: 'member' },
+                  branch.id,
+                );
+              } else {
+                await t.container.gymFloor.branches.join(member.row.id, branch.id);
+              }
+              // Another branch's membership changes nothing here.
+              await t.container.gymFloor.branches.join(member.row.id, elsewhere.id);
+              entry.inBranch = !entry.inBranch;
+            } else if (step.kind === 'settings') {
+              await settings(member.auth, {
+                privacy: step.privacy,
+                showOnLeaderboards: step.showOnLeaderboards,
+              });
+              entry.shown = step.privacy !== 'private' && step.showOnLeaderboards;
+            } else {
+              renames += 1;
+              const username = `${step.prefix}${String(renames)}_${member.row.id.slice(0, 8)}`;
+              const response = await t.http
+                .patch('/api/users/me')
+                .set('authorization', member.auth)
+                .send({ username });
+              expect(response.status, JSON.stringify(response.body)).toBe(200);
+              entry.username = username;
+            }
+          }
+          const ranked = state
+            .filter((entry) => entry.inBranch && entry.shown)
+            .map((entry) => ({
+              ...entry.member,
+              row: { ...entry.member.row, username: entry.username },
+            }));
+          for (const period of ['week', 'month', 'all'] as const) {
+            const answer = await board(
+              viewer.auth,
+              `branchId=${branch.id}&period=${period}&limit=${String(limit)}`,
+            );
+            const expected = await expectedFromLedger(ranked, viewer, answer, limit);
+            expect({
+              rankedMembers: answer.rankedMembers,
+              entries: answer.entries,
+              me: answer.me,
+            }).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 10 },
+    );
+  });
+
+  it('when points are awarded while the member joins or leaves, then no points are lost and no rows are left behind', async () => {
+    for (let round = 0; round < 6; round++) {
+      const branch = await buildBranch(t);
+      const member = await buildSignedInUser(t);
+      const today = localDay(new Date(), branch.timezone);
+      await Promise.all([
+        award(member.row.id, today, [5]),
+        t.container.gymFloor.branches.join(member.row.id, branch.id),
+      ]);
+      for (const period of ['week', 'month', 'all']) {
+        const view = await board(member.auth, `branchId=${branch.id}&period=${period}`);
+        expect(view.me?.points, period).toBe(5);
+      }
+      await Promise.all([
+        award(member.row.id, today, [3]),
+        t.container.gymFloor.branches.leave({ userId: member.row.id, role: 'member' }, branch.id),
+      ]);
+      const [left] = await rowsOf<{ count: number }>(
+        db(),
+        sql`select count(*)::int as count from branch_period_points
+            where branch_id = ${branch.id} and user_id = ${member.row.id}`,
+      );
+      expect(left?.count).toBe(0);
+    }
+  });
+
   it('when a member opted out or is private, then they are not ranked; followers-only and no settings are', async () => {
     const branch = await buildBranch(t);
     const [shown, followersOnly, optedOut, secret] = [
@@ -172,13 +309,9 @@ describe('GET /api/social/leaderboard', () => {
       await buildBranchMember(t, branch.id),
       await buildBranchMember(t, branch.id),
     ];
-    await db()
-      .insert(socialSettings)
-      .values([
-        { userId: followersOnly.row.id, privacy: 'followers' },
-        { userId: optedOut.row.id, showOnLeaderboards: false },
-        { userId: secret.row.id, privacy: 'private' },
-      ]);
+    await settings(followersOnly.auth, { privacy: 'followers' });
+    await settings(optedOut.auth, { showOnLeaderboards: false });
+    await settings(secret.auth, { privacy: 'private' });
     const day = localDay(new Date(), branch.timezone);
     await award(optedOut.row.id, day, [50]);
     await award(secret.row.id, day, [40]);
@@ -341,5 +474,43 @@ describe('periods in the branch time zone', () => {
       '2026-12-31',
       100,
     ]);
+  });
+});
+
+describe('a new week', () => {
+  it('when the week has just begun and nobody has points in it yet, then everyone ranks first at 0, by username, and last week stays out', async () => {
+    const branch = await buildBranch(t, { timezone: 'UTC' });
+    const members: Member[] = [];
+    for (let i = 0; i < 4; i++) members.push(await buildBranchMember(t, branch.id));
+    const viewer = members[0];
+    if (!viewer) throw new Error('no viewer');
+    // Sunday 29 November 2026 and the month before: nothing on Monday 30 November yet.
+    for (const [i, member] of members.entries()) {
+      await award(member.row.id, '2026-11-29', [10 * (i + 1)]);
+    }
+    const mondayMorning = new LeaderboardService({
+      db: db(),
+      branches: t.container.gymFloor.branches,
+      now: () => new Date('2026-11-30T00:05:00Z'),
+    });
+    const view = await mondayMorning.leaderboard(
+      { userId: viewer.row.id, role: 'member' },
+      { branchId: branch.id, period: 'week', limit: 3 },
+    );
+    const byName = [...members]
+      .map((member) => member.row)
+      .sort((a, b) => (a.username.toLowerCase() < b.username.toLowerCase() ? -1 : 1));
+    expect(view.from).toBe('2026-11-30');
+    expect(view.rankedMembers).toBe(4);
+    expect(view.entries.map((entry) => [entry.userId, entry.rank, entry.points])).toEqual(
+      byName.slice(0, 3).map((row) => [row.id, 1, 0]),
+    );
+    expect(view.me).toMatchObject({ userId: viewer.row.id, rank: 1, points: 0 });
+    // The month that holds that Sunday is November, still running: the points count there.
+    const month = await mondayMorning.leaderboard(
+      { userId: viewer.row.id, role: 'member' },
+      { branchId: branch.id, period: 'month', limit: 4 },
+    );
+    expect(month.entries.map((entry) => entry.points)).toEqual([40, 30, 20, 10]);
   });
 });

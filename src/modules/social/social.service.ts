@@ -1,3 +1,4 @@
+import { leaderboardRepository } from './leaderboard.repository.js';
 import type { Database } from '../../db/database.js';
 import { mapPage, type Page } from '../../db/keyset-page.js';
 import { inUnitOfWork, type UnitOfWork } from '../../db/unit-of-work.js';
@@ -84,7 +85,10 @@ export class SocialService {
       };
       if (next.privacy === 'private') await repository.deleteAllFollowers(tx, userId);
       if (next.privacy === 'public') await repository.acceptAllRequests(tx, userId);
-      return repository.saveSettings(tx, userId, next);
+      const saved = await repository.saveSettings(tx, userId, next);
+      // Leaderboards rank only members who are shown: their rows follow in this transaction.
+      await leaderboardRepository.refreshMember(tx, userId);
+      return saved;
     });
     return presentSettings(saved);
   }

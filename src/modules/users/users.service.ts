@@ -49,6 +49,11 @@ declare module '../../lib/events/domain-events.js' {
      * was removed): what keeps local times in that zone follows it (reminders).
      */
     'users.timezone-changing': { tx: Database; userId: string; timeZone: string };
+    /**
+     * Inside the transaction that changed the username (the new one is written): what keeps a
+     * copy of it follows it (leaderboard order).
+     */
+    'users.renamed': { tx: Database; userId: string };
   }
 }
 
@@ -171,6 +176,9 @@ export class UsersService {
           username: changes.username,
           profile,
         });
+        if (changes.username !== undefined && changes.username !== current.username) {
+          await this.deps.events.run('users.renamed', { tx, userId });
+        }
         if (profile && profile.timezone !== (current.profile.timezone ?? null)) {
           await this.deps.events.run('users.timezone-changing', {
             tx,
