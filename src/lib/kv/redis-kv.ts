@@ -114,7 +114,10 @@ export class RedisKeyValueStore implements KeyValueStore {
   ): RedisKeyValueStore {
     const settings = { ...defaultRedisConnectionSettings, ...options.settings };
     const client = new Redis(url, {
-      commandTimeout: settings.commandTimeoutMs,
+      // `run` bounds every command itself, letting a reply that already arrived be read before
+      // calling the command late; the client's own limit is only a backstop, for the commands
+      // other parts (socket quotas) send on this connection directly.
+      commandTimeout: settings.commandTimeoutMs * 2,
       // A connection with commands pending that hears nothing for this long is dead: replace it.
       socketTimeout: settings.commandTimeoutMs * 4,
       connectTimeout: settings.connectTimeoutMs,
@@ -185,13 +188,15 @@ export class RedisKeyValueStore implements KeyValueStore {
     if (!force && !this.available) throw new KeyValueUnavailableError();
     if (this.client.status !== 'ready') throw new KeyValueUnavailableError();
     let timer: NodeJS.Timeout | undefined;
-    // ioredis' own commandTimeout covers single commands; this also bounds pipelines and
-    // transactions, whatever path they take inside the client.
+    // Bounds single commands, pipelines and transactions alike, whatever path they take inside
+    // the client.
     const deadline = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new Error('Command timed out')),
-        this.settings.commandTimeoutMs + 50,
-      );
+      timer = setTimeout(() => {
+        // Timers run before the loop reads sockets: under a busy event loop the reply may be
+        // waiting unread already. One turn of I/O first (setImmediate runs after the poll
+        // phase), so a late loop is not mistaken for a silent server.
+        setImmediate(() => reject(new Error('Command timed out')));
+      }, this.settings.commandTimeoutMs);
     });
     const pending = command(this.client);
     // When the deadline wins, the command may still fail later; nobody is waiting for it then.
