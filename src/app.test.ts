@@ -88,6 +88,24 @@ describe('OpenAPI document', () => {
   });
 });
 
+describe('service index', () => {
+  it('when / is opened, then it names the service and version and links the docs and health', async () => {
+    const res = await t.http.get('/').expect(200);
+    expect(res.body).toMatchObject({
+      name: 'NXG Connect API',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      links: { documentation: '/api/docs', openapi: '/api/openapi.json', health: '/health/live' },
+    });
+  });
+
+  it('when the server logs, then each line names the service, version and environment', async () => {
+    await t.http.get('/').expect(200);
+    const line = t.logs.entries().find((entry) => entry.msg === 'request completed');
+    expect(line).toMatchObject({ service: 'nxg-connect-api', environment: 'test' });
+    expect(line?.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
 describe('health', () => {
   it('when the process runs, then live is 200', async () => {
     await t.http.get('/health/live').expect(200, { status: 'ok' });

@@ -9,7 +9,12 @@ import { apiRateLimit, authRateLimit, machineRateLimit } from './middleware/rate
 import { requestId } from './middleware/request-id.js';
 import { requestLog } from './middleware/request-log.js';
 import { accountPagesRoutes, authRoutes, recoveryRoutes } from './modules/auth/index.js';
-import { buildOpenApiDocument, docsRoutes, mountApiReference } from './modules/docs/index.js';
+import {
+  buildOpenApiDocument,
+  docsRoutes,
+  mountApiReference,
+  serviceIndexRoutes,
+} from './modules/docs/index.js';
 import { healthRoutes } from './modules/health/index.js';
 import { usersRoutes } from './modules/users/index.js';
 import { workoutsRoutes } from './modules/workouts/index.js';
@@ -157,7 +162,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () => (document ??= buildOpenApiDocument(registry));
-  groups.push(docsRoutes(openApiDocument));
+  groups.push(docsRoutes(openApiDocument), serviceIndexRoutes());
 
   // Health and metrics stay unlimited: probes and scrapers call them on a schedule.
   // Per-user counts ride in the guard's one cache round trip.

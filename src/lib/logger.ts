@@ -1,3 +1,4 @@
+import { release } from './release.js';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
@@ -29,7 +30,13 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   return pino(
     {
       level,
-      base: { service: 'nxg-connect-api' },
+      // Every line says what wrote it: service, version and environment (APP_ENV names the
+      // deployment, dev/staging/prod; NODE_ENV otherwise).
+      base: {
+        service: release.service,
+        version: release.version,
+        environment: process.env.APP_ENV ?? process.env.NODE_ENV ?? 'development',
+      },
       redact: { paths: redactedPaths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },

@@ -254,7 +254,7 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
       ...documented.flatMap((doc) => declaredReasons(doc, status)),
     ]),
   ];
-  const fullPath = group.basePath + (route.path === '/' ? '' : route.path);
+  const fullPath = group.basePath + (route.path === '/' && group.basePath ? '' : route.path);
   const middlewareBody = documented.find((doc) => doc.body)?.body;
   if (statuses.has(409) && reasonsFor(409).length === 0) {
     // A 409 without reasons leaves clients guessing from prose: refuse at startup.
@@ -395,7 +395,7 @@ async function sendStream(
 export function mountRoutes(router: Router, group: RouteGroup, context: RouteMountContext): void {
   for (const route of group.routes) {
     register(context, group, route);
-    const template = group.basePath + (route.path === '/' ? '' : route.path);
+    const template = group.basePath + (route.path === '/' && group.basePath ? '' : route.path);
     const chain: RequestHandler[] = [
       (req: Request, _res: Response, next: NextFunction) => {
         req.routeTemplate = template;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import { z } from '../../lib/zod.js';
+import { release } from '../../lib/release.js';
 
 type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
@@ -25,7 +26,7 @@ export function buildOpenApiDocument(registry: OpenAPIRegistry): OpenApiDocument
     openapi: '3.1.0',
     info: {
       title: 'NXG Connect API',
-      version: '0.1.0',
+      version: release.version,
       description: [
         'Backend of the NXG Connect connected-gym app.',
         'Errors are RFC 9457 problem documents (`application/problem+json`) with a stable ' +
@@ -46,6 +47,47 @@ export function buildOpenApiDocument(registry: OpenAPIRegistry): OpenApiDocument
     },
     servers: [{ url: '/' }],
   });
+}
+
+/** `GET /`: what this server is and where to go next, for a person or a probe opening it. */
+export function serviceIndexRoutes(): RouteGroup {
+  const index = {
+    name: 'NXG Connect API',
+    service: release.service,
+    version: release.version,
+    links: {
+      documentation: '/api/docs',
+      openapi: '/api/openapi.json',
+      health: '/health/live',
+      readiness: '/health/ready',
+    },
+  };
+  return {
+    basePath: '',
+    tag: 'Docs',
+    routes: [
+      defineRoute({
+        method: 'get',
+        path: '/',
+        summary: 'Service name, version and links to the documentation and health',
+        access: 'public',
+        responses: {
+          200: {
+            description: 'What this server is',
+            schema: z
+              .object({
+                name: z.string(),
+                service: z.string(),
+                version: z.string(),
+                links: z.record(z.string(), z.string()),
+              })
+              .openapi({ example: index }),
+          },
+        },
+        handler: () => Promise.resolve({ status: 200, body: index }),
+      }),
+    ],
+  };
 }
 
 /** `/api/openapi.json`; `/api/docs` is mounted by `mountApiReference`. */

@@ -1,2 +1,7 @@
 // The API documentation as the app mounts it.
-export { buildOpenApiDocument, docsRoutes, mountApiReference } from './docs.routes.js';
+export {
+  buildOpenApiDocument,
+  docsRoutes,
+  mountApiReference,
+  serviceIndexRoutes,
+} from './docs.routes.js';
