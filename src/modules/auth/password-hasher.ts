@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import bcrypt from 'bcrypt';
 import { bulkhead, BulkheadRejectedError } from 'cockatiel';
 import { serviceUnavailable } from '../../lib/errors.js';
@@ -6,9 +7,11 @@ import { serviceUnavailable } from '../../lib/errors.js';
 export const PASSWORD_MIN_BYTES = 8;
 export const PASSWORD_MAX_BYTES = 72;
 
-// libuv runs four thread-pool jobs at once by default; more in flight would only queue there.
-const CONCURRENT_HASHES = 4;
-const QUEUED_HASHES = 64;
+// Hashing is pure CPU: one core is always left to the event loop (a flood of sign-ins on two
+// cores then slows sign-ins, not every other request), and never more than libuv's four
+// thread-pool workers, past which jobs would only queue there.
+export const CONCURRENT_HASHES = Math.min(4, Math.max(1, availableParallelism() - 1));
+export const QUEUED_HASHES = 64;
 
 /**
  * bcrypt hashing at a configured cost, plus a decoy comparison for unknown accounts. All work
