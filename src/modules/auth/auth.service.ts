@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { uniqueViolation } from '../../db/constraint-violations.js';
 import type { Database } from '../../db/database.js';
 import {
+  AppError,
   conflict,
   invalidCredentials,
   invalidLinkToken,
@@ -600,20 +601,37 @@ export class AuthService {
       return;
     }
     try {
-      await this.deps.accounts.insert(db, {
-        username: admin.username,
-        email: admin.email,
-        passwordHash: await this.deps.hasher.hash(admin.password),
-        role: 'admin',
-        profile: emptyProfile('Administrator'),
-      });
+      await this.createAdmin(admin);
       this.deps.logger.info({ username: admin.username }, 'bootstrap admin created');
     } catch (error) {
-      if (uniqueViolation(error) === undefined) throw error;
+      if (!(error instanceof AppError && error.status === 409)) throw error;
       // Usually another instance starting at the same moment created it first.
       if ((await this.deps.accounts.countByRole(db, 'admin')) === 0) {
         this.deps.logger.error('bootstrap admin not created: its username or email was just taken');
       }
+    }
+  }
+
+  /**
+   * Creates an admin account: the operator's command (`npm run admin -- create`) and the
+   * bootstrap admin alike. A taken username or email is a 409, as on registration.
+   */
+  async createAdmin(admin: { email: string; password: string; username: string }) {
+    const passwordHash = await this.deps.hasher.hash(admin.password);
+    try {
+      return await this.deps.accounts.insert(this.deps.db, {
+        username: admin.username,
+        email: admin.email,
+        passwordHash,
+        role: 'admin',
+        profile: emptyProfile('Administrator'),
+      });
+    } catch (error) {
+      const constraint = uniqueViolation(error);
+      if (constraint === undefined) throw error;
+      throw constraint.includes('email')
+        ? conflict('That email is already registered.', 'EMAIL_TAKEN')
+        : conflict('That username is already taken.', 'USERNAME_TAKEN');
     }
   }
 

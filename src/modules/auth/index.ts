@@ -8,7 +8,7 @@ export { authRoutes } from './auth.routes.js';
 export { AuthService, type ActingSession, type SensitiveActionProof } from './auth.service.js';
 export { EmailVerification } from './email-verification.service.js';
 export { LoginThrottle } from './login-throttle.js';
-export { PasswordHasher } from './password-hasher.js';
+export { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, PasswordHasher } from './password-hasher.js';
 export { recoveryRoutes } from './recovery.routes.js';
 export { RevocationList } from './revocation-list.js';
 export { TotpFactor } from './totp-factor.js';

@@ -289,6 +289,22 @@ export class UsersService {
   async changeRole(actor: ActingUser, targetId: string, role: Role) {
     // Role changes reach every machine and member: the admin's session must be recently proved.
     await this.deps.confirmations.confirmSensitiveAction(actor);
+    const row = await this.applyRole(targetId, role);
+    const branches = await this.deps.memberships.membershipsOfMany([row.id]);
+    return presentAdminUser(row, branches.get(row.id) ?? []);
+  }
+
+  /**
+   * The operator's way in (`npm run admin -- promote`): whoever has the server's configuration
+   * makes an account admin, with every effect of a role change made over the API.
+   */
+  async promoteToAdmin(login: string): Promise<UserRow> {
+    const account = await usersRepository.findByLogin(this.deps.db, login);
+    if (!account) throw notFound('User');
+    return this.applyRole(account.id, 'admin');
+  }
+
+  private async applyRole(targetId: string, role: Role): Promise<UserRow> {
     const row = await this.deps.db.transaction(async (tx) => {
       // Admins first, then the target, always in that order: two admins demoting each other at
       // once queue up instead of deadlocking, and the second sees the first's result.
@@ -308,7 +324,6 @@ export class UsersService {
     });
     if (!row) throw notFound('User');
     await this.deps.events.publish('users.access-changed', { userId: row.id });
-    const branches = await this.deps.memberships.membershipsOfMany([row.id]);
-    return presentAdminUser(row, branches.get(row.id) ?? []);
+    return row;
   }
 }
