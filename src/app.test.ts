@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSignedInUser } from './test-support/factories.js';
+import { connectSocket, connected } from './test-support/socket-test-support.js';
 import { createTestApp, type TestApp } from './test-support/test-app.js';
 
 let t: TestApp;
@@ -139,6 +140,21 @@ describe('metrics', () => {
     );
     expect(res.text).toContain('route="unmatched",status_code="404"');
     expect(res.text).not.toContain('/no/such/path');
+  });
+
+  it('when members are connected, then the socket gauge counts them by namespace', async () => {
+    const user = await buildSignedInUser(t);
+    const baseUrl = await t.listen();
+    const socket = await connected(
+      connectSocket(baseUrl, '/workouts', { token: user.session.accessToken }),
+    );
+    try {
+      const res = await t.http.get('/metrics').expect(200);
+      expect(res.text).toMatch(/socketio_connected_sockets\{namespace="\/workouts"\} [1-9]/);
+      expect(res.text).toMatch(/socketio_connected_sockets\{namespace="\/machines"\} \d+/);
+    } finally {
+      socket.close();
+    }
   });
 
   it('when METRICS_TOKEN is set, then /metrics needs it', async () => {

@@ -41,7 +41,7 @@ import {
 import { RewardsService, achievementOf } from './modules/rewards/index.js';
 import { LeaderboardService, SocialService } from './modules/social/index.js';
 import { createAnalytics, type Analytics } from './modules/analytics/index.js';
-import { createRealtime, type Realtime } from './realtime/realtime.js';
+import { createRealtime, namespaces, type Realtime } from './realtime/realtime.js';
 import type { SocketFeature } from './realtime/socket-events.js';
 import {
   createIntegrations,
@@ -49,7 +49,7 @@ import {
   type Integrations,
   type ResilienceSettings,
 } from './integrations/index.js';
-import { createMetrics, type Metrics } from './middleware/metrics.js';
+import { createMetrics, gaugeConnectedSockets, type Metrics } from './middleware/metrics.js';
 import { createJobRunner, jobDatabaseOf, type JobRunner } from './jobs/index.js';
 import { registerJobs } from './job-registry.js';
 import { createMailer, type Mailer } from './integrations/mail/index.js';
@@ -307,6 +307,9 @@ export async function createContainer(
     accountOf: (userId) => usersRepository.findById(database.db, userId),
   });
   const metrics = createMetrics();
+  gaugeConnectedSockets(metrics.registry, () =>
+    [namespaces.machines, namespaces.workouts].map((name) => realtime.io.of(name)),
+  );
   const integrations = createIntegrations({
     config: config.integrations,
     kv,

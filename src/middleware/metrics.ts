@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus registry for one app, with the request-duration histogram the API contract promises. */
 export function createMetrics() {
@@ -30,3 +30,24 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * `socketio_connected_sockets{namespace}`: sockets connected to this instance, read at scrape
+ * time (a sum over instances is the whole floor).
+ */
+export function gaugeConnectedSockets(
+  registry: Registry,
+  namespaces: () => Iterable<{ name: string; sockets: { size: number } }>,
+): void {
+  new Gauge({
+    name: 'socketio_connected_sockets',
+    help: 'Socket.IO connections to this instance, by namespace',
+    labelNames: ['namespace'] as const,
+    registers: [registry],
+    collect() {
+      for (const namespace of namespaces()) {
+        this.set({ namespace: namespace.name }, namespace.sockets.size);
+      }
+    },
+  });
+}
