@@ -61,7 +61,7 @@ describe('two servers on one DATA_DIR', () => {
     dataDir = path.join(scratch, 'shared');
     first = await startServerProcess({ DATA_DIR: dataDir, BCRYPT_COST: '4' });
     children.push(first);
-  }, 90_000);
+  }, 200_000);
 
   it('when a second server starts on the running one’s directory, then it exits non-zero naming the directory and the first server’s pid, and the first keeps its data', async () => {
     const running = first!;

@@ -25,10 +25,11 @@ beforeAll(async () => {
     ADMIN_EMAIL: 'admin@example.test',
     ADMIN_PASSWORD: 'admin password 1',
   });
-}, 120_000);
+}, 200_000);
 
 afterAll(async () => {
-  await server.kill();
+  // Unset when the start itself failed; that failure is the one worth reading.
+  await (server as RunningServer | undefined)?.kill();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

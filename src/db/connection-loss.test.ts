@@ -271,7 +271,7 @@ describe.skipIf(!adminUrl)('a server process whose PostgreSQL sessions are ended
       RATE_LIMIT_ANONYMOUS_MAX: '100000',
       DATA_DIR: dataDir,
     });
-  }, 90_000);
+  }, 200_000);
 
   afterAll(async () => {
     await server?.kill();

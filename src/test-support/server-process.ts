@@ -60,7 +60,8 @@ export function spawnEntryPoint(
  */
 export async function startServerProcess(
   env: Record<string, string>,
-  timeoutMs = 60_000,
+  // Generous: a cold start compiles the app with tsx, and CI may share both cores.
+  timeoutMs = 150_000,
 ): Promise<RunningServer> {
   const started = spawnEntryPoint({ PORT: '0', HOST: '127.0.0.1', ...env });
   try {
