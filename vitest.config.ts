@@ -15,5 +15,22 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Tests must never reach the network beyond loopback; env does not leak into config.
     env: { NODE_ENV: 'test' },
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      // Test code, and entry points that only run in the child processes tests spawn (V8
+      // coverage sees this process's workers only; those files are covered by the spawn tests).
+      exclude: [
+        'src/**/*.test.ts',
+        'src/**/test-support/**',
+        'src/**/*.d.ts',
+        'src/server.ts',
+        'src/worker.ts',
+        'src/admin-cli.ts',
+        'src/db/migrate-cli.ts',
+      ],
+      reporter: ['text-summary', 'json-summary'],
+      reportOnFailure: true,
+    },
   },
 });
