@@ -157,7 +157,7 @@ export async function createContainer(
   config: Config,
   parts: ContainerParts = {},
 ): Promise<Container> {
-  const logger = parts.logger ?? createLogger(config.logLevel);
+  const logger = parts.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const database =
     parts.database ??
     (await openDatabase({

@@ -28,7 +28,7 @@ import {
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   await assertPortAvailable(config.host, config.port);
   await assertDependenciesReachable(config);
   const container = await createContainer(config, { logger });

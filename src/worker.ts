@@ -14,7 +14,7 @@ import { assertDependenciesReachable } from './lib/startup-checks.js';
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger(config.logLevel).child({ role: 'worker' });
+  const logger = createLogger(config.logLevel, undefined, config.logFormat).child({ role: 'worker' });
   if (!config.databaseUrl) {
     process.stderr.write(
       'The worker needs DATABASE_URL (PostgreSQL); with PGlite the API server runs the jobs.\n',
