@@ -5,6 +5,7 @@
  * children with it whichever way it ends.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -238,7 +239,8 @@ export function apiEnvironment(
     JWT_PUBLIC_KEY: publicKey,
     JWT_PRIVATE_KEY_FILE: '',
     JWT_PUBLIC_KEY_FILE: '',
-    LOG_LEVEL: 'warn',
+    // The default level (info: a line per request) to a file, as operators run it.
+    LOG_LEVEL: '',
     RATE_LIMIT_USER_MAX: UNLIMITED,
     RATE_LIMIT_ANONYMOUS_MAX: UNLIMITED,
     RATE_LIMIT_AUTH_MAX: UNLIMITED,
@@ -265,6 +267,7 @@ export function startApiServer(
     process.execPath,
     [...(options.nodeArgs ?? []), ...(options.entry ?? [path.join(ROOT, 'dist', 'server.js')])],
     apiEnvironment(settings, port, redisPrefix, options.environment ?? {}),
+    { logFile: path.join(tmpdir(), `nxg-bench-api-${String(port)}.log`) },
   );
   const base = `http://127.0.0.1:${port}`;
   return { handle, base, readyUrl: `${base}/health/ready` };
@@ -278,12 +281,20 @@ export async function waitUntilReady(servers: (BenchServer | undefined)[]): Prom
   );
 }
 
-/** How the API ended, and the warnings it wrote on the way, for the results. */
+/** How the API ended, and what it logged on the way, for the results. */
 export interface ApiServerReport {
   exit: string;
+  /** Every line the API logged (info and above by default: one per request). */
   outputLines: number;
+  /** Lines at warn level or above, and the last of them. */
+  warnings: number;
   outputTail: string[];
 }
+
+// pino writes levels as numbers: 40 warn, 50 error, 60 fatal. Anything that is not a JSON log
+// line (a crash trace) counts too.
+const isWarningOrWorse = (line: string) =>
+  !line.startsWith('{') || /"level":(4|5|6)0[,}]/.test(line);
 
 /**
  * Stops the API gracefully, then every other child. A graceful stop matters: `--cpu-prof`
@@ -297,12 +308,17 @@ export async function stopServers(
 export async function stopServers(
   api: BenchServer | undefined,
 ): Promise<ApiServerReport | undefined> {
-  const outputLines = api?.handle.lineCount() ?? 0;
-  const outputTail = api?.handle.tail().slice(-10) ?? [];
   log('stopping servers');
   const exit = api ? await stopChild(api.handle, API_STOP_GRACE_MS) : undefined;
   await stopAllChildren(CHILD_STOP_GRACE_MS);
-  return exit === undefined ? undefined : { exit, outputLines, outputTail };
+  if (!api || exit === undefined) return undefined;
+  const warnings = api.handle.matchingLines(isWarningOrWorse, 10);
+  return {
+    exit,
+    outputLines: api.handle.lineCount(),
+    warnings: warnings.count,
+    outputTail: warnings.last,
+  };
 }
 
 /**
@@ -318,10 +334,9 @@ export function apiServerNotes(api: ApiServerReport | undefined, killedBecause =
         `killed${killedBecause}.`,
     );
   }
-  if (api.outputLines > 0) {
-    notes.push(
-      `API server wrote ${api.outputLines} log line(s) at warn level or above; last ones:`,
-    );
+  notes.push(`API server logged ${api.outputLines} line(s) at its default level to a file.`);
+  if (api.warnings > 0) {
+    notes.push(`${api.warnings} of them at warn level or above; last ones:`);
     for (const line of api.outputTail) notes.push(`  ${line.slice(0, 300)}`);
   }
   return notes;

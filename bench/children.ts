@@ -4,6 +4,7 @@
  * that every exit path of the benchmark can kill them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 const TAIL_LINES = 40;
@@ -20,24 +21,55 @@ export interface ChildHandle {
   tail(): string[];
   /** How many lines the process wrote in total. */
   lineCount(): number;
+  /**
+   * Lines of output that pass `keep` (e.g. warnings) and the last `max` of them: over the whole
+   * log file when there is one, over the kept tail when output is piped.
+   */
+  matchingLines(keep: (line: string) => boolean, max: number): { count: number; last: string[] };
 }
 
 const running = new Set<ChildHandle>();
 
-/** Starts `command` in a new process group with piped output; it is killed on any bench exit. */
+/** Calls `visit` with every line of a file, reading it in pieces (it may be hundreds of MB). */
+function forEachLine(file: string, visit: (line: string) => void): void {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(1 << 20);
+    let carry = '';
+    for (;;) {
+      const read = readSync(fd, buffer, 0, buffer.length, null);
+      if (read === 0) break;
+      const pieces = (carry + buffer.toString('utf8', 0, read)).split('\n');
+      carry = pieces.pop() ?? '';
+      for (const line of pieces) if (line.trim() !== '') visit(line);
+    }
+    if (carry.trim() !== '') visit(carry);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Starts `command` in a new process group; it is killed on any bench exit. Its output is piped
+ * and its end kept in memory, or, with `logFile`, written to that file as a deployed server
+ * writes its logs (the benchmark process then spends nothing reading them).
+ */
 export function startChild(
   name: string,
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
+  options: { logFile?: string } = {},
 ): ChildHandle {
+  const logFd = options.logFile === undefined ? undefined : openSync(options.logFile, 'w');
   const child = spawn(command, args, {
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: logFd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', logFd, logFd],
     // Own process group: the group can be signalled as a whole, and a Ctrl-C in the terminal
     // reaches only the benchmark, which then stops its children in order.
     detached: true,
   });
+  if (logFd !== undefined) closeSync(logFd); // the child holds its own copy
   const lines: string[] = [];
   let total = 0;
   let exitedFlag = false;
@@ -49,8 +81,8 @@ export function startChild(
       if (lines.length > TAIL_LINES) lines.shift();
     }
   };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
 
   const exited = new Promise<string>((resolve) => {
     child.once('error', (error) => {
@@ -64,13 +96,28 @@ export function startChild(
     });
   });
 
+  const matchingLines = (keep: (line: string) => boolean, max: number) => {
+    const last: string[] = [];
+    let count = 0;
+    const visit = (line: string) => {
+      if (!keep(line)) return;
+      count += 1;
+      last.push(line);
+      if (last.length > max) last.shift();
+    };
+    if (options.logFile === undefined) lines.forEach(visit);
+    else forEachLine(options.logFile, visit);
+    return { count, last };
+  };
+  const { logFile } = options;
   const handle: ChildHandle = {
     name,
     child,
     exited,
     hasExited: () => exitedFlag,
-    tail: () => [...lines],
-    lineCount: () => total,
+    tail: () => (logFile === undefined ? [...lines] : matchingLines(() => true, TAIL_LINES).last),
+    lineCount: () => (logFile === undefined ? total : matchingLines(() => true, 0).count),
+    matchingLines,
   };
   running.add(handle);
   void exited.then(() => running.delete(handle));
