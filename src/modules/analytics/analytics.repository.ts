@@ -1,4 +1,18 @@
-import { and, asc, between, desc, eq, gte, isNotNull, lt, or, isNull, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  between,
+  desc,
+  eq,
+  getTableColumns,
+  gte,
+  isNotNull,
+  isNull,
+  lt,
+  or,
+  sql,
+} from 'drizzle-orm';
+import { unionAll } from 'drizzle-orm/pg-core';
 import type { Database } from '../../db/database.js';
 import { mealLogs } from '../nutrition/meal-logs.table.js';
 import { bodyCompositionEntries } from '../users/body-composition.table.js';
@@ -75,6 +89,10 @@ function nutritionDaysFromMeals(db: Database, userId: string, day?: string) {
     .where(and(eq(mealLogs.userId, userId), day === undefined ? undefined : eq(mealLogs.day, day)))
     .groupBy(mealLogs.userId, mealLogs.day);
 }
+
+/** The measures a day of one exercise can be the best by. */
+const bestMeasures = ['bestE1rmKg', 'bestWeightKg', 'volumeKg', 'bestReps'] as const;
+export type BestMeasure = (typeof bestMeasures)[number];
 
 /** One ISO week's sets and volume for one muscle group. */
 export interface WeeklyMuscleRow {
@@ -333,27 +351,40 @@ export const analyticsRepository = {
       .orderBy(asc(r.day));
   },
 
-  /** The exercise's best day by one measure over all its history (earliest day on ties). */
-  async bestDayBy(
+  /**
+   * The exercise's best day by each measure over all its history (earliest day on ties), in one
+   * statement; a measure no day has is missing.
+   */
+  async bestDays(
     db: Database,
     userId: string,
     exerciseId: string,
-    measure: 'bestE1rmKg' | 'bestWeightKg' | 'volumeKg' | 'bestReps',
-  ): Promise<ExerciseDayRollupRow | undefined> {
+  ): Promise<Partial<Record<BestMeasure, ExerciseDayRollupRow>>> {
     const r = exerciseDayRollups;
-    const column = r[measure];
-    const [row] = await db
-      .select()
-      .from(r)
-      .where(and(eq(r.userId, userId), eq(r.exerciseId, exerciseId), isNotNull(column)))
-      .orderBy(
-        desc(column),
-        // The heaviest set: at equal weight, more reps is the better set.
-        ...(measure === 'bestWeightKg' ? [desc(r.bestWeightReps)] : []),
-        asc(r.day),
-      )
-      .limit(1);
-    return row;
+    const bestBy = (measure: BestMeasure) =>
+      db
+        .select({ measure: sql<string>`${measure}::text`.as('measure'), ...getTableColumns(r) })
+        .from(r)
+        .where(and(eq(r.userId, userId), eq(r.exerciseId, exerciseId), isNotNull(r[measure])))
+        .orderBy(
+          desc(r[measure]),
+          // The heaviest set: at equal weight, more reps is the better set.
+          ...(measure === 'bestWeightKg' ? [desc(r.bestWeightReps)] : []),
+          asc(r.day),
+        )
+        .limit(1);
+    const rows = await unionAll(
+      bestBy('bestE1rmKg'),
+      bestBy('bestWeightKg'),
+      bestBy('volumeKg'),
+      bestBy('bestReps'),
+    );
+    const bests: Partial<Record<BestMeasure, ExerciseDayRollupRow>> = {};
+    for (const { measure, ...row } of rows) {
+      const known = bestMeasures.find((candidate) => candidate === measure);
+      if (known) bests[known] = row;
+    }
+    return bests;
   },
 
   /**

@@ -299,9 +299,7 @@ export class AnalyticsService {
     const range = await this.resolveRange(userId, query, DEFAULT_HISTORY_DAYS, MAX_RANGE_DAYS);
     const { db } = this.deps;
     const { exerciseId } = query;
-    const best = (measure: Parameters<typeof repository.bestDayBy>[3]) =>
-      repository.bestDayBy(db, userId, exerciseId, measure);
-    const [days, records, bestE1rm, heaviest, bestVolume, mostReps] = await Promise.all([
+    const [days, records, bests] = await Promise.all([
       repository.exerciseDays(db, userId, exerciseId, range.from, range.to),
       repository.personalRecordEntries(db, userId, exerciseId, {
         from: range.from,
@@ -309,11 +307,14 @@ export class AnalyticsService {
         earliest: startOfDayUtc(addDays(range.from, -1)),
         latest: startOfDayUtc(addDays(range.to, 2)),
       }),
-      best('bestE1rmKg'),
-      best('bestWeightKg'),
-      best('volumeKg'),
-      best('bestReps'),
+      repository.bestDays(db, userId, exerciseId),
     ]);
+    const {
+      bestE1rmKg: bestE1rm,
+      bestWeightKg: heaviest,
+      volumeKg: bestVolume,
+      bestReps: mostReps,
+    } = bests;
     return {
       exerciseId,
       ...range,
