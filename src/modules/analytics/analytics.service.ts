@@ -90,7 +90,7 @@ const DEFAULT_SUMMARY_DAYS = 30;
 // A summary of a year sums tens of thousands of rollup rows for a member who logs every
 // exercise separately; read again only when the member's rollups changed. The age bounds how
 // long a change to the exercise library (a deploy) can take to show in the muscle groups.
-const SUMMARY_CACHE = { maxEntries: 2_000, maxAgeMs: 60_000 };
+const SUMMARY_CACHE = { maxEntries: 500, maxAgeMs: 60_000 };
 const DEFAULT_HISTORY_DAYS = 365;
 
 const round = (value: number, digits: number) => {
