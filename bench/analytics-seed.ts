@@ -18,6 +18,7 @@
  * rollups, points) comes from the application's own rebuild, see `rebuildDerived`.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import type { Config } from '../src/config/config.js';
 import { createContainer, type Container } from '../src/container.js';
@@ -597,6 +598,13 @@ function findRebuildMember(container: Container): RebuildMember {
   };
 }
 
+/** The tables a rebuild writes. */
+const DERIVED_TABLES = [
+  'exercise_day_rollups',
+  'nutrition_day_rollups',
+  'analytics_member_changes',
+];
+
 /** Members rebuilt at once: the pool has 10 connections; a rebuild may hold one or two. */
 const REBUILD_CONCURRENCY = 4;
 
@@ -625,6 +633,11 @@ export async function rebuildDerived(
       }
     };
     await Promise.all(Array.from({ length: REBUILD_CONCURRENCY }, worker));
+    // Statistics and visibility as autovacuum would leave them in a while: the rebuild rewrote
+    // whole tables, and plans read on stale estimates are not what a member would get.
+    for (const table of DERIVED_TABLES) {
+      await container.database.db.execute(sql.raw(`VACUUM (ANALYZE) ${table}`));
+    }
     return { status: 'rebuilt', members: done, seconds: round((Date.now() - started) / 1000) };
   });
 }

@@ -171,6 +171,8 @@ const scenarioArb = fc.record({
     { nil: null },
   ),
   commands: fc.array(commandArb, { minLength: 1, maxLength: 16 }),
+  // Answers are read once midway too, so one computed before later changes must not outlive them.
+  readMidwayBefore: fc.nat({ max: 15 }),
   progressOf: exerciseArb,
   // The whole window half of the time, else any part of it.
   range: fc.oneof(
@@ -185,11 +187,17 @@ const dayAt = (index: number) => windowDays[index]!;
 const noonPlus = (day: string, hours: number) =>
   new Date(new Date(`${day}T00:00:00.000Z`).getTime() + hours * HOUR_MS);
 
-async function apply(userId: string, commands: Command[]): Promise<void> {
+/** Applies the commands in order, calling `midway.read` before the command at `midway.before`. */
+async function apply(
+  userId: string,
+  commands: Command[],
+  midway: { before: number; read: () => Promise<unknown> },
+): Promise<void> {
   const logs: string[] = [];
   const meals: string[] = [];
   const pick = (ids: string[], target: number) => ids[target % ids.length];
-  for (const command of commands) {
+  for (const [index, command] of commands.entries()) {
+    if (index === midway.before) await midway.read();
     switch (command.kind) {
       case 'createLog': {
         const day = dayAt(command.day);
@@ -590,9 +598,6 @@ describe('analytics against the raw rows', () => {
           await activateWorkoutPlan(db, userId, scenario.daysPerWeek);
         }
         if (scenario.targets) await activateDietPlan(db, userId, scenario.targets);
-        await apply(userId, scenario.commands);
-
-        const raw = await rawRows(userId);
         const get = async (path: string) => {
           const response = await t.http
             .get(`/api/analytics${path}`)
@@ -602,6 +607,12 @@ describe('analytics against the raw rows', () => {
         };
         const { range } = scenario;
         const span = `from=${range.from}&to=${range.to}`;
+        await apply(userId, scenario.commands, {
+          before: scenario.readMidwayBefore,
+          read: () => get(`/workout/summary?${span}`),
+        });
+
+        const raw = await rawRows(userId);
         expect(await get(`/workout/summary?${span}`)).toEqual({
           ...range,
           timezone: scenario.zone,

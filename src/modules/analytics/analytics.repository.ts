@@ -1,4 +1,18 @@
-import { and, asc, between, desc, eq, gte, isNotNull, lt, or, isNull, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  between,
+  desc,
+  eq,
+  getTableColumns,
+  gte,
+  isNotNull,
+  isNull,
+  lt,
+  or,
+  sql,
+} from 'drizzle-orm';
+import { unionAll } from 'drizzle-orm/pg-core';
 import type { Database } from '../../db/database.js';
 import { mealLogs } from '../nutrition/meal-logs.table.js';
 import { bodyCompositionEntries } from '../users/body-composition.table.js';
@@ -24,7 +38,7 @@ const INSERT_BATCH_ROWS = 1_000;
  * in the rollup table's column order (what `insert … select` needs). The day is the log
  * entry's; a log entry without sets still counts as an entry on its day.
  */
-function exerciseDaysFromLogs(db: Database, userId: string, day?: string) {
+function exerciseDaysFromLogs(db: Database, userId?: string, day?: string, logId?: string) {
   return db
     .select({
       userId: workoutLogs.userId,
@@ -50,7 +64,11 @@ function exerciseDaysFromLogs(db: Database, userId: string, day?: string) {
     .from(workoutLogs)
     .leftJoin(workoutSets, eq(workoutSets.logId, workoutLogs.id))
     .where(
-      and(eq(workoutLogs.userId, userId), day === undefined ? undefined : eq(workoutLogs.day, day)),
+      and(
+        userId === undefined ? undefined : eq(workoutLogs.userId, userId),
+        day === undefined ? undefined : eq(workoutLogs.day, day),
+        logId === undefined ? undefined : eq(workoutLogs.id, logId),
+      ),
     )
     .groupBy(workoutLogs.userId, workoutLogs.exerciseId, workoutLogs.day);
 }
@@ -71,6 +89,10 @@ function nutritionDaysFromMeals(db: Database, userId: string, day?: string) {
     .where(and(eq(mealLogs.userId, userId), day === undefined ? undefined : eq(mealLogs.day, day)))
     .groupBy(mealLogs.userId, mealLogs.day);
 }
+
+/** The measures a day of one exercise can be the best by. */
+const bestMeasures = ['bestE1rmKg', 'bestWeightKg', 'volumeKg', 'bestReps'] as const;
+export type BestMeasure = (typeof bestMeasures)[number];
 
 /** One ISO week's sets and volume for one muscle group. */
 export interface WeeklyMuscleRow {
@@ -100,6 +122,40 @@ export const analyticsRepository = {
     await tx.insert(exerciseDayRollups).select(exerciseDaysFromLogs(tx, userId, day));
   },
 
+  /**
+   * Adds one new log entry and its sets to its exercise-day rollup, in one upsert that reads
+   * only that entry's sets: sums add up and bests combine, so a day of any length costs the
+   * same. Only for an entry just created with all its sets, under the member's lock (a changed
+   * or deleted entry rewrites its days instead, see `rewriteExerciseDay`).
+   */
+  async addLogToExerciseDay(tx: Database, logId: string): Promise<void> {
+    await tx.execute(sql`
+      insert into ${exerciseDayRollups} (user_id, exercise_id, day, logs, sets, reps, volume_kg,
+        duration_sec, best_e1rm_kg, best_weight_kg, best_weight_reps, best_reps)
+      select user_id, exercise_id, day, logs, sets, reps, volume_kg, duration_sec, best_e1rm_kg,
+        best_weight_kg, best_weight_reps, best_reps
+      from (${exerciseDaysFromLogs(tx, undefined, undefined, logId)}) as added
+      on conflict (user_id, exercise_id, day) do update set
+        logs = ${exerciseDayRollups}.logs + excluded.logs,
+        sets = ${exerciseDayRollups}.sets + excluded.sets,
+        reps = ${exerciseDayRollups}.reps + excluded.reps,
+        volume_kg = ${exerciseDayRollups}.volume_kg + excluded.volume_kg,
+        duration_sec = ${exerciseDayRollups}.duration_sec + excluded.duration_sec,
+        best_e1rm_kg = greatest(${exerciseDayRollups}.best_e1rm_kg, excluded.best_e1rm_kg),
+        best_weight_kg = greatest(${exerciseDayRollups}.best_weight_kg, excluded.best_weight_kg),
+        -- The reps of the heaviest set: the new entry's when it lifted more, the most of both
+        -- when it lifted the same (greatest() ignores nulls).
+        best_weight_reps = case
+          when excluded.best_weight_kg is null then ${exerciseDayRollups}.best_weight_reps
+          when ${exerciseDayRollups}.best_weight_kg is null
+            or excluded.best_weight_kg > ${exerciseDayRollups}.best_weight_kg
+            then excluded.best_weight_reps
+          when excluded.best_weight_kg = ${exerciseDayRollups}.best_weight_kg
+            then greatest(${exerciseDayRollups}.best_weight_reps, excluded.best_weight_reps)
+          else ${exerciseDayRollups}.best_weight_reps end,
+        best_reps = greatest(${exerciseDayRollups}.best_reps, excluded.best_reps)`);
+  },
+
   /** Rewrites the member's nutrition rollup of one day from the raw meal rows of that day. */
   async rewriteNutritionDay(tx: Database, userId: string, day: string): Promise<void> {
     await tx
@@ -108,7 +164,11 @@ export const analyticsRepository = {
     await tx.insert(nutritionDayRollups).select(nutritionDaysFromMeals(tx, userId, day));
   },
 
-  /** Records that the member's rollups were rewritten (see the verification job). */
+  /**
+   * Records that the member's rollups were rewritten (see the verification job). The time only
+   * moves forward, at least a millisecond per change, so it also versions the member's rollups
+   * (see `rollupVersion`).
+   */
   async markChanged(tx: Database, userId: string): Promise<void> {
     // clock_timestamp, taken under the member lock: later than any rebuild that held it before.
     await tx
@@ -116,8 +176,28 @@ export const analyticsRepository = {
       .values({ userId, changedAt: sql`clock_timestamp()` })
       .onConflictDoUpdate({
         target: analyticsMemberChanges.userId,
-        set: { changedAt: sql`excluded.changed_at` },
+        set: {
+          changedAt: sql`greatest(excluded.changed_at,
+            ${analyticsMemberChanges.changedAt} + interval '1 millisecond')`,
+        },
       });
+  },
+
+  /**
+   * A value that differs whenever the member's rollups may have changed since it was last
+   * read: every log change moves `changed_at` forward and every rebuild sets `verified_at`, in
+   * the transaction that wrote the rollups. Read before the rollups, so what is read after it
+   * is at least as new.
+   */
+  async rollupVersion(db: Database, userId: string): Promise<string> {
+    const [row] = await db
+      .select({
+        changedAt: analyticsMemberChanges.changedAt,
+        verifiedAt: analyticsMemberChanges.verifiedAt,
+      })
+      .from(analyticsMemberChanges)
+      .where(eq(analyticsMemberChanges.userId, userId));
+    return row ? `${row.changedAt.getTime()}/${row.verifiedAt?.getTime() ?? '-'}` : 'never';
   },
 
   /** Records that a rebuild checked all the member's rollups, as of the transaction's start. */
@@ -271,27 +351,40 @@ export const analyticsRepository = {
       .orderBy(asc(r.day));
   },
 
-  /** The exercise's best day by one measure over all its history (earliest day on ties). */
-  async bestDayBy(
+  /**
+   * The exercise's best day by each measure over all its history (earliest day on ties), in one
+   * statement; a measure no day has is missing.
+   */
+  async bestDays(
     db: Database,
     userId: string,
     exerciseId: string,
-    measure: 'bestE1rmKg' | 'bestWeightKg' | 'volumeKg' | 'bestReps',
-  ): Promise<ExerciseDayRollupRow | undefined> {
+  ): Promise<Partial<Record<BestMeasure, ExerciseDayRollupRow>>> {
     const r = exerciseDayRollups;
-    const column = r[measure];
-    const [row] = await db
-      .select()
-      .from(r)
-      .where(and(eq(r.userId, userId), eq(r.exerciseId, exerciseId), isNotNull(column)))
-      .orderBy(
-        desc(column),
-        // The heaviest set: at equal weight, more reps is the better set.
-        ...(measure === 'bestWeightKg' ? [desc(r.bestWeightReps)] : []),
-        asc(r.day),
-      )
-      .limit(1);
-    return row;
+    const bestBy = (measure: BestMeasure) =>
+      db
+        .select({ measure: sql<string>`${measure}::text`.as('measure'), ...getTableColumns(r) })
+        .from(r)
+        .where(and(eq(r.userId, userId), eq(r.exerciseId, exerciseId), isNotNull(r[measure])))
+        .orderBy(
+          desc(r[measure]),
+          // The heaviest set: at equal weight, more reps is the better set.
+          ...(measure === 'bestWeightKg' ? [desc(r.bestWeightReps)] : []),
+          asc(r.day),
+        )
+        .limit(1);
+    const rows = await unionAll(
+      bestBy('bestE1rmKg'),
+      bestBy('bestWeightKg'),
+      bestBy('volumeKg'),
+      bestBy('bestReps'),
+    );
+    const bests: Partial<Record<BestMeasure, ExerciseDayRollupRow>> = {};
+    for (const { measure, ...row } of rows) {
+      const known = bestMeasures.find((candidate) => candidate === measure);
+      if (known) bests[known] = row;
+    }
+    return bests;
   },
 
   /**

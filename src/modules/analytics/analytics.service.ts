@@ -27,6 +27,7 @@ import {
   startOfDayUtc,
 } from './calendar-days.js';
 import { movingAverages } from './moving-average.js';
+import { VersionedCache } from './versioned-cache.js';
 
 /** The member's time zone for their local days (the container's `memberTimeZones`). */
 export interface MemberTimeZones {
@@ -38,9 +39,9 @@ export interface TrainingPlans {
   activePlanDaysPerWeek(userId: string): Promise<number | null>;
 }
 
-/** The member's macro targets for one day, kcal and grams (the nutrition module); null: none. */
+/** The member's macro targets of each day, kcal and grams (the nutrition module); null: none. */
 export interface DailyTargets {
-  dailyTargetsOf(userId: string, day: string): Promise<Macros | null>;
+  dailyTargetsOn(userId: string, days: readonly string[]): Promise<(Macros | null)[]>;
 }
 
 export interface AnalyticsServiceDeps {
@@ -59,6 +60,18 @@ interface DayChange {
   previousDay?: string;
 }
 
+/** A workout log event: a created entry (with all its sets written) is added to its day. */
+interface WorkoutLogChange extends DayChange {
+  change: 'created' | 'updated' | 'deleted';
+  logId: string;
+}
+
+/** What a summary reads from the rollups, kept per member and range (see `summaryRollups`). */
+interface SummaryRollups {
+  totals: Awaited<ReturnType<typeof repository.workoutTotals>>;
+  weekly: WeeklyMuscleRow[];
+}
+
 /** What a rebuild found: rollup rows checked against the raw rows, and those that differed. */
 export interface RebuildReport {
   userId: string;
@@ -74,9 +87,11 @@ interface DayRange {
 }
 
 const DEFAULT_SUMMARY_DAYS = 30;
+// A summary of a year sums tens of thousands of rollup rows for a member who logs every
+// exercise separately; read again only when the member's rollups changed. The age bounds how
+// long a change to the exercise library (a deploy) can take to show in the muscle groups.
+const SUMMARY_CACHE = { maxEntries: 500, maxAgeMs: 60_000 };
 const DEFAULT_HISTORY_DAYS = 365;
-// Targets come through another module's interface one day at a time; a few at once.
-const TARGET_LOOKUPS_AT_ONCE = 8;
 
 const round = (value: number, digits: number) => {
   const factor = 10 ** digits;
@@ -132,35 +147,36 @@ function countDrift<T>(
   return drifted + storedByKey.size;
 }
 
-async function inBatches<T, R>(
-  items: T[],
-  size: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = [];
-  for (let start = 0; start < items.length; start += size) {
-    results.push(...(await Promise.all(items.slice(start, start + size).map(work))));
-  }
-  return results;
-}
-
 /**
  * Member analytics over their own logs. Every number is summed from rollup tables that hold at
  * most one row per member and day (per exercise for workouts), rewritten from the raw rows of a
  * day inside the transaction that changed that day; a job rebuilds members from scratch and
- * reports what had drifted. Reads therefore cost the length of the range, not of the history.
+ * reports what had drifted. Reads therefore cost the length of the range, not of the history;
+ * the summary's sums, the one read that grows with range × exercises, are also kept per process
+ * under the member's rollup version (`analytics_member_changes`, moved by every write), so a
+ * repeated summary costs one primary-key read until the member's logs change.
  */
 export class AnalyticsService {
+  private readonly summaries = new VersionedCache<SummaryRollups>(SUMMARY_CACHE);
+
   constructor(private readonly deps: AnalyticsServiceDeps) {}
 
   // ---- keeping the rollups ----
 
-  /** In the writing transaction: rewrites the days a workout log change touched. */
-  async onWorkoutLogChanged(change: DayChange): Promise<void> {
+  /**
+   * In the writing transaction: a new entry is added to its exercise-day (bounded by the
+   * entry's own sets, however full the day); a changed or deleted one, which may have changed
+   * exercise or day, rewrites the days it touched from the raw rows.
+   */
+  async onWorkoutLogChanged(change: WorkoutLogChange): Promise<void> {
     const { tx } = change.uow;
     await repository.lockMember(tx, change.userId);
-    for (const day of this.touchedDays(change)) {
-      await repository.rewriteExerciseDay(tx, change.userId, day);
+    if (change.change === 'created') {
+      await repository.addLogToExerciseDay(tx, change.logId);
+    } else {
+      for (const day of this.touchedDays(change)) {
+        await repository.rewriteExerciseDay(tx, change.userId, day);
+      }
     }
     await repository.markChanged(tx, change.userId);
   }
@@ -232,10 +248,8 @@ export class AnalyticsService {
   /** Totals, muscle groups, weekly muscle volume and plan completion over a range of days. */
   async workoutSummary(userId: string, query: RangeQuery): Promise<WorkoutSummaryView> {
     const range = await this.resolveRange(userId, query, DEFAULT_SUMMARY_DAYS, MAX_RANGE_DAYS);
-    const { db } = this.deps;
-    const [totals, weekly, daysPerWeek] = await Promise.all([
-      repository.workoutTotals(db, userId, range.from, range.to),
-      repository.weeklyMuscleVolume(db, userId, range.from, range.to),
+    const [{ totals, weekly }, daysPerWeek] = await Promise.all([
+      this.summaryRollups(userId, range),
       this.deps.plans.activePlanDaysPerWeek(userId),
     ]);
 
@@ -267,14 +281,25 @@ export class AnalyticsService {
     };
   }
 
+  /** The summary's sums over the range, from this process's cache while the rollups stand. */
+  private async summaryRollups(userId: string, range: DayRange): Promise<SummaryRollups> {
+    const { db } = this.deps;
+    const version = await repository.rollupVersion(db, userId);
+    return this.summaries.through(`${userId}/${range.from}/${range.to}`, version, async () => {
+      const [totals, weekly] = await Promise.all([
+        repository.workoutTotals(db, userId, range.from, range.to),
+        repository.weeklyMuscleVolume(db, userId, range.from, range.to),
+      ]);
+      return { totals, weekly };
+    });
+  }
+
   /** Per training day of one exercise: best e1RM, heaviest set, volume; its PRs and bests. */
   async workoutProgress(userId: string, query: WorkoutProgressQuery): Promise<WorkoutProgressView> {
     const range = await this.resolveRange(userId, query, DEFAULT_HISTORY_DAYS, MAX_RANGE_DAYS);
     const { db } = this.deps;
     const { exerciseId } = query;
-    const best = (measure: Parameters<typeof repository.bestDayBy>[3]) =>
-      repository.bestDayBy(db, userId, exerciseId, measure);
-    const [days, records, bestE1rm, heaviest, bestVolume, mostReps] = await Promise.all([
+    const [days, records, bests] = await Promise.all([
       repository.exerciseDays(db, userId, exerciseId, range.from, range.to),
       repository.personalRecordEntries(db, userId, exerciseId, {
         from: range.from,
@@ -282,11 +307,14 @@ export class AnalyticsService {
         earliest: startOfDayUtc(addDays(range.from, -1)),
         latest: startOfDayUtc(addDays(range.to, 2)),
       }),
-      best('bestE1rmKg'),
-      best('bestWeightKg'),
-      best('volumeKg'),
-      best('bestReps'),
+      repository.bestDays(db, userId, exerciseId),
     ]);
+    const {
+      bestE1rmKg: bestE1rm,
+      bestWeightKg: heaviest,
+      volumeKg: bestVolume,
+      bestReps: mostReps,
+    } = bests;
     return {
       exerciseId,
       ...range,
@@ -341,8 +369,9 @@ export class AnalyticsService {
       MAX_COMPLIANCE_RANGE_DAYS,
     );
     const rows = await repository.nutritionDays(this.deps.db, userId, range.from, range.to);
-    const targets = await inBatches(rows, TARGET_LOOKUPS_AT_ONCE, (row) =>
-      this.deps.targets.dailyTargetsOf(userId, row.day),
+    const targets = await this.deps.targets.dailyTargetsOn(
+      userId,
+      rows.map((row) => row.day),
     );
     const days = rows.map((row, index) => complianceOfDay(row, targets[index] ?? null));
 

@@ -36,8 +36,8 @@ export function createAnalytics(deps: {
   settings: AnalyticsSettings;
 }): Analytics {
   const service = new AnalyticsService(deps);
-  deps.events.on('workout-logs.changed', ({ uow, userId, log, previousDay }) =>
-    service.onWorkoutLogChanged({ uow, userId, day: log.day, previousDay }),
+  deps.events.on('workout-logs.changed', ({ uow, userId, change, log, previousDay }) =>
+    service.onWorkoutLogChanged({ uow, userId, change, logId: log.id, day: log.day, previousDay }),
   );
   deps.events.on('meal-logs.changed', ({ uow, userId, meal, previousDay }) =>
     service.onMealLogChanged({ uow, userId, day: meal.day, previousDay }),

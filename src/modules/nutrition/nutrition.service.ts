@@ -287,6 +287,13 @@ export class NutritionService {
     return (await this.dailyTargets(userId)).targets;
   }
 
+  /** The targets of each of the days, in order: one lookup, as targets are not versioned. */
+  async dailyTargetsOn(userId: string, days: readonly string[]): Promise<(MacroTargets | null)[]> {
+    if (days.length === 0) return [];
+    const { targets } = await this.dailyTargets(userId);
+    return days.map(() => targets);
+  }
+
   async searchFoods(query: PageRequest<string> & { q?: string }) {
     return mapPage(await nutritionRepository.searchFoods(this.deps.db, query), presentFood);
   }

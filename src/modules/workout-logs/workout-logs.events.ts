@@ -6,7 +6,8 @@ declare module '../../lib/events/domain-events.js' {
     /**
      * Run inside the transaction that created, changed (a set added over the socket counts) or
      * deleted a log entry; listeners keep what is derived from logs (points, achievements,
-     * rollups) in step, in the same transaction.
+     * rollups) in step, in the same transaction. An entry is announced `created` once, with
+     * all its sets written (listeners may add it to what they keep as a whole).
      */
     'workout-logs.changed': {
       uow: UnitOfWork;

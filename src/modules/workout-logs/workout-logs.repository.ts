@@ -381,25 +381,22 @@ export const workoutLogsRepository = {
     exerciseId: string,
     position: HistoryPosition,
   ): Promise<RecordBests> {
-    const holders: { kind: PersonalRecordKind; id: string | undefined }[] = [];
-    // One after another: a transaction's statements share one connection.
-    for (const kind of personalRecordKinds) {
-      const [row] = await tx
-        .select({ id: workoutLogs.id })
-        .from(workoutLogs)
-        .where(
-          and(
-            eq(workoutLogs.userId, userId),
-            eq(workoutLogs.exerciseId, exerciseId),
-            isFlagged,
-            sql`${kind} = any(${workoutLogs.personalRecords})`,
-            sql`${historyKey} < ${positionOf(position)}`,
-          ),
-        )
-        .orderBy(desc(workoutLogs.completedAt), desc(workoutLogs.id))
-        .limit(1);
-      holders.push({ kind, id: row?.id });
-    }
+    // Each kind's holder is the first row of its own index range; one statement for all four.
+    const holderOf = (kind: PersonalRecordKind) => sql`(
+      select ${kind}::text as kind, ${workoutLogs.id} as id from ${workoutLogs}
+      where ${workoutLogs.userId} = ${userId} and ${workoutLogs.exerciseId} = ${exerciseId}
+        and ${isFlagged} and ${kind} = any(${workoutLogs.personalRecords})
+        and ${historyKey} < ${positionOf(position)}
+      order by ${workoutLogs.completedAt} desc, ${workoutLogs.id} desc
+      limit 1)`;
+    const found = await rowsOf<{ kind: string; id: string }>(
+      tx,
+      sql.join(personalRecordKinds.map(holderOf), sql` union all `),
+    );
+    const holders = personalRecordKinds.map((kind) => ({
+      kind,
+      id: found.find((row) => row.kind === kind)?.id,
+    }));
     const metrics = await this.metricsOf(
       tx,
       holders.flatMap((holder) => (holder.id ? [holder.id] : [])),
