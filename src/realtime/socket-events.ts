@@ -108,11 +108,12 @@ function refusePacket(packet: unknown[], code: string, message: string): void {
 /**
  * Answers events no handler listens for with a NOT_FOUND ack instead of leaving the client's
  * callback waiting for ever. Handlers are registered on connection, before any event arrives.
+ * Socket.IO itself listens for `error` on every socket (a no-op), which is no handler of ours.
  */
 export function refuseUnknownEvents(socket: AppSocket): void {
   socket.use((packet, next) => {
     const [event] = packet;
-    if (socket.listenerCount(event) > 0) {
+    if (event !== 'error' && socket.listenerCount(event) > 0) {
       next();
       return;
     }
