@@ -95,8 +95,15 @@ describe('service index', () => {
     expect(res.body).toMatchObject({
       name: 'NXG Connect API',
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),
-      links: { documentation: '/api/docs', openapi: '/api/openapi.json', health: '/health/live' },
+      links: {
+        documentation: '/api/docs',
+        openapi: '/api/openapi.json',
+        asyncapi: '/api/asyncapi.json',
+        health: '/health/live',
+      },
     });
+    const asyncApi = await t.http.get('/api/asyncapi.json').expect(200);
+    expect(asyncApi.body).toMatchObject({ asyncapi: '3.0.0', info: { version: res.body.version } });
   });
 
   it('when the server logs, then each line names the service, version and environment', async () => {

@@ -10,10 +10,12 @@ import { requestId } from './middleware/request-id.js';
 import { requestLog } from './middleware/request-log.js';
 import { accountPagesRoutes, authRoutes, recoveryRoutes } from './modules/auth/index.js';
 import {
+  buildAsyncApiDocument,
   buildOpenApiDocument,
   docsRoutes,
   mountApiReference,
   serviceIndexRoutes,
+  type AsyncApiDocument,
 } from './modules/docs/index.js';
 import { healthRoutes } from './modules/health/index.js';
 import { usersRoutes } from './modules/users/index.js';
@@ -161,8 +163,14 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     notificationsRoutes(container.notifications),
   ];
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
-  const openApiDocument = () => (document ??= buildOpenApiDocument(registry));
-  groups.push(docsRoutes(openApiDocument), serviceIndexRoutes());
+  let asyncApiDocument: AsyncApiDocument | undefined;
+  groups.push(
+    docsRoutes({
+      openApi: () => (document ??= buildOpenApiDocument(registry)),
+      asyncApi: () => (asyncApiDocument ??= buildAsyncApiDocument()),
+    }),
+    serviceIndexRoutes(),
+  );
 
   // Health and metrics stay unlimited: probes and scrapers call them on a schedule.
   // Per-user counts ride in the guard's one cache round trip.

@@ -5,11 +5,24 @@
 // also exports the socket handlers, which import this file, and that would be a cycle.
 // eslint-disable-next-line no-restricted-imports -- schema types only; see above
 import type {
+  WorkoutProgressAck,
   WorkoutProgressPayload,
   WorkoutProgressRecord,
 } from '../modules/workout-logs/workout-logs.schemas.js';
 // eslint-disable-next-line no-restricted-imports -- schema types only; see above
-import type { HeartbeatBody, MachineStatusEvent } from '../modules/gym-floor/gym-floor.schemas.js';
+import type {
+  BranchSubscribed,
+  BranchUnsubscribed,
+  HeartbeatBody,
+  HeartbeatResult,
+  MachineLinkedEvent,
+  MachineRemovedEvent,
+  MachineStatusEvent,
+  MachineUnlinkedEvent,
+} from '../modules/gym-floor/gym-floor.schemas.js';
+// eslint-disable-next-line no-restricted-imports -- schema types only; see above
+import type { NotificationEvent } from '../modules/notifications/notifications.schemas.js';
+import type { FailedAck } from './socket-errors.schemas.js';
 import type { Role } from '../lib/roles.js';
 
 /** Who is on the other end of a socket, as the handshake established it. */
@@ -30,39 +43,31 @@ export interface SocketData {
   identity: SocketIdentity;
 }
 
-/** What every acknowledgement looks like, on both namespaces: ok with a result, or an error. */
-export type Ack =
-  | ({ ok: true } & Record<string, unknown>)
-  | {
-      ok: false;
-      error: {
-        code: string;
-        /** Which case this is, as in problem documents (`MACHINE_NOT_LINKED`, `RATE_LIMITED`…). */
-        reason?: string;
-        message: string;
-        errors?: { path: string; message: string }[];
-        errorsOmitted?: number;
-      };
-    };
+/**
+ * What every acknowledgement looks like, on both namespaces: ok with the event's result, or an
+ * error (validation, rate limit, refusal) with nothing changed.
+ */
+export type Ack<Result extends object = Record<string, unknown>> =
+  ({ ok: true } & Result) | FailedAck;
 
-/** The callback a client passes last to be answered. */
-export type AckCallback = (ack: Ack) => void;
-
-/** A notice pushed to a member's devices on `/workouts`. */
-export interface NotificationEvent {
-  type: string;
-  message: string;
-  at: string;
-  [detail: string]: unknown;
-}
+/** The callback a client passes last to be answered, with the event's result type. */
+export type AckCallback<Result extends object = Record<string, unknown>> = (
+  ack: Ack<Result>,
+) => void;
 
 /** `/machines`, client to server: members follow branches, devices report in. */
 export interface MachinesClientEvents {
-  'branch:subscribe': (payload: { branchId: string }, ack: AckCallback) => void;
-  'branch:unsubscribe': (payload: { branchId: string }, ack: AckCallback) => void;
-  'machine:heartbeat': (payload: HeartbeatBody, ack: AckCallback) => void;
+  'branch:subscribe': (payload: { branchId: string }, ack: AckCallback<BranchSubscribed>) => void;
+  'branch:unsubscribe': (
+    payload: { branchId: string },
+    ack: AckCallback<BranchUnsubscribed>,
+  ) => void;
+  'machine:heartbeat': (payload: HeartbeatBody, ack: AckCallback<HeartbeatResult>) => void;
   /** From a device, for its linked member; the machine is the device itself. */
-  'workout:progress': (payload: WorkoutProgressPayload, ack: AckCallback) => void;
+  'workout:progress': (
+    payload: WorkoutProgressPayload,
+    ack: AckCallback<WorkoutProgressAck>,
+  ) => void;
 }
 
 /** `/machines`, server to client. */
@@ -70,16 +75,19 @@ export interface MachinesServerEvents {
   /** To a branch's subscribers. */
   'machine:status': (event: MachineStatusEvent) => void;
   /** To a branch's subscribers. */
-  'machine:removed': (event: { machineId: string; branchId: string; at: string }) => void;
+  'machine:removed': (event: MachineRemovedEvent) => void;
   /** To the device. */
-  'machine:linked': (event: { userId: string; at: string }) => void;
+  'machine:linked': (event: MachineLinkedEvent) => void;
   /** To the device. */
-  'machine:unlinked': (event: { userId: string; status: string; at: string }) => void;
+  'machine:unlinked': (event: MachineUnlinkedEvent) => void;
 }
 
 /** `/workouts`, client to server. */
 export interface WorkoutsClientEvents {
-  'workout:progress': (payload: WorkoutProgressPayload, ack: AckCallback) => void;
+  'workout:progress': (
+    payload: WorkoutProgressPayload,
+    ack: AckCallback<WorkoutProgressAck>,
+  ) => void;
 }
 
 /** `/workouts`, server to client: a member's devices. */

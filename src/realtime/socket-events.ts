@@ -4,13 +4,13 @@ import { AppError, validationError } from '../lib/errors.js';
 import { fieldErrorsOf } from '../lib/zod.js';
 import type { Logger } from '../lib/logger.js';
 import type {
-  Ack,
   AckCallback,
   ClientToServerEvents,
   InterServerEvents,
   ServerToClientEvents,
   SocketData,
 } from './event-maps.js';
+import type { FailedAck } from './socket-errors.schemas.js';
 import { quotaHolder, type EventBudget } from './socket-quotas.js';
 
 /** A connected socket of ours; its identity is always set once connected. */
@@ -35,8 +35,12 @@ export interface SocketFeature {
 /** The payload a client event carries, as its event map declares it. */
 type ClientPayload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
 
+/** What a successful ack of the client event carries besides `ok: true`. */
+export type AckResult<E extends keyof ClientToServerEvents> =
+  Parameters<ClientToServerEvents[E]>[1] extends AckCallback<infer Result> ? Result : never;
+
 /** An ack as an error, for a thrown AppError or anything else. */
-export function errorAck(error: unknown, logger: Logger, event: string): Ack {
+export function errorAck(error: unknown, logger: Logger, event: string): FailedAck {
   if (error instanceof AppError) {
     return {
       ok: false,
@@ -64,11 +68,12 @@ export function onEvent<E extends keyof ClientToServerEvents>(
   event: E,
   schema: ZodType<ClientPayload<E>>,
   logger: Logger,
-  handler: (payload: ClientPayload<E>) => Promise<Record<string, unknown>>,
+  handler: (payload: ClientPayload<E>) => Promise<AckResult<E>>,
 ): void {
   const listener = (...args: unknown[]) => {
     const last = args.at(-1);
-    const ack: AckCallback = typeof last === 'function' ? (last as AckCallback) : () => undefined;
+    const ack: AckCallback<AckResult<E>> =
+      typeof last === 'function' ? (last as AckCallback<AckResult<E>>) : () => undefined;
     const raw = typeof args[0] === 'function' || args.length === 0 ? {} : args[0];
     const parsed = schema.safeParse(raw ?? {});
     if (!parsed.success) {
@@ -96,17 +101,19 @@ export function onEvent<E extends keyof ClientToServerEvents>(
 /** Drops an incoming event, answering its ack callback (if it has one) with the error. */
 function refusePacket(packet: unknown[], code: string, message: string): void {
   const last = packet.at(-1);
-  if (typeof last === 'function') (last as AckCallback)({ ok: false, error: { code, message } });
+  if (typeof last === 'function')
+    (last as (ack: FailedAck) => void)({ ok: false, error: { code, message } });
 }
 
 /**
  * Answers events no handler listens for with a NOT_FOUND ack instead of leaving the client's
  * callback waiting for ever. Handlers are registered on connection, before any event arrives.
+ * Socket.IO itself listens for `error` on every socket (a no-op), which is no handler of ours.
  */
 export function refuseUnknownEvents(socket: AppSocket): void {
   socket.use((packet, next) => {
     const [event] = packet;
-    if (socket.listenerCount(event) > 0) {
+    if (event !== 'error' && socket.listenerCount(event) > 0) {
       next();
       return;
     }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildBranch, buildMachine, buildSignedInUser } from '../test-support/factories.js';
@@ -72,9 +73,11 @@ async function barrier(t: TestApp, userId: string, on: Socket[]): Promise<void> 
     nextEvent<{ message: string }>(socket, 'notification', (n) => n.message === marker, 15_000),
   );
   t.container.realtime.emitToUser(userId, 'notification', {
-    type: 'test-barrier',
+    type: 'achievement-unlocked',
     message: marker,
     at: new Date().toISOString(),
+    title: 'Barrier',
+    notificationId: randomUUID(),
   });
   await Promise.all(heard);
 }

@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import { z } from '../../lib/zod.js';
 import { release } from '../../lib/release.js';
+import type { AsyncApiDocument } from './asyncapi.js';
 
 type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
@@ -39,7 +40,8 @@ export function buildOpenApiDocument(registry: OpenAPIRegistry): OpenApiDocument
           'with the id breaking ties.',
         'Unknown fields in a body or query are rejected with 400.',
         'Real-time events use Socket.IO on engine path `/api/ws` (namespaces `/machines`, ' +
-          '`/workouts`; see the README). A user holds at most `SOCKETS_PER_USER` connections ' +
+          '`/workouts`), described by the AsyncAPI 3.0 document at `/api/asyncapi.json`: ' +
+          'handshake auth, every event’s payload, acks and errors. A user holds at most `SOCKETS_PER_USER` connections ' +
           'at once and a machine `SOCKETS_PER_MACHINE` (further ones get `connect_error` with ' +
           '`data.code` `TOO_MANY_CONNECTIONS`); events are limited per connection and per user ' +
           'or machine over all their connections (`RATE_LIMITED` ack).',
@@ -58,6 +60,7 @@ export function serviceIndexRoutes(): RouteGroup {
     links: {
       documentation: '/api/docs',
       openapi: '/api/openapi.json',
+      asyncapi: '/api/asyncapi.json',
       health: '/health/live',
       readiness: '/health/ready',
     },
@@ -90,8 +93,14 @@ export function serviceIndexRoutes(): RouteGroup {
   };
 }
 
-/** `/api/openapi.json`; `/api/docs` is mounted by `mountApiReference`. */
-export function docsRoutes(document: () => OpenApiDocument): RouteGroup {
+/**
+ * `/api/openapi.json` (REST) and `/api/asyncapi.json` (Socket.IO); `/api/docs` is mounted by
+ * `mountApiReference`.
+ */
+export function docsRoutes(documents: {
+  openApi: () => OpenApiDocument;
+  asyncApi: () => AsyncApiDocument;
+}): RouteGroup {
   return {
     basePath: '/api',
     tag: 'Docs',
@@ -102,7 +111,15 @@ export function docsRoutes(document: () => OpenApiDocument): RouteGroup {
         summary: 'This OpenAPI 3.1 document',
         access: 'public',
         responses: { 200: { description: 'OpenAPI document', schema: z.looseObject({}) } },
-        handler: () => Promise.resolve({ status: 200, body: document() }),
+        handler: () => Promise.resolve({ status: 200, body: documents.openApi() }),
+      }),
+      defineRoute({
+        method: 'get',
+        path: '/asyncapi.json',
+        summary: 'The AsyncAPI 3.0 document of the Socket.IO API (engine path `/api/ws`)',
+        access: 'public',
+        responses: { 200: { description: 'AsyncAPI document', schema: z.looseObject({}) } },
+        handler: () => Promise.resolve({ status: 200, body: documents.asyncApi() }),
       }),
     ],
   };

@@ -5,3 +5,4 @@ export {
   mountApiReference,
   serviceIndexRoutes,
 } from './docs.routes.js';
+export { buildAsyncApiDocument, type AsyncApiDocument } from './asyncapi.js';

@@ -457,16 +457,68 @@ export const busynessSchema = z
 export type BusynessView = z.infer<typeof busynessSchema>;
 
 // ---- real-time events ----
+// The payloads of the `/machines` Socket.IO events: they validate what clients send, type what
+// the server emits (through the event maps) and are the schemas of the AsyncAPI document.
 
 /** `machine:status` as subscribers of the branch receive it. */
-export interface MachineStatusEvent {
-  machineId: string;
-  branchId: string;
-  status: (typeof machineStatusValues)[number];
-  /** Only to the branch's staff, admins and the member it names. */
-  currentUserId?: string;
-  at: string;
-}
+export const machineStatusEventSchema = z
+  .object({
+    machineId: z.uuid(),
+    branchId: z.uuid(),
+    status: z.enum(machineStatusValues),
+    currentUserId: z.uuid().optional().openapi({
+      description:
+        'The member holding the machine: only to the branch’s staff, admins and that member.',
+    }),
+    at: timestamp.openapi({ description: 'When the status changed' }),
+  })
+  .openapi('MachineStatusEvent');
+export type MachineStatusEvent = z.infer<typeof machineStatusEventSchema>;
+
+/** `machine:removed`, to the branch's subscribers: the machine is gone from the floor. */
+export const machineRemovedEventSchema = z
+  .object({ machineId: z.uuid(), branchId: z.uuid(), at: timestamp })
+  .openapi('MachineRemovedEvent');
+export type MachineRemovedEvent = z.infer<typeof machineRemovedEventSchema>;
+
+/** `machine:linked`, to the device: a member scanned it. */
+export const machineLinkedEventSchema = z
+  .object({
+    userId: z.uuid().openapi({ description: 'The member now using the machine' }),
+    at: timestamp,
+  })
+  .openapi('MachineLinkedEvent');
+export type MachineLinkedEvent = z.infer<typeof machineLinkedEventSchema>;
+
+/** `machine:unlinked`, to the device: its member let go, or was let go of. */
+export const machineUnlinkedEventSchema = z
+  .object({
+    userId: z.uuid().openapi({ description: 'The member who was using the machine' }),
+    status: z.enum(machineStatusValues).openapi({ description: 'The machine’s status now' }),
+    at: timestamp,
+  })
+  .openapi('MachineUnlinkedEvent');
+export type MachineUnlinkedEvent = z.infer<typeof machineUnlinkedEventSchema>;
 
 export const branchSubscribePayload = z.strictObject({ branchId: uuidParam });
 export const machineHeartbeatPayload = heartbeatBody;
+
+/** The `branch:subscribe` ack: the branch's machines as they are now. */
+export const branchSubscribedSchema = z
+  .object({
+    branchId: z.uuid(),
+    machines: z.array(machineStatusEventSchema).openapi({
+      description: 'Every machine of the branch (at most 1,000), as `machine:status` shows it',
+    }),
+  })
+  .openapi('BranchSubscribed');
+export type BranchSubscribed = z.infer<typeof branchSubscribedSchema>;
+
+/** The `branch:unsubscribe` ack. */
+export const branchUnsubscribedSchema = z
+  .object({ branchId: z.uuid() })
+  .openapi('BranchUnsubscribed');
+export type BranchUnsubscribed = z.infer<typeof branchUnsubscribedSchema>;
+
+/** The `machine:heartbeat` ack: the machine's state, as the HTTP heartbeat answers it. */
+export type HeartbeatResult = z.infer<typeof heartbeatResultSchema>;

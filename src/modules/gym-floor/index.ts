@@ -12,3 +12,15 @@ export {
   releaseIdleLinks,
 } from './gym-floor.jobs.js';
 export type { MembershipView } from './gym-floor.schemas.js';
+// The `/machines` event payloads, for the AsyncAPI document.
+export {
+  branchSubscribedSchema,
+  branchSubscribePayload,
+  branchUnsubscribedSchema,
+  heartbeatResultSchema,
+  machineHeartbeatPayload,
+  machineLinkedEventSchema,
+  machineRemovedEventSchema,
+  machineStatusEventSchema,
+  machineUnlinkedEventSchema,
+} from './gym-floor.schemas.js';

@@ -705,6 +705,18 @@ describe('devices on /machines', () => {
     expect(invalid).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
   });
 
+  it('when a client emits `error`, which Socket.IO listens for itself, then NOT_FOUND rather than no answer', async () => {
+    const { deviceKey } = await floor();
+    const member = await openUser(admin.session.accessToken);
+    const device = await openDevice(deviceKey);
+    for (const socket of [member, device]) {
+      expect(await emitWithAck(socket, 'error', {})).toMatchObject({
+        ok: false,
+        error: { code: 'NOT_FOUND' },
+      });
+    }
+  });
+
   it('when users emit device events or devices emit user events, then NOT_FOUND and nothing happens', async () => {
     const { branch, machine, deviceKey } = await floor();
     const device = await openDevice(deviceKey);

@@ -18,6 +18,7 @@ export { remindersRoutes } from './reminders.routes.js';
 export { registerReminderJobs, sendDueReminders } from './reminders.jobs.js';
 export { NotificationService, type NotificationTimeZones } from './notifications.service.js';
 export { notificationsRoutes } from './notifications.routes.js';
+export { notificationEventSchema } from './notifications.schemas.js';
 export { registerNotificationJobs } from './notifications.jobs.js';
 export { createPushGateways } from './push-gateways.js';
 export type { PushConfig } from '../../config/push.config.js';

@@ -164,6 +164,22 @@ export const notificationSchema = z
   });
 export type NotificationView = z.infer<typeof notificationSchema>;
 
+/**
+ * `notification` on the member's `/workouts` sockets: the stored notification flattened for
+ * live display, its `data` details spread alongside the fixed fields.
+ */
+export const notificationEventSchema = z
+  .object({
+    type: z.enum(notificationKinds).openapi({ description: 'The notification’s kind' }),
+    message: z.string().openapi({ description: 'The sentence the member reads (its body)' }),
+    at: z.iso.datetime(),
+    title: z.string(),
+    notificationId: z.uuid().openapi({ description: 'The notification in the inbox' }),
+  })
+  .catchall(scalar)
+  .openapi('NotificationEvent');
+export type NotificationEvent = z.infer<typeof notificationEventSchema>;
+
 export const inboxQuery = pageQuery;
 
 export const inboxSchema = z

@@ -6,7 +6,12 @@ export {
   type MemberTimeZones,
 } from './workout-logs.service.js';
 export type { ScheduledPlan } from './plan-schedule.js';
-export { workoutProgressPayload, type WorkoutProgressPayload } from './workout-logs.schemas.js';
+export {
+  workoutProgressAckSchema,
+  workoutProgressPayload,
+  workoutProgressRecord,
+  type WorkoutProgressPayload,
+} from './workout-logs.schemas.js';
 export type { ImportedSet, ImportedWorkoutLog, ImportOutcome } from './imported-log.js';
 export { workoutLogsRoutes } from './workout-logs.routes.js';
 export {

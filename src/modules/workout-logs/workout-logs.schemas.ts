@@ -509,3 +509,9 @@ export const workoutProgressRecord = z
   })
   .openapi('WorkoutProgressRecord');
 export type WorkoutProgressRecord = z.infer<typeof workoutProgressRecord>;
+
+/** The `workout:progress` ack: the set as stored. */
+export const workoutProgressAckSchema = z
+  .object({ record: workoutProgressRecord })
+  .openapi('WorkoutProgressResult');
+export type WorkoutProgressAck = z.infer<typeof workoutProgressAckSchema>;
