@@ -41,7 +41,7 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         access: 'public',
         rateLimit: strictLimit,
         body: registerBody,
-        errors: [409],
+        errors: [409, 503],
         reasons: { 409: ['USERNAME_TAKEN', 'EMAIL_TAKEN'] },
         responses: { 201: { description: 'Account created', schema: signInSchema } },
         handler: async ({ body, req, res }) => ({
@@ -79,7 +79,7 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         access: 'public',
         rateLimit: strictLimit,
         body: loginBody,
-        errors: [401],
+        errors: [401, 503],
         reasons: { 429: ['TOO_MANY_REQUESTS', 'ACCOUNT_LOCKED', 'IP_LOCKED', 'DEVICE_LOCKED'] },
         responses: {
           200: {
@@ -102,6 +102,7 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         access: 'public',
         rateLimit: strictLimit,
         body: refreshBody,
+        errors: [401, 503],
         responses: { 200: { description: 'New token pair', schema: authSessionSchema } },
         handler: async ({ body }) => ({ status: 200, body: await auth.refresh(body.refreshToken) }),
       }),

@@ -63,6 +63,7 @@ export function recoveryRoutes(
         access: 'public',
         rateLimit: strictLimit,
         body: forgotPasswordBody,
+        errors: [503],
         responses: {
           202: {
             description: 'Accepted; a link is on its way if the account exists',
@@ -93,6 +94,7 @@ export function recoveryRoutes(
         access: 'public',
         rateLimit: strictLimit,
         body: resetPasswordBody,
+        errors: [503],
         responses: { 204: { description: 'Password set; sign in with it' } },
         handler: async ({ body }) => {
           await auth.resetPassword(body.token, body.password);
@@ -111,6 +113,7 @@ export function recoveryRoutes(
         access: 'public',
         rateLimit: strictLimit,
         body: verifyEmailBody,
+        errors: [503],
         reasons: { 409: ['EMAIL_TAKEN'] },
         responses: { 200: { description: 'Verified', schema: verifiedEmailSchema } },
         handler: async ({ body }) => ({
@@ -153,7 +156,7 @@ export function recoveryRoutes(
         access: 'public',
         rateLimit: strictLimit,
         body: mfaVerifyBody,
-        errors: [401],
+        errors: [401, 503],
         reasons: { 429: ['TOO_MANY_REQUESTS', 'ACCOUNT_LOCKED', 'IP_LOCKED', 'DEVICE_LOCKED'] },
         responses: { 200: { description: 'Signed in', schema: signInSchema } },
         handler: async ({ body, req, res }) => ({

@@ -187,7 +187,7 @@ export function machinesRoutes(
         description: 'By the member linked to it, or by admins and the branch’s staff.',
         access: 'user',
         params: idParams,
-        errors: [404, 409],
+        errors: [403, 404, 409],
         reasons: { 409: ['MACHINE_NOT_LINKED', 'MACHINE_CHANGED_HANDS'] },
         responses: { 200: { description: 'The machine, now available', schema: machineSchema } },
         handler: async ({ user, params }) => ({
@@ -221,10 +221,11 @@ export function machineDeviceRoutes(
           'time and the latest telemetry; an offline machine becomes available again. The ' +
           '`machine:heartbeat` socket event does the same.',
         access: 'public',
+        authenticatedBy: 'machineKey',
         params: idParams,
         body: heartbeatBody,
         rateLimit: deps.rateLimit,
-        errors: [401, 404],
+        errors: [404, 503],
         responses: { 200: { description: 'The machine’s state', schema: heartbeatResultSchema } },
         handler: async ({ params, body, req }) => ({
           status: 200,
