@@ -11,6 +11,7 @@ import express, {
 import type { ZodType } from 'zod';
 import type { Role } from '../roles.js';
 import {
+  type AppError,
   describeErrorForLog,
   reasonDescriptions,
   unsupportedMediaType,
@@ -117,6 +118,11 @@ export interface RouteDefinition<B = unknown, Q = unknown, P = unknown, A extend
   >;
   /** Error statuses this route can answer besides the validation and auth ones. */
   errors?: number[];
+  /**
+   * What the route's problem of a status usually is, built with the factory the route throws
+   * (`invalidCredentials()`), for the document's example; others get their status's usual one.
+   */
+  problemExamples?: Record<number, AppError>;
   /**
    * The `reason`s this route's problems can carry, by status; a status listed here needs no
    * entry in `errors`. Every route that can answer 409 must list its conflict reasons.
@@ -377,7 +383,15 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
   const hints = {
     invalidField: invalidFieldOf(route),
     bearer: route.access !== 'public',
-    cases: route.authenticatedBy === 'machineKey' ? machineKeyCases : undefined,
+    cases: {
+      ...(route.authenticatedBy === 'machineKey' && machineKeyCases),
+      ...Object.fromEntries(
+        Object.entries(route.problemExamples ?? {}).map(([status, error]) => [
+          status,
+          { code: error.code, title: error.title, detail: error.detail },
+        ]),
+      ),
+    },
   };
   for (const status of [...statuses].sort()) {
     responses[status] = problemResponse(status, reasonsFor(status), hints);

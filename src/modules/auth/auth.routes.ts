@@ -1,4 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
+import { invalidCredentials, unauthenticated, wrongPassword } from '../../lib/errors.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import {
   authSessionSchema,
@@ -81,6 +82,7 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         body: loginBody,
         errors: [401, 503],
         reasons: { 429: ['TOO_MANY_REQUESTS', 'ACCOUNT_LOCKED', 'IP_LOCKED', 'DEVICE_LOCKED'] },
+        problemExamples: { 401: invalidCredentials() },
         responses: {
           200: {
             description: 'Signed in, or the second step of the sign-in',
@@ -103,6 +105,9 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         rateLimit: strictLimit,
         body: refreshBody,
         errors: [401, 503],
+        problemExamples: {
+          401: unauthenticated('This refresh token was already used; sign in again.'),
+        },
         responses: { 200: { description: 'New token pair', schema: authSessionSchema } },
         handler: async ({ body }) => ({ status: 200, body: await auth.refresh(body.refreshToken) }),
       }),
@@ -150,6 +155,7 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         body: changePasswordBody,
         errors: [403],
         reasons: { 429: ['TOO_MANY_REQUESTS', 'PASSWORD_CHECKS_LOCKED'] },
+        problemExamples: { 403: wrongPassword('body.currentPassword') },
         responses: { 204: { description: 'Password changed' } },
         handler: async ({ user, body }) => {
           await auth.changePassword(user, body);

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { invalidSecondFactor } from '../../lib/errors.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import { clientInfo } from './auth.routes.js';
 import {
@@ -158,6 +159,7 @@ export function recoveryRoutes(
         body: mfaVerifyBody,
         errors: [401, 503],
         reasons: { 429: ['TOO_MANY_REQUESTS', 'ACCOUNT_LOCKED', 'IP_LOCKED', 'DEVICE_LOCKED'] },
+        problemExamples: { 401: invalidSecondFactor() },
         responses: { 200: { description: 'Signed in', schema: signInSchema } },
         handler: async ({ body, req, res }) => ({
           status: 200,

@@ -201,6 +201,22 @@ describe('statuses and headers in the OpenAPI document', () => {
       ['/api/branches/{id}/busyness', 'get', ['403', '404']],
       ['/api/files/{id}', 'get', ['304', '404', '416']],
     ];
+    const problemOf = (path: string, method: string, status: string) =>
+      doc.paths[path]?.[method]?.responses[status]?.content?.['application/problem+json']?.example;
+    expect(problemOf('/api/auth/login', 'post', '401')).toMatchObject({
+      status: 401,
+      code: 'INVALID_CREDENTIALS',
+    });
+    expect(problemOf('/api/sessions/check-in', 'post', '403')).toMatchObject({
+      status: 403,
+      code: 'FORBIDDEN',
+      detail: 'Join this branch before checking in.',
+    });
+    expect(problemOf('/api/machines/link', 'post', '409')).toMatchObject({
+      status: 409,
+      code: 'CONFLICT',
+      reason: 'NOT_CHECKED_IN',
+    });
     for (const [path, method, statuses] of expectations) {
       const responses = doc.paths[path]?.[method]?.responses ?? {};
       expect({ path, statuses: Object.keys(responses) }).toEqual({

@@ -1,5 +1,5 @@
 import { idParams } from '../../lib/http/common.schemas.js';
-import { notFound } from '../../lib/errors.js';
+import { invalidImage, notFound, serviceUnavailable } from '../../lib/errors.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import { z } from '../../lib/zod.js';
 import { fileReply } from './file-reply.js';
@@ -17,6 +17,11 @@ const imageRules =
   '422 `INVALID_IMAGE`. What is stored is a new JPEG made from the decoded pixels: EXIF ' +
   'orientation applied, all metadata (GPS included) dropped. Too many uploads being processed ' +
   'at once is 503 with Retry-After.';
+
+const uploadProblems = {
+  422: invalidImage('The image could not be decoded: its data is corrupt or incomplete.'),
+  503: serviceUnavailable('Too many uploads are being processed; retry shortly.', 2),
+};
 
 /** `/api/upload`: meal photos and the profile picture. */
 export function uploadsRoutes(uploads: UploadsService, settings: { maxBytes: number }): RouteGroup {
@@ -42,6 +47,7 @@ export function uploadsRoutes(uploads: UploadsService, settings: { maxBytes: num
         multipartBody,
         responses: { 201: { description: 'Stored', schema: uploadedFileSchema } },
         errors: [422, 503],
+        problemExamples: uploadProblems,
         handler: async ({ user, req }) => ({
           status: 201,
           body: await uploads.uploadMealImage(user.userId, uploadedFile(req).path),
@@ -62,6 +68,7 @@ export function uploadsRoutes(uploads: UploadsService, settings: { maxBytes: num
         multipartBody,
         responses: { 201: { description: 'Stored and set', schema: uploadedAvatarSchema } },
         errors: [422, 503],
+        problemExamples: uploadProblems,
         handler: async ({ user, req }) => ({
           status: 201,
           body: await uploads.uploadAvatar(user.userId, uploadedFile(req).path),
