@@ -383,15 +383,12 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
   const hints = {
     invalidField: invalidFieldOf(route),
     bearer: route.access !== 'public',
-    cases: {
-      ...(route.authenticatedBy === 'machineKey' && machineKeyCases),
-      ...Object.fromEntries(
-        Object.entries(route.problemExamples ?? {}).map(([status, error]) => [
-          status,
-          { code: error.code, title: error.title, detail: error.detail },
-        ]),
-      ),
-    },
+    cases: Object.fromEntries(
+      Object.entries(route.problemExamples ?? {}).map(([status, error]) => [
+        status,
+        { code: error.code, title: error.title, detail: error.detail },
+      ]),
+    ),
   };
   for (const status of [...statuses].sort()) {
     responses[status] = problemResponse(status, reasonsFor(status), hints);
@@ -468,15 +465,6 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
     responses,
   });
 }
-
-/** A machine-key route's 401 is about the key, not a user token. */
-const machineKeyCases = {
-  401: {
-    code: 'UNAUTHENTICATED',
-    title: 'Unauthenticated',
-    detail: 'X-Machine-Key is missing or not this machine’s.',
-  },
-};
 
 /** Reads a text body of the route's media types, bounded; other bodies are left alone (415). */
 function textBodyReader(textBody: TextBody): RequestHandler {

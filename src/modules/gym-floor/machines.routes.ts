@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { idParams, pageQuery } from '../../lib/http/common.schemas.js';
+import { unauthenticated } from '../../lib/errors.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import type { GymFloor } from './gym-floor.js';
 import {
@@ -226,6 +227,9 @@ export function machineDeviceRoutes(
         body: heartbeatBody,
         rateLimit: deps.rateLimit,
         errors: [404, 503],
+        problemExamples: {
+          401: unauthenticated('X-Machine-Key is missing or not this machine’s.'),
+        },
         responses: { 200: { description: 'The machine’s state', schema: heartbeatResultSchema } },
         handler: async ({ params, body, req }) => ({
           status: 200,
