@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import type { Database } from '../db/database.js';
 import { conflict, validationError } from '../lib/errors.js';
+import { sharedHeaders } from '../lib/http/openapi-contract.js';
 import type { DocumentedMiddleware } from '../lib/http/route.js';
 import type { Logger } from '../lib/logger.js';
 import { z } from '../lib/zod.js';
@@ -114,6 +115,7 @@ export function idempotency(deps: {
     headers: idempotencyKeyHeader,
     errors: [409],
     reasons: { 409: ['IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_REQUEST_IN_PROGRESS'] },
+    responseHeaders: { 'Idempotent-Replayed': sharedHeaders.idempotentReplayed },
   };
   return Object.assign(handler, { openApi });
 }

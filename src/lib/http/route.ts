@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { OpenAPIRegistry, ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import express, {
   type NextFunction,
   type Request,
@@ -11,6 +11,7 @@ import express, {
 import type { ZodType } from 'zod';
 import type { Role } from '../roles.js';
 import {
+  type AppError,
   describeErrorForLog,
   reasonDescriptions,
   unsupportedMediaType,
@@ -20,6 +21,13 @@ import {
 } from '../errors.js';
 import { fieldErrorsOf, z } from '../zod.js';
 import { problemSchema } from './common.schemas.js';
+import {
+  checkedExampleOf,
+  exampleOf,
+  problemExample,
+  sharedHeaders,
+  type ProblemExampleHints,
+} from './openapi-contract.js';
 import type { AuthUser } from './request-context.js';
 
 /** Who may call a route: anyone, any signed-in user, or only the listed roles. */
@@ -87,6 +95,13 @@ export interface RouteDefinition<B = unknown, Q = unknown, P = unknown, A extend
   multipartBody?: MultipartBody;
   query?: ZodType<Q>;
   params?: ZodType<P>;
+  /** Request headers the handler reads itself (`Range`, `If-None-Match`), for the document. */
+  headers?: z.ZodObject;
+  /**
+   * A public route that authenticates its caller by other means than a user token: a machine
+   * by its `X-Machine-Key`. Documented as that security scheme, with its 401.
+   */
+  authenticatedBy?: 'machineKey';
   /** Success responses; error responses are documented from `errors`. */
   responses: Record<
     number,
@@ -95,10 +110,19 @@ export interface RouteDefinition<B = unknown, Q = unknown, P = unknown, A extend
       schema?: z.ZodType;
       /** The response's media type when it is not JSON (e.g. `text/csv`). */
       contentType?: string;
+      /** Headers this response carries besides `X-Request-Id`, by name, with what they say. */
+      headers?: Record<string, string>;
+      /** This status's example, when the schema's own (shared with other statuses) won't do. */
+      example?: unknown;
     }
   >;
   /** Error statuses this route can answer besides the validation and auth ones. */
   errors?: number[];
+  /**
+   * What the route's problem of a status usually is, built with the factory the route throws
+   * (`invalidCredentials()`), for the document's example; others get their status's usual one.
+   */
+  problemExamples?: Record<number, AppError>;
   /**
    * The `reason`s this route's problems can carry, by status; a status listed here needs no
    * entry in `errors`. Every route that can answer 409 must list its conflict reasons.
@@ -120,6 +144,8 @@ export type DocumentedMiddleware = RequestHandler & {
     headers?: z.ZodObject;
     errors?: number[];
     reasons?: RouteReasons;
+    /** Headers the middleware may add to a success response (e.g. `Idempotent-Replayed`). */
+    responseHeaders?: Record<string, { $ref: string }>;
     /** A body the middleware reads itself (multipart, raw bytes), for routes without `body`. */
     body?: { mediaType: string; schema: z.ZodType; description?: string; example?: unknown };
   };
@@ -214,13 +240,24 @@ function hasBody(req: Request): boolean {
 const toOpenApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
 /** The problem schema of one status of a route: `reason` limited to what the route declares. */
-function problemResponse(status: number, reasons: readonly ProblemReason[]) {
+function problemResponse(
+  status: number,
+  reasons: readonly ProblemReason[],
+  hints: ProblemExampleHints = {},
+): ResponseConfig {
   const base = errorDescriptions[status] ?? 'Error';
+  const headers = {
+    'X-Request-Id': sharedHeaders.requestId,
+    ...((status === 429 || status === 503) && { 'Retry-After': sharedHeaders.retryAfter }),
+    ...(status === 401 && hints.bearer && { 'WWW-Authenticate': sharedHeaders.wwwAuthenticate }),
+  };
+  const example = problemExample(status, reasons, hints);
   const [first, ...rest] = reasons;
   if (first === undefined) {
     return {
       description: base,
-      content: { 'application/problem+json': { schema: problemSchema } },
+      headers,
+      content: { 'application/problem+json': { schema: problemSchema, example } },
     };
   }
   const listed = reasons
@@ -233,8 +270,64 @@ function problemResponse(status: number, reasons: readonly ProblemReason[]) {
   });
   return {
     description: `${base}. \`reason\` is one of:\n\n${listed}`,
-    content: { 'application/problem+json': { schema } },
+    headers,
+    content: { 'application/problem+json': { schema, example } },
   };
+}
+
+/** The route's path as the document shows it, e.g. `/api/machines/:id`. */
+const fullPathOf = (group: RouteGroup, route: Route) =>
+  group.basePath + (route.path === '/' && group.basePath ? '' : route.path);
+
+/**
+ * The error statuses a route can answer: what it and its documented middleware declare, plus
+ * what follows from its shape. Derived here so that no route can forget them:
+ * - 400 for any validated input, 413/415 for any body, 404 for an `/:id` path;
+ * - 401 for a signed-in or machine-key route, 403 for a route limited to roles;
+ * - 429 under any rate limit;
+ * - 503 for every signed-in route: the guard reads the account from PostgreSQL whenever the
+ *   cache cannot vouch for it, and an unreachable database (or busy one) is a 503. Public
+ *   routes that touch the database list 503 themselves.
+ */
+function errorStatuses(
+  context: RouteMountContext,
+  route: Route,
+  documented: DocumentedMiddleware['openApi'][],
+): Set<number> {
+  const statuses = new Set<number>([
+    ...(route.errors ?? []),
+    ...documented.flatMap((doc) => doc.errors ?? []),
+    ...Object.keys(route.reasons ?? {}).map(Number),
+    ...documented.flatMap((doc) => Object.keys(doc.reasons ?? {}).map(Number)),
+  ]);
+  if (route.body || route.query || route.params || route.multipartBody) statuses.add(400);
+  if (route.body || route.multipartBody) [413, 415].forEach((status) => statuses.add(status));
+  if (/\/:id(\/|$)/.test(route.path)) statuses.add(404);
+  if (route.access !== 'public' || route.authenticatedBy) statuses.add(401);
+  if (typeof route.access !== 'string') statuses.add(403);
+  if (route.rateLimit || context.rateLimit) statuses.add(429);
+  if (route.access !== 'public') statuses.add(503);
+  // A status the route answers with a body of its own (readiness's 503) is not a problem.
+  for (const status of Object.keys(route.responses)) statuses.delete(Number(status));
+  return statuses;
+}
+
+/** The field a 400 example names: the first of the route's inputs that is validated. */
+function invalidFieldOf(route: Route): string | undefined {
+  const firstKey = (schema: ZodType | undefined) =>
+    schema instanceof z.ZodObject ? Object.keys(schema.shape)[0] : undefined;
+  const bodyKey = firstKey(route.body) ?? firstKey(route.multipartBody?.schema);
+  if (bodyKey) return `body.${bodyKey}`;
+  const queryKey = firstKey(route.query);
+  if (queryKey) return `query.${queryKey}`;
+  const paramKey = firstKey(route.params);
+  return paramKey ? `params.${paramKey}` : undefined;
+}
+
+/** The media-type entry of a JSON body, with its example checked against the schema. */
+function jsonContent(schema: z.ZodType, where: string, own?: unknown) {
+  const example = checkedExampleOf(schema, where, own);
+  return { schema, ...(example !== undefined && { example }) };
 }
 
 function register(context: RouteMountContext, group: RouteGroup, route: Route): void {
@@ -242,11 +335,6 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
     const doc = documentationOf(middleware);
     return doc ? [doc] : [];
   });
-  const statuses = new Set<number>([
-    ...(route.errors ?? []),
-    ...documented.flatMap((doc) => doc.errors ?? []),
-  ]);
-  for (const status of Object.keys(route.reasons ?? {})) statuses.add(Number(status));
   // The route's own reasons and those of its documented middleware (idempotency's 409s).
   const reasonsFor = (status: number): readonly ProblemReason[] => [
     ...new Set([
@@ -254,33 +342,64 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
       ...documented.flatMap((doc) => declaredReasons(doc, status)),
     ]),
   ];
-  const fullPath = group.basePath + (route.path === '/' && group.basePath ? '' : route.path);
+  const fullPath = fullPathOf(group, route);
+  const operation = `${route.method.toUpperCase()} ${fullPath}`;
+  const statuses = errorStatuses(context, route, documented);
   const middlewareBody = documented.find((doc) => doc.body)?.body;
   if (statuses.has(409) && reasonsFor(409).length === 0) {
     // A 409 without reasons leaves clients guessing from prose: refuse at startup.
-    throw new Error(
-      `${route.method.toUpperCase()} ${fullPath}: list its 409 reasons in \`reasons\``,
-    );
+    throw new Error(`${operation}: list its 409 reasons in \`reasons\``);
   }
-  if (route.body || route.query || route.params) statuses.add(400);
-  if (route.body || route.multipartBody) [413, 415].forEach((status) => statuses.add(status));
-  if (route.multipartBody) statuses.add(400);
-  if (route.access !== 'public') statuses.add(401);
-  if (typeof route.access !== 'string') statuses.add(403);
-  if (route.rateLimit || context.rateLimit) statuses.add(429);
 
+  const successHeaders = Object.assign(
+    { 'X-Request-Id': sharedHeaders.requestId },
+    ...documented.map((doc) => doc.responseHeaders ?? {}),
+  ) as Record<string, { $ref: string }>;
   const responses: RouteConfig['responses'] = {};
   for (const [status, response] of Object.entries(route.responses)) {
+    const headers = {
+      ...successHeaders,
+      ...Object.fromEntries(
+        Object.entries(response.headers ?? {}).map(([name, description]) => [
+          name,
+          { description, schema: { type: 'string' as const } },
+        ]),
+      ),
+    };
+    const mediaType = response.contentType ?? 'application/json';
     responses[status] = response.schema
       ? {
           description: response.description,
-          content: { [response.contentType ?? 'application/json']: { schema: response.schema } },
+          headers,
+          content: {
+            [mediaType]:
+              mediaType === 'application/json'
+                ? jsonContent(response.schema, `${operation} ${status}`, response.example)
+                : { schema: response.schema },
+          },
         }
-      : { description: response.description };
+      : { description: response.description, headers };
   }
+  const hints = {
+    invalidField: invalidFieldOf(route),
+    bearer: route.access !== 'public',
+    cases: Object.fromEntries(
+      Object.entries(route.problemExamples ?? {}).map(([status, error]) => [
+        status,
+        { code: error.code, title: error.title, detail: error.detail },
+      ]),
+    ),
+  };
   for (const status of [...statuses].sort()) {
-    responses[status] = problemResponse(status, reasonsFor(status));
+    responses[status] = problemResponse(status, reasonsFor(status), hints);
   }
+  const requestHeaders = [
+    ...documented.flatMap((doc) => (doc.headers ? [doc.headers] : [])),
+    ...(route.headers ? [route.headers] : []),
+  ].reduce<z.ZodObject | undefined>(
+    (all, next) => (all ? all.extend(next.shape) : next),
+    undefined,
+  );
   context.registry.registerPath({
     method: route.method,
     path: toOpenApiPath(fullPath),
@@ -293,17 +412,17 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
         .filter(Boolean)
         .join('\n\n') || undefined,
     tags: [group.tag],
-    security: route.access === 'public' ? [] : [{ bearerAuth: [] }],
+    security:
+      route.access !== 'public'
+        ? [{ bearerAuth: [] }]
+        : route.authenticatedBy
+          ? [{ [route.authenticatedBy]: [] }]
+          : [],
     // The registry wants ZodObject types where the route holds general ZodTypes of objects.
     request: {
       params: route.params,
       query: route.query,
-      headers: documented
-        .flatMap((doc) => (doc.headers ? [doc.headers] : []))
-        .reduce<z.ZodObject | undefined>(
-          (all, next) => (all ? all.extend(next.shape) : next),
-          undefined,
-        ),
+      headers: requestHeaders,
       body: route.multipartBody
         ? {
             required: true,
@@ -326,7 +445,9 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
               content: Object.fromEntries(
                 (route.textBody?.mediaTypes ?? ['application/json']).map((mediaType) => [
                   mediaType,
-                  { schema: route.body, example: route.textBody?.example },
+                  route.textBody
+                    ? { schema: route.body, example: route.textBody.example }
+                    : jsonContent(route.body as z.ZodType, `${operation} body`),
                 ]),
               ),
             }
@@ -336,7 +457,7 @@ function register(context: RouteMountContext, group: RouteGroup, route: Route): 
               content: {
                 [middlewareBody.mediaType]: {
                   schema: middlewareBody.schema,
-                  example: middlewareBody.example,
+                  example: middlewareBody.example ?? exampleOf(middlewareBody.schema),
                 },
               },
             },

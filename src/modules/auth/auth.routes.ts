@@ -1,4 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
+import { invalidCredentials, unauthenticated, wrongPassword } from '../../lib/errors.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import {
   authSessionSchema,
@@ -41,7 +42,7 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         access: 'public',
         rateLimit: strictLimit,
         body: registerBody,
-        errors: [409],
+        errors: [409, 503],
         reasons: { 409: ['USERNAME_TAKEN', 'EMAIL_TAKEN'] },
         responses: { 201: { description: 'Account created', schema: signInSchema } },
         handler: async ({ body, req, res }) => ({
@@ -79,8 +80,9 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         access: 'public',
         rateLimit: strictLimit,
         body: loginBody,
-        errors: [401],
+        errors: [401, 503],
         reasons: { 429: ['TOO_MANY_REQUESTS', 'ACCOUNT_LOCKED', 'IP_LOCKED', 'DEVICE_LOCKED'] },
+        problemExamples: { 401: invalidCredentials() },
         responses: {
           200: {
             description: 'Signed in, or the second step of the sign-in',
@@ -102,6 +104,10 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         access: 'public',
         rateLimit: strictLimit,
         body: refreshBody,
+        errors: [401, 503],
+        problemExamples: {
+          401: unauthenticated('This refresh token was already used; sign in again.'),
+        },
         responses: { 200: { description: 'New token pair', schema: authSessionSchema } },
         handler: async ({ body }) => ({ status: 200, body: await auth.refresh(body.refreshToken) }),
       }),
@@ -149,6 +155,7 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         body: changePasswordBody,
         errors: [403],
         reasons: { 429: ['TOO_MANY_REQUESTS', 'PASSWORD_CHECKS_LOCKED'] },
+        problemExamples: { 403: wrongPassword('body.currentPassword') },
         responses: { 204: { description: 'Password changed' } },
         handler: async ({ user, body }) => {
           await auth.changePassword(user, body);

@@ -29,7 +29,14 @@ export const registerBody = z
     password: passwordSchema,
     name: text(100, 1),
   })
-  .openapi('Register');
+  .openapi('Register', {
+    example: {
+      username: 'sam.lifts',
+      email: 'sam@example.com',
+      password: 'correct horse battery',
+      name: 'Sam Carter',
+    },
+  });
 
 const deviceTokenSchema = z.string().max(4096);
 
@@ -44,9 +51,13 @@ export const loginBody = z
         'never lock it out. A token that is invalid, expired or of another account is ignored.',
     }),
   })
-  .openapi('Login');
+  .openapi('Login', { example: { login: 'sam@example.com', password: 'correct horse battery' } });
 
-export const refreshBody = z.strictObject({ refreshToken: refreshTokenSchema }).openapi('Refresh');
+const refreshTokenExample = 'Yk3n8Q0vR2tX5wZ7aC9eG1iK3mO5qS7uW9yA1cE3gI4';
+
+export const refreshBody = z
+  .strictObject({ refreshToken: refreshTokenSchema })
+  .openapi('Refresh', { example: { refreshToken: refreshTokenExample } });
 
 export const logoutBody = z
   .strictObject({ refreshToken: refreshTokenSchema.optional() })
@@ -63,15 +74,24 @@ export const changePasswordBody = z
       .optional()
       .openapi({ description: 'A TOTP or recovery code, while two-factor sign-in is on' }),
   })
-  .openapi('ChangePassword');
+  .openapi('ChangePassword', {
+    example: { currentPassword: 'correct horse battery', newPassword: 'a new sound one' },
+  });
 
 export const authSessionSchema = z
   .object({
     user: userSchema,
-    accessToken: z.string(),
-    refreshToken: z.string(),
+    accessToken: z.string().openapi({
+      example:
+        'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI3YzFmOWE1MiIsInJvbGUiOiJtZW1iZXIifQ.' +
+        'c2lnbmF0dXJl',
+    }),
+    refreshToken: z.string().openapi({ example: refreshTokenExample }),
     tokenType: z.literal('Bearer'),
-    expiresIn: z.number().int().openapi({ description: 'Access token lifetime in seconds' }),
+    expiresIn: z
+      .number()
+      .int()
+      .openapi({ description: 'Access token lifetime in seconds', example: 900 }),
   })
   .openapi('AuthSession');
 export type AuthSession = z.infer<typeof authSessionSchema>;
@@ -84,6 +104,7 @@ export const signInSchema = authSessionSchema
         'Keep it on this device and send it with later sign-ins (`POST /login`): it exempts ' +
         'them from lockouts that others’ failures cause. Renewed at every sign-in; not a ' +
         'credential by itself.',
+      example: 'dvt_4Jm9QxZ2bR7kT1wP8nE5cV3yH6sA0fL',
     }),
   })
   .openapi('SignIn');
@@ -220,6 +241,7 @@ export const recoveryCodesSchema = z
   .object({
     recoveryCodes: z.array(z.string()).openapi({
       description: 'Ten single-use codes, shown this once: each can replace a code one time',
+      example: recoveryCodesExample,
     }),
   })
   .openapi('RecoveryCodes', { example: { recoveryCodes: recoveryCodesExample } });

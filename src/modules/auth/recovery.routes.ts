@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { invalidSecondFactor } from '../../lib/errors.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import { clientInfo } from './auth.routes.js';
 import {
@@ -63,6 +64,7 @@ export function recoveryRoutes(
         access: 'public',
         rateLimit: strictLimit,
         body: forgotPasswordBody,
+        errors: [503],
         responses: {
           202: {
             description: 'Accepted; a link is on its way if the account exists',
@@ -93,6 +95,7 @@ export function recoveryRoutes(
         access: 'public',
         rateLimit: strictLimit,
         body: resetPasswordBody,
+        errors: [503],
         responses: { 204: { description: 'Password set; sign in with it' } },
         handler: async ({ body }) => {
           await auth.resetPassword(body.token, body.password);
@@ -111,6 +114,7 @@ export function recoveryRoutes(
         access: 'public',
         rateLimit: strictLimit,
         body: verifyEmailBody,
+        errors: [503],
         reasons: { 409: ['EMAIL_TAKEN'] },
         responses: { 200: { description: 'Verified', schema: verifiedEmailSchema } },
         handler: async ({ body }) => ({
@@ -153,8 +157,9 @@ export function recoveryRoutes(
         access: 'public',
         rateLimit: strictLimit,
         body: mfaVerifyBody,
-        errors: [401],
+        errors: [401, 503],
         reasons: { 429: ['TOO_MANY_REQUESTS', 'ACCOUNT_LOCKED', 'IP_LOCKED', 'DEVICE_LOCKED'] },
+        problemExamples: { 401: invalidSecondFactor() },
         responses: { 200: { description: 'Signed in', schema: signInSchema } },
         handler: async ({ body, req, res }) => ({
           status: 200,

@@ -2,6 +2,7 @@ import { OpenApiGeneratorV31, type OpenAPIRegistry } from '@asteasolutions/zod-t
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Express } from 'express';
+import { registerContractComponents } from '../../lib/http/openapi-contract.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import { z } from '../../lib/zod.js';
 import { release } from '../../lib/release.js';
@@ -11,11 +12,7 @@ type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
 /** Builds the OpenAPI 3.1 document from every route registered so far. */
 export function buildOpenApiDocument(registry: OpenAPIRegistry): OpenApiDocument {
-  registry.registerComponent('securitySchemes', 'bearerAuth', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-  });
+  registerContractComponents(registry);
   registry.registerPath({
     method: 'get',
     path: '/api/docs',

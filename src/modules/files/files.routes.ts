@@ -1,5 +1,5 @@
 import { idParams } from '../../lib/http/common.schemas.js';
-import { notFound } from '../../lib/errors.js';
+import { invalidImage, notFound, serviceUnavailable } from '../../lib/errors.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import { z } from '../../lib/zod.js';
 import { fileReply } from './file-reply.js';
@@ -17,6 +17,11 @@ const imageRules =
   '422 `INVALID_IMAGE`. What is stored is a new JPEG made from the decoded pixels: EXIF ' +
   'orientation applied, all metadata (GPS included) dropped. Too many uploads being processed ' +
   'at once is 503 with Retry-After.';
+
+const uploadProblems = {
+  422: invalidImage('The image could not be decoded: its data is corrupt or incomplete.'),
+  503: serviceUnavailable('Too many uploads are being processed; retry shortly.', 2),
+};
 
 /** `/api/upload`: meal photos and the profile picture. */
 export function uploadsRoutes(uploads: UploadsService, settings: { maxBytes: number }): RouteGroup {
@@ -42,6 +47,7 @@ export function uploadsRoutes(uploads: UploadsService, settings: { maxBytes: num
         multipartBody,
         responses: { 201: { description: 'Stored', schema: uploadedFileSchema } },
         errors: [422, 503],
+        problemExamples: uploadProblems,
         handler: async ({ user, req }) => ({
           status: 201,
           body: await uploads.uploadMealImage(user.userId, uploadedFile(req).path),
@@ -62,6 +68,7 @@ export function uploadsRoutes(uploads: UploadsService, settings: { maxBytes: num
         multipartBody,
         responses: { 201: { description: 'Stored and set', schema: uploadedAvatarSchema } },
         errors: [422, 503],
+        problemExamples: uploadProblems,
         handler: async ({ user, req }) => ({
           status: 201,
           body: await uploads.uploadAvatar(user.userId, uploadedFile(req).path),
@@ -76,6 +83,29 @@ const fileBytes = z.string().openapi({
   format: 'binary',
   description: 'Stored images are JPEG; other kinds of file carry their own Content-Type',
 });
+
+/** The conditional and partial requests `fileReply` honours for files served from disk. */
+const downloadHeaders = z.object({
+  'if-none-match': z.string().optional().openapi({
+    description: 'An `ETag` from an earlier download; 304 when the file is the same',
+    example: '"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"',
+  }),
+  range: z.string().optional().openapi({
+    description: 'One byte range (206; outside the file 416); several get the whole file',
+    example: 'bytes=0-1023',
+  }),
+  'if-range': z.string().optional().openapi({
+    description: 'Apply `Range` only while the file still has this `ETag`',
+    example: '"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"',
+  }),
+});
+
+const localFileHeaders = {
+  ETag: 'The SHA-256 of the content, quoted; never changes for an id',
+  'Cache-Control': '`private, max-age=<FILE_CACHE_MAX_AGE_SECONDS>`',
+  'Accept-Ranges': '`bytes`',
+  'Content-Length': 'Bytes in this response',
+};
 
 /** `/api/files/:id`: downloads. */
 export function filesRoutes(
@@ -98,15 +128,37 @@ export function filesRoutes(
           '404, as an unknown id is.',
         access: 'user',
         params: idParams,
+        headers: downloadHeaders,
         responses: {
-          200: { description: 'The file’s bytes', schema: fileBytes, contentType: 'image/jpeg' },
+          200: {
+            description: 'The file’s bytes',
+            schema: fileBytes,
+            contentType: 'image/jpeg',
+            headers: localFileHeaders,
+          },
           206: {
             description: 'The requested range of them',
             schema: fileBytes,
             contentType: 'image/jpeg',
+            headers: {
+              ...localFileHeaders,
+              'Content-Range': 'The range sent, e.g. `bytes 0-1023/48213`',
+            },
           },
-          302: { description: 'Fetch the file from `Location` (a short-lived signed URL)' },
-          304: { description: 'The copy the client holds (its `If-None-Match`) is current' },
+          302: {
+            description: 'Fetch the file from `Location` (a short-lived signed URL)',
+            headers: {
+              Location: 'The presigned storage URL',
+              'Cache-Control': '`private, no-store`',
+            },
+          },
+          304: {
+            description: 'The copy the client holds (its `If-None-Match`) is current',
+            headers: {
+              ETag: localFileHeaders.ETag,
+              'Cache-Control': localFileHeaders['Cache-Control'],
+            },
+          },
         },
         errors: [404, 416],
         handler: async ({ user, params, req }) => {

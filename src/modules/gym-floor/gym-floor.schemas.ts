@@ -19,7 +19,13 @@ const timezone = timeZoneSchema;
 
 export const createBranchBody = z
   .strictObject({ name: text(100, 1), address: text(300, 1), timezone })
-  .openapi('CreateBranch');
+  .openapi('CreateBranch', {
+    example: {
+      name: 'NXG Shoreditch',
+      address: '12 Curtain Road, London EC2A 3NQ',
+      timezone: 'Europe/London',
+    },
+  });
 export type CreateBranchBody = z.infer<typeof createBranchBody>;
 
 export const updateBranchBody = z
@@ -29,15 +35,15 @@ export const updateBranchBody = z
     timezone: timezone.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'give at least one field to change')
-  .openapi('UpdateBranch');
+  .openapi('UpdateBranch', { example: { address: '14 Curtain Road, London EC2A 3NQ' } });
 export type UpdateBranchBody = z.infer<typeof updateBranchBody>;
 
 export const branchSchema = z
   .object({
     id: z.uuid(),
-    name: z.string(),
-    address: z.string(),
-    timezone: z.string(),
+    name: z.string().openapi({ example: 'NXG Shoreditch' }),
+    address: z.string().openapi({ example: '12 Curtain Road, London EC2A 3NQ' }),
+    timezone: z.string().openapi({ example: 'Europe/London' }),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -48,14 +54,24 @@ export const branchPage = pageOf(branchSchema, 'Branch');
 export const branchListQuery = namePageQuery.extend({ q: text(100).optional() });
 
 export const membershipSchema = z
-  .object({ branchId: z.uuid(), branchName: z.string(), joinedAt: timestamp })
+  .object({
+    branchId: z.uuid(),
+    branchName: z.string().openapi({ example: 'NXG Shoreditch' }),
+    joinedAt: timestamp,
+  })
   .openapi('BranchMembership');
 export type MembershipView = z.infer<typeof membershipSchema>;
 
 export const staffParams = z.strictObject({ id: uuidParam, userId: uuidParam });
-export const assignStaffBody = z.strictObject({ userId: uuidParam }).openapi('AssignStaff');
+export const assignStaffBody = z
+  .strictObject({ userId: uuidParam })
+  .openapi('AssignStaff', { example: { userId: '7c1f9a52-3f0e-4a4e-9a43-0b6c0f0f4c11' } });
 export const staffMemberSchema = z
-  .object({ userId: z.uuid(), username: z.string(), assignedAt: timestamp })
+  .object({
+    userId: z.uuid(),
+    username: z.string().openapi({ example: 'jo.coach' }),
+    assignedAt: timestamp,
+  })
   .openapi('BranchStaffMember');
 
 // ---- machines ----
@@ -90,7 +106,14 @@ export const createMachineBody = z
     type: z.enum(machineTypeValues),
     location: text(200).default(''),
   })
-  .openapi('CreateMachine');
+  .openapi('CreateMachine', {
+    example: {
+      branchId: '5b0c1c9e-3c4e-4f43-9f0a-6f1e7e2b9a10',
+      name: 'Treadmill 1',
+      type: 'cardio',
+      location: 'Ground floor, by the windows',
+    },
+  });
 export type CreateMachineBody = z.infer<typeof createMachineBody>;
 
 export const updateMachineBody = z
@@ -103,7 +126,7 @@ export const updateMachineBody = z
       .openapi({ description: 'Staff take a machine out of service and back.' }),
   })
   .refine((body) => Object.keys(body).length > 0, 'give at least one field to change')
-  .openapi('UpdateMachine');
+  .openapi('UpdateMachine', { example: { status: 'maintenance' } });
 export type UpdateMachineBody = z.infer<typeof updateMachineBody>;
 
 export const machineListQuery = namePageQuery.extend({
@@ -116,9 +139,9 @@ export const machineSchema = z
   .object({
     id: z.uuid(),
     branchId: z.uuid(),
-    name: z.string(),
+    name: z.string().openapi({ example: 'Treadmill 1' }),
     type: z.enum(machineTypeValues),
-    location: z.string(),
+    location: z.string().openapi({ example: 'Ground floor, by the windows' }),
     qrCode: z
       .string()
       .nullable()
@@ -126,6 +149,7 @@ export const machineSchema = z
         description:
           'What members scan to link. Shown to staff and to the member using the machine only: ' +
           'knowing it should mean standing at the machine.',
+        example: 'NXG-q7ZrX2mV9kLp4TbW',
       }),
     status: z.enum(machineStatusValues),
     currentUserId: z
@@ -151,8 +175,8 @@ export const machinePage = pageOf(machineSchema, 'Machine');
 export const maintenanceEntrySchema = z
   .object({
     id: z.uuid(),
-    type: z.string(),
-    notes: z.string(),
+    type: z.string().openapi({ example: 'cleaning' }),
+    notes: z.string().openapi({ example: 'Belt cleaned and lubricated' }),
     performedBy: z.uuid().nullable(),
     date: timestamp,
   })
@@ -179,7 +203,9 @@ export const addMaintenanceBody = z
     type: z.enum(['inspection', 'cleaning', 'repair', 'calibration', 'part-replacement', 'other']),
     notes: text(2000).default(''),
   })
-  .openapi('AddMaintenanceEntry');
+  .openapi('AddMaintenanceEntry', {
+    example: { type: 'cleaning', notes: 'Belt cleaned and lubricated' },
+  });
 export type AddMaintenanceBody = z.infer<typeof addMaintenanceBody>;
 
 export const createdMachineSchema = z
@@ -187,15 +213,22 @@ export const createdMachineSchema = z
     machine: machineSchema,
     deviceKey: z.string().openapi({
       description: 'The machine’s secret for `X-Machine-Key` and the socket handshake. Shown once.',
+      example: 'nxgdk_V3q8Zr1xT6pN4bW9eK2sJ7hD0cF5gLmA8yQ3uR6wE1t',
     }),
   })
   .openapi('CreatedMachine');
 
-export const linkBody = z.strictObject({ qrCode: text(200, 1) }).openapi('LinkMachine');
+export const linkBody = z
+  .strictObject({ qrCode: text(200, 1) })
+  .openapi('LinkMachine', { example: { qrCode: 'NXG-q7ZrX2mV9kLp4TbW' } });
 
 export const heartbeatBody = z
   .strictObject({ telemetry: machineTelemetrySchema.optional() })
-  .openapi('MachineHeartbeat');
+  .openapi('MachineHeartbeat', {
+    example: {
+      telemetry: { speedKmh: 9.5, inclinePercent: 1, heartRateBpm: 142, distanceM: 2350 },
+    },
+  });
 export type HeartbeatBody = z.infer<typeof heartbeatBody>;
 
 export const heartbeatResultSchema = z
@@ -237,7 +270,9 @@ export type MachineLinkView = z.infer<typeof machineLinkSchema>;
 
 // ---- gym sessions ----
 
-export const checkInBody = z.strictObject({ branchId: uuidParam }).openapi('CheckIn');
+export const checkInBody = z
+  .strictObject({ branchId: uuidParam })
+  .openapi('CheckIn', { example: { branchId: '5b0c1c9e-3c4e-4f43-9f0a-6f1e7e2b9a10' } });
 
 export const gymSessionSchema = z
   .object({
@@ -357,19 +392,32 @@ export const occupancySchema = z
         strength: { occupancy: 0.1151, occupiedMinutes: 1159.2, capacityMinutes: 10080 },
         functional: { occupancy: null, occupiedMinutes: 0, capacityMinutes: 0 },
       },
-      hours: [
-        {
-          hour: 18,
-          occupancy: 0.75,
-          occupiedMinutes: 630,
-          capacityMinutes: 840,
-          byType: {
-            cardio: { occupancy: 0.8333, occupiedMinutes: 350, capacityMinutes: 420 },
-            strength: { occupancy: 0.6667, occupiedMinutes: 280, capacityMinutes: 420 },
-            functional: { occupancy: null, occupiedMinutes: 0, capacityMinutes: 0 },
-          },
-        },
-      ],
+      // Every hour of the day is listed; the example shows the evening peak and quiet others.
+      hours: Array.from({ length: 24 }, (_, hour) =>
+        hour === 18
+          ? {
+              hour,
+              occupancy: 0.75,
+              occupiedMinutes: 630,
+              capacityMinutes: 840,
+              byType: {
+                cardio: { occupancy: 0.8333, occupiedMinutes: 350, capacityMinutes: 420 },
+                strength: { occupancy: 0.6667, occupiedMinutes: 280, capacityMinutes: 420 },
+                functional: { occupancy: null, occupiedMinutes: 0, capacityMinutes: 0 },
+              },
+            }
+          : {
+              hour,
+              occupancy: 0.1,
+              occupiedMinutes: 84,
+              capacityMinutes: 840,
+              byType: {
+                cardio: { occupancy: 0.1, occupiedMinutes: 42, capacityMinutes: 420 },
+                strength: { occupancy: 0.1, occupiedMinutes: 42, capacityMinutes: 420 },
+                functional: { occupancy: null, occupiedMinutes: 0, capacityMinutes: 0 },
+              },
+            },
+      ),
       busiestHours: [
         { hour: 18, occupancy: 0.75 },
         { hour: 7, occupancy: 0.6 },

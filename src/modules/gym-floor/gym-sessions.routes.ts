@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { forbidden } from '../../lib/errors.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import type { GymFloor } from './gym-floor.js';
 import {
@@ -28,7 +29,8 @@ export function gymSessionsRoutes(
         access: 'user',
         body: checkInBody,
         before: [deps.idempotent],
-        errors: [404, 409],
+        errors: [403, 404, 409],
+        problemExamples: { 403: forbidden('Join this branch before checking in.') },
         reasons: {
           409: [
             'SESSION_ALREADY_ACTIVE',

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { idParams, pageQuery } from '../../lib/http/common.schemas.js';
+import { unauthenticated } from '../../lib/errors.js';
 import { defineRoute, type RouteGroup } from '../../lib/http/route.js';
 import type { GymFloor } from './gym-floor.js';
 import {
@@ -187,7 +188,7 @@ export function machinesRoutes(
         description: 'By the member linked to it, or by admins and the branch’s staff.',
         access: 'user',
         params: idParams,
-        errors: [404, 409],
+        errors: [403, 404, 409],
         reasons: { 409: ['MACHINE_NOT_LINKED', 'MACHINE_CHANGED_HANDS'] },
         responses: { 200: { description: 'The machine, now available', schema: machineSchema } },
         handler: async ({ user, params }) => ({
@@ -221,10 +222,14 @@ export function machineDeviceRoutes(
           'time and the latest telemetry; an offline machine becomes available again. The ' +
           '`machine:heartbeat` socket event does the same.',
         access: 'public',
+        authenticatedBy: 'machineKey',
         params: idParams,
         body: heartbeatBody,
         rateLimit: deps.rateLimit,
-        errors: [401, 404],
+        errors: [404, 503],
+        problemExamples: {
+          401: unauthenticated('X-Machine-Key is missing or not this machine’s.'),
+        },
         responses: { 200: { description: 'The machine’s state', schema: heartbeatResultSchema } },
         handler: async ({ params, body, req }) => ({
           status: 200,

@@ -17,14 +17,20 @@ const readinessSchema = z
     services: z
       .array(
         z.object({
-          service: z.string(),
+          service: z.string().openapi({ example: 'workout-planning' }),
           configured: z.boolean(),
           breaker: z.enum(['closed', 'half-open', 'open']),
         }),
       )
       .openapi({ description: 'AI services: informational, never a reason to be unready' }),
   })
-  .openapi('Readiness');
+  .openapi('Readiness', {
+    example: {
+      status: 'ok',
+      checks: { database: 'up', redis: 'up' },
+      services: [{ service: 'workout-planning', configured: true, breaker: 'closed' }],
+    },
+  });
 
 const READINESS_TIMEOUT_MS = 2_000;
 
@@ -80,7 +86,15 @@ export function healthRoutes(deps: {
         access: 'public',
         responses: {
           200: { description: 'Ready', schema: readinessSchema },
-          503: { description: 'A dependency is down', schema: readinessSchema },
+          503: {
+            description: 'A dependency is down',
+            schema: readinessSchema,
+            example: {
+              status: 'unavailable',
+              checks: { database: 'up', redis: 'down' },
+              services: [{ service: 'workout-planning', configured: true, breaker: 'closed' }],
+            },
+          },
         },
         handler: async () => {
           const results = await Promise.all(deps.checks.map(probe));

@@ -186,7 +186,7 @@ export const inboxSchema = z
   .object({
     items: z.array(notificationSchema),
     nextCursor: z.string().nullable(),
-    unreadCount: z.number().int().min(0),
+    unreadCount: z.number().int().min(0).openapi({ example: 2 }),
   })
   .openapi('NotificationInbox');
 export type InboxView = z.infer<typeof inboxSchema>;

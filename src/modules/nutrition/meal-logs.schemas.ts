@@ -364,6 +364,10 @@ export const mealListResponseSchema = z.union([
 ]);
 
 export const copiedMealDaySchema = z
-  .object({ fromDate: z.iso.date(), toDate: z.iso.date(), meals: z.array(mealLogSchema) })
+  .object({
+    fromDate: z.iso.date().openapi({ example: '2026-03-01' }),
+    toDate: z.iso.date().openapi({ example: '2026-03-02' }),
+    meals: z.array(mealLogSchema),
+  })
   .openapi('CopiedMealDay');
 export type CopiedMealDayView = z.infer<typeof copiedMealDaySchema>;

@@ -12,6 +12,7 @@ const macrosSchema = z.object({
 
 export const macroTargetsSchema = macrosSchema.openapi('MacroTargets', {
   description: 'kcal and grams per day',
+  example: { calories: 2650, protein: 150, carbs: 320, fat: 85 },
 });
 export type MacroTargetsView = z.infer<typeof macroTargetsSchema>;
 
@@ -26,6 +27,7 @@ export const generateDietPlanBody = z
     description:
       'Defaults: 7 days, 3 meals, omnivore (or what the profile’s preferences say), the ' +
       'profile’s goal. Allergies and cuisine preferences come from the profile.',
+    example: { days: 3, mealsPerDay: 3, diet: 'omnivore' },
   });
 export type GenerateDietPlanBody = z.infer<typeof generateDietPlanBody>;
 
@@ -52,17 +54,42 @@ export const dietPlanDataSchema = z
       }),
     ),
   })
-  .openapi('DietPlanData');
+  .openapi('DietPlanData', {
+    example: {
+      days: [
+        {
+          dayOrder: 1,
+          meals: [
+            {
+              mealType: 'breakfast',
+              items: [
+                {
+                  foodId: '3b9e2f61-7c4d-4a8e-b5f0-1d2c6e8a9f47',
+                  foodName: 'Rolled oats',
+                  grams: 80,
+                  macros: { calories: 303, protein: 10.6, carbs: 51.4, fat: 5.6 },
+                },
+              ],
+              macros: { calories: 303, protein: 10.6, carbs: 51.4, fat: 5.6 },
+            },
+          ],
+          totals: { calories: 303, protein: 10.6, carbs: 51.4, fat: 5.6 },
+        },
+      ],
+    },
+  });
 export type DietPlanData = z.infer<typeof dietPlanDataSchema>;
 
 export const dietPlanSchema = z
   .object({
     id: z.uuid(),
-    planName: z.string(),
+    planName: z.string().openapi({ example: 'Build muscle, 3 days, omnivore' }),
     source: z.enum(['ai', 'fallback']),
     targets: macroTargetsSchema,
     planData: dietPlanDataSchema,
-    explanation: z.array(z.string()),
+    explanation: z.array(z.string()).openapi({
+      example: ['Protein at 2 g per kg of body weight supports muscle gain.'],
+    }),
     isActive: z.boolean(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -84,16 +111,28 @@ export const calculateMacrosBody = z
     gender: z.enum(genders).optional(),
     activityLevel: z.enum(activityLevels).optional(),
   })
-  .openapi('CalculateMacros', { description: 'Any value left out is taken from the profile.' });
+  .openapi('CalculateMacros', {
+    description: 'Any value left out is taken from the profile.',
+    example: {
+      goal: 'build_muscle',
+      weightKg: 76.5,
+      heightCm: 178,
+      age: 29,
+      gender: 'male',
+      activityLevel: 'moderate',
+    },
+  });
 export type CalculateMacrosBody = z.infer<typeof calculateMacrosBody>;
 
 export const macrosResultSchema = z
   .object({
-    bmr: z.number(),
-    tdee: z.number(),
+    bmr: z.number().openapi({ example: 1760 }),
+    tdee: z.number().openapi({ example: 2728 }),
     targets: macroTargetsSchema,
     source: z.enum(['ai', 'fallback']),
-    explanation: z.array(z.string()),
+    explanation: z.array(z.string()).openapi({
+      example: ['Mifflin-St Jeor BMR × 1.55 for moderate activity, plus 250 kcal to build muscle.'],
+    }),
   })
   .openapi('MacroCalculation');
 export type MacrosResult = z.infer<typeof macrosResultSchema>;

@@ -50,7 +50,10 @@ export const pointsPageSchema = z
   .object({
     items: z.array(pointsLedgerEntrySchema),
     nextCursor: z.string().nullable(),
-    totalPoints: z.number().int().openapi({ description: 'The sum of the whole ledger' }),
+    totalPoints: z
+      .number()
+      .int()
+      .openapi({ description: 'The sum of the whole ledger', example: 240 }),
   })
   .openapi('PointsLedgerPage');
 

@@ -123,7 +123,7 @@ const signedWebhookBody: DocumentedMiddleware = Object.assign(
   ((_req, _res, next) => next()) as RequestHandler,
   {
     openApi: {
-      errors: [400, 401],
+      errors: [400, 401, 503],
       headers: z.object({
         [SIGNATURE_HEADER]: z.string().openapi({
           example: 'sha256=5d7c3b0e9f1a2c4d6e8f0a1b3c5d7e9f1a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d',

@@ -44,7 +44,21 @@ export const profileSchema = z
      */
     timezone: timeZoneSchema.nullable().openapi({ example: 'Europe/London' }),
   })
-  .openapi('Profile');
+  .openapi('Profile', {
+    example: {
+      name: 'Sam Carter',
+      demographics: {
+        age: 29,
+        heightCm: 178,
+        weightKg: 76.5,
+        gender: 'male',
+        activityLevel: 'moderate',
+      },
+      fitnessProfile: { level: 'intermediate', goal: 'build_muscle', healthConditions: [] },
+      dietPreferences: { cuisinePreferences: ['mediterranean'], allergies: ['peanuts'] },
+      timezone: 'Europe/London',
+    },
+  });
 export type UserProfile = z.infer<typeof profileSchema>;
 
 /** A new account's profile: only the name is known. */
@@ -72,7 +86,21 @@ export const updateMeBody = z
       })
       .optional(),
   })
-  .openapi('UpdateMe');
+  .openapi('UpdateMe', {
+    example: {
+      profile: {
+        demographics: {
+          age: 29,
+          heightCm: 178,
+          weightKg: 76.5,
+          gender: 'male',
+          activityLevel: 'moderate',
+        },
+        fitnessProfile: { level: 'intermediate', goal: 'build_muscle' },
+        timezone: 'Europe/London',
+      },
+    },
+  });
 export type UpdateMeBody = z.infer<typeof updateMeBody>;
 
 const bodyMetrics = {
@@ -104,7 +132,15 @@ export const createBodyCompositionBody = z
     message: 'give at least one measurement',
     path: ['weightKg'],
   })
-  .openapi('NewBodyComposition');
+  .openapi('NewBodyComposition', {
+    example: {
+      measuredAt: '2026-03-02T07:45:00+00:00',
+      weightKg: 76.4,
+      bodyFatPercentage: 16.8,
+      skeletalMuscleMassKg: 35.9,
+      notes: 'Morning, before breakfast',
+    },
+  });
 export type CreateBodyCompositionBody = z.infer<typeof createBodyCompositionBody>;
 
 export const bodyCompositionEntrySchema = z
@@ -134,15 +170,15 @@ export interface UserAvatar {
 /** A branch the user joined, as `branches[]` shows it. */
 const branchMembershipSchema = z.object({
   branchId: z.uuid(),
-  branchName: z.string(),
+  branchName: z.string().openapi({ example: 'NXG Shoreditch' }),
   joinedAt: z.iso.datetime(),
 });
 
 export const userSchema = z
   .object({
     id: z.uuid(),
-    username: z.string(),
-    email: z.string(),
+    username: z.string().openapi({ example: 'sam.lifts' }),
+    email: z.string().openapi({ example: 'sam@example.com' }),
     emailVerified: z.boolean().openapi({
       description: 'Whether `email` was proved by a link sent to it',
     }),
@@ -162,7 +198,7 @@ export const userSchema = z
       dietPlanId: z.uuid().nullable(),
     }),
     branches: z.array(branchMembershipSchema),
-    totalPoints: z.number().int(),
+    totalPoints: z.number().int().openapi({ example: 240 }),
     avatarUrl: z
       .string()
       .nullable()

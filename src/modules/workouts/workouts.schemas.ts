@@ -19,13 +19,14 @@ export const generateWorkoutBody = z
     description:
       'Missing values default to 3 days, 45 minutes, bodyweight only and a balanced split; ' +
       'level, goal and health conditions come from the profile.',
+    example: { daysPerWeek: 3, sessionMinutes: 45, equipment: ['bodyweight', 'dumbbell'] },
   });
 export type GenerateWorkoutBody = z.infer<typeof generateWorkoutBody>;
 
 const plannedExerciseSchema = z.object({
   exerciseId: z.uuid(),
-  exerciseName: z.string(),
-  sets: z.number().int(),
+  exerciseName: z.string().openapi({ example: 'Goblet Squat' }),
+  sets: z.number().int().openapi({ example: 3 }),
   reps: z.number().int().nullable(),
   seconds: z.number().int().nullable(),
 });
@@ -39,13 +40,31 @@ export const workoutPlanDataSchema = z
   .object({
     workoutDays: z.array(
       z.object({
-        muscleGroup: z.string(),
-        dayOrder: z.number().int(),
+        muscleGroup: z.string().openapi({ example: 'full_body' }),
+        dayOrder: z.number().int().openapi({ example: 1 }),
         exercises: z.array(plannedExerciseSchema),
       }),
     ),
   })
-  .openapi('WorkoutPlanData');
+  .openapi('WorkoutPlanData', {
+    example: {
+      workoutDays: [
+        {
+          muscleGroup: 'full_body',
+          dayOrder: 1,
+          exercises: [
+            {
+              exerciseId: '0d6a3f8e-52b1-4c7e-9f0a-6b2d1e4c8a73',
+              exerciseName: 'Goblet Squat',
+              sets: 3,
+              reps: 10,
+              seconds: null,
+            },
+          ],
+        },
+      ],
+    },
+  });
 export type WorkoutPlanData = z.infer<typeof workoutPlanDataSchema>;
 /** Plan data as stored: exercises may carry the service's exercise id. */
 export interface StoredWorkoutPlanData {
@@ -79,7 +98,14 @@ export const planCustomizationsSchema = z
     removals: z.array(z.strictObject(exerciseRef)).max(100).optional(),
     notes: text(1000).optional(),
   })
-  .openapi('PlanCustomizations');
+  .openapi('PlanCustomizations', {
+    example: {
+      adjustments: [
+        { dayOrder: 1, exerciseId: '0d6a3f8e-52b1-4c7e-9f0a-6b2d1e4c8a73', sets: 4, reps: 8 },
+      ],
+      notes: 'One more set of squats while the knee allows it.',
+    },
+  });
 export type PlanCustomizations = z.infer<typeof planCustomizationsSchema>;
 /** Customizations as stored: swaps also remember the replacement's name. */
 export type StoredCustomizations = Omit<PlanCustomizations, 'swaps'> & {
@@ -95,14 +121,16 @@ export const customizePlanBody = z
 export const workoutPlanSchema = z
   .object({
     id: z.uuid(),
-    planName: z.string(),
+    planName: z.string().openapi({ example: 'Full body, 3 days × 45 min' }),
     source: z.enum(['ai', 'fallback']).openapi({ description: 'Who built the plan' }),
     planData: workoutPlanDataSchema,
     customizations: planCustomizationsSchema,
     effectivePlanData: workoutPlanDataSchema.openapi({
       description: '`planData` with the customizations applied',
     }),
-    explanation: z.array(z.string()),
+    explanation: z.array(z.string()).openapi({
+      example: ['Three full-body days suit an intermediate member building muscle.'],
+    }),
     isActive: z.boolean(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -125,11 +153,11 @@ export const exerciseQuery = namePageQuery.extend({
 export const exerciseSchema = z
   .object({
     id: z.uuid(),
-    name: z.string(),
+    name: z.string().openapi({ example: 'Goblet Squat' }),
     source: z.enum(['builtin', 'service']),
-    primaryMuscles: z.array(z.string()),
-    secondaryMuscles: z.array(z.string()),
-    equipment: z.array(z.string()),
+    primaryMuscles: z.array(z.string()).openapi({ example: ['quadriceps', 'glutes'] }),
+    secondaryMuscles: z.array(z.string()).openapi({ example: ['core'] }),
+    equipment: z.array(z.string()).openapi({ example: ['dumbbell'] }),
     level: z.enum(exerciseLevels).or(z.string()),
     type: z.enum(exerciseTypes).or(z.string()),
     instructions: z.string().nullable(),

@@ -70,7 +70,16 @@ export function workoutLogTransferRoutes(
         access: 'user',
         query: exportQuery,
         responses: {
-          200: { description: 'The CSV file', schema: exportCsvSchema, contentType: 'text/csv' },
+          200: {
+            description: 'The CSV file',
+            schema: exportCsvSchema,
+            contentType: 'text/csv',
+            headers: {
+              'Content-Disposition':
+                '`attachment; filename="workout-logs-<from>_to_<to>.csv"` (the range when given)',
+              'Cache-Control': '`no-store`',
+            },
+          },
         },
         handler: ({ user, query }) => {
           const range = [query.from, query.to].filter(Boolean).join('_to_');
