@@ -84,9 +84,9 @@ describe('npm run demo', () => {
     for (const member of gym.members) {
       const signedIn = await login(member.username).expect(200);
       expect(signedIn.body.user.role).toBe('member');
-      expect(signedIn.body.user.branches.map((b: { branchName: string }) => b.branchName)).toEqual(
-        [member.branchName],
-      );
+      expect(signedIn.body.user.branches.map((b: { branchName: string }) => b.branchName)).toEqual([
+        member.branchName,
+      ]);
     }
   });
 
