@@ -14,6 +14,7 @@ const usage = `usage: npm run simulate:machine -- [options]
   --machine <id|qr|name>  a machine of the demo gym (default: the first one)
   --key <device key>      any machine, by the device key its creation answered
   --type <type>           with --key: cardio, strength or functional (default strength)
+  --name <name>           with --key: the machine's name, which its sets are logged under
   --member <username>     also sign in as this member, check in and link to the machine
   --password <password>   the member's password (default: the demo password)
   --api <url>             the API (default http://localhost:$PORT)
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
       machine: { type: 'string' },
       key: { type: 'string' },
       type: { type: 'string' },
+      name: { type: 'string' },
       member: { type: 'string' },
       password: { type: 'string' },
       api: { type: 'string' },
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
   const chosen = values.key
     ? {
         deviceKey: values.key,
-        machine: { name: 'Machine', type: machineTypeOf(values.type) } satisfies SimulatedMachine,
+        machine: machineByKey(values.type, values.name),
       }
     : fromDemoFile(gym, demoFile, values.machine);
 
@@ -104,12 +106,18 @@ function findMachine(machines: DemoMachine[], wanted: string): DemoMachine | und
   );
 }
 
-function machineTypeOf(value: string | undefined): SimulatedMachine['type'] {
-  if (value === undefined) return 'strength';
-  const type = machineTypes.find((candidate) => candidate === value);
+/** A machine known by its key alone: what it is comes from the options. */
+function machineByKey(typeOption = 'strength', name?: string): SimulatedMachine {
+  const type = machineTypes.find((candidate) => candidate === typeOption);
   if (!type) throw new UsageError(`--type must be one of ${machineTypes.join(', ')}`);
-  return type;
+  return { type, name: name ?? defaultNames[type] };
 }
+
+const defaultNames: Record<SimulatedMachine['type'], string> = {
+  cardio: 'Cardio machine',
+  strength: 'Strength machine',
+  functional: 'Functional station',
+};
 
 function positive(value: string, name: string): number {
   const number = Number(value);
