@@ -78,7 +78,7 @@ function summary(outcome: DemoOutcome, gym: DemoGym, file: string, config: Confi
     `  ${gym.members.length} members with active workout and diet plans and two weeks of logs`,
     '',
     `Sign in with POST ${api}/api/auth/login {"login": <username>, "password": "${gym.password}"}:`,
-    `  admin   ${column(gym.admin.username)}`,
+    `  admin   ${gym.admin.username}`,
     ...gym.staff.map((staff) => `  staff   ${column(staff.username)}${staff.branchName}`),
     ...gym.members.map((m) => `  member  ${column(m.username)}${m.branchName}`),
     '',

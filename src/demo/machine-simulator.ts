@@ -10,7 +10,10 @@ type MachineType = 'cardio' | 'strength' | 'functional';
 
 /** The machine being simulated, as far as the simulator knows it. */
 export interface SimulatedMachine {
+  /** What its sets are logged as. */
   name: string;
+  /** Shown in the log only. */
+  branchName?: string;
   type: MachineType;
   /** Needed to link a member (`member`); the demo file has it. */
   qrCode?: string;
@@ -97,7 +100,8 @@ export function startMachineSimulator(options: MachineSimulatorOptions): Machine
   }
 
   socket.on('connect', () => {
-    log(`connected to ${options.apiUrl} as ${machine.name}`);
+    const at = machine.branchName ? `, ${machine.branchName}` : '';
+    log(`connected to ${options.apiUrl} as ${machine.name}${at}`);
     void tick();
   });
   socket.on('connect_error', (error: Error & { data?: { code?: string; message?: string } }) => {
@@ -285,7 +289,7 @@ function setOf(machine: SimulatedMachine, setNumber: number, intervalMs: number)
 
 function describeSet(set: SetReport): string {
   return [
-    `${set.reps} reps`,
+    `${set.reps} rep${set.reps === 1 ? '' : 's'}`,
     set.weightKg !== undefined && `${set.weightKg} kg`,
     set.durationSec !== undefined && `${set.durationSec} s`,
     set.distanceM !== undefined && `${set.distanceM} m`,

@@ -89,7 +89,8 @@ function fromDemoFile(gym: DemoGym | undefined, file: string, wanted: string | u
     throw new UsageError(`no demo machine "${wanted ?? ''}": give an id, a QR code or a name.`);
   }
   const simulated: SimulatedMachine = {
-    name: `${machine.name} (${machine.branchName})`,
+    name: machine.name,
+    branchName: machine.branchName,
     type: machine.type,
     qrCode: machine.qrCode,
     branchId: machine.branchId,
