@@ -74,7 +74,10 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/*.ts', 'src/{config,jobs,realtime,middleware,integrations,test-support}/**/*.ts'],
+    files: [
+      'src/*.ts',
+      'src/{config,demo,jobs,realtime,middleware,integrations,test-support}/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
