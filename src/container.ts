@@ -259,6 +259,7 @@ export async function createContainer(
     from: config.mail.from,
     outboxDir: path.join(config.dataDir, 'outbox'),
     logger,
+    logLinks: config.env !== 'production',
   });
   const accountMail = new AccountMail({
     db: database.db,

@@ -33,6 +33,7 @@ describe('mailer', () => {
       from: 'NXG <no-reply@nxg.test>',
       outboxDir: path.join(dir, 'outbox'),
       logger: createLogger('info', logs),
+      logLinks: true,
     });
     expect(mailer.kind).toBe('outbox');
     await mailer.send(message());
@@ -48,6 +49,22 @@ describe('mailer', () => {
       link: 'http://localhost:3000/account/reset-password?token=abc',
     });
     expect(logs.text).not.toContain('reader@example.test');
+    mailer.close();
+  });
+
+  it('when the outbox runs in production, then the link (a one-time token) is not logged, only the file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nxg-outbox-'));
+    dirs.push(dir);
+    const logs = new LogCapture();
+    const mailer = createMailer({
+      from: 'NXG <no-reply@nxg.test>',
+      outboxDir: path.join(dir, 'outbox'),
+      logger: createLogger('info', logs),
+      logLinks: false,
+    });
+    await mailer.send(message());
+    expect(logs.entries()[0]).toHaveProperty('file');
+    expect(logs.text).not.toContain('token=abc');
     mailer.close();
   });
 

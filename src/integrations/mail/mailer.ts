@@ -13,8 +13,9 @@ export interface MailMessage {
   text: string;
   html: string;
   /**
-   * The link the message is about, if any. Only the outbox (embedded default) logs it, so a
-   * local user can follow it from the console; over SMTP it never reaches a log.
+   * The link the message is about, if any. Only the outbox (embedded default) logs it, outside
+   * production, so a local user can follow it from the console; it carries a one-time token, so
+   * over SMTP or in production it never reaches a log.
    */
   link?: string;
 }
@@ -32,6 +33,8 @@ export interface MailerOptions {
   from: string;
   outboxDir: string;
   logger: Logger;
+  /** Whether the outbox logs each message's link (development only). Default: no. */
+  logLinks?: boolean;
   /** Upper bound of one SMTP conversation's stages (connect, greeting, each command). */
   timeoutMs?: number;
 }
@@ -39,7 +42,8 @@ export interface MailerOptions {
 /**
  * The mail integration: nodemailer over SMTP when `SMTP_URL` is set; in the embedded default,
  * each message is written to `DATA_DIR/outbox/` as an RFC 822 `.eml` file (any mail client
- * opens it) and its link is logged at info level. Recipients are never logged.
+ * opens it) and, outside production, its link is logged at info level. Recipients are never
+ * logged.
  */
 export function createMailer(options: MailerOptions): Mailer {
   return options.smtpUrl ? new SmtpMailer(options, options.smtpUrl) : new OutboxMailer(options);
@@ -110,8 +114,9 @@ class OutboxMailer implements Mailer {
     const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.eml`;
     const file = path.join(this.options.outboxDir, name);
     await writeFile(file, info.message, { mode: 0o600 });
+    const link = this.options.logLinks ? message.link : undefined;
     this.options.logger.info(
-      { file: name, subject: message.subject, ...(message.link && { link: message.link }) },
+      { file: name, subject: message.subject, ...(link && { link }) },
       'email written to the outbox (set SMTP_URL to send email)',
     );
   }
