@@ -21,6 +21,7 @@ import {
 import { fieldErrorsOf, z } from '../zod.js';
 import { problemSchema } from './common.schemas.js';
 import type { AuthUser } from './request-context.js';
+import { responseContractCheck, type ResponseContract } from './response-contract.js';
 
 /** Who may call a route: anyone, any signed-in user, or only the listed roles. */
 export type Access = 'public' | 'user' | readonly Role[];
@@ -154,6 +155,11 @@ export interface RouteMountContext {
   guard(access: Exclude<Access, 'public'>): RequestHandler;
   /** The general rate limit for every route of the group, if it has one. */
   rateLimit?: RequestHandler;
+  /**
+   * When given, every reply is checked against the responses its operation declares (status,
+   * media type, body schema, no undeclared fields); test apps always set it.
+   */
+  responseContract?: ResponseContract;
 }
 
 export interface RouteGroup {
@@ -387,6 +393,23 @@ async function sendStream(
   }
 }
 
+/** The responses an operation's document shows, as `register` wrote them into the registry. */
+function declaredResponses(
+  registry: OpenAPIRegistry,
+  operation: { method: string; path: string },
+): RouteConfig['responses'] {
+  for (const definition of registry.definitions) {
+    if (
+      definition.type === 'route' &&
+      definition.route.method === operation.method &&
+      definition.route.path === operation.path
+    ) {
+      return definition.route.responses;
+    }
+  }
+  throw new Error(`${operation.method} ${operation.path} is not in the OpenAPI registry`);
+}
+
 /**
  * Mounts a group's routes on the router and documents each in the OpenAPI registry, so the
  * schema that validates a request is the one the document shows. Each route reads top to
@@ -402,6 +425,16 @@ export function mountRoutes(router: Router, group: RouteGroup, context: RouteMou
         next();
       },
     ];
+    if (context.responseContract) {
+      const operation = { method: route.method, path: toOpenApiPath(template) };
+      chain.push(
+        responseContractCheck(
+          `${operation.method.toUpperCase()} ${operation.path}`,
+          declaredResponses(context.registry, operation),
+          context.responseContract,
+        ),
+      );
+    }
     if (context.rateLimit) chain.push(context.rateLimit);
     if (route.rateLimit) chain.push(route.rateLimit);
     if (route.access !== 'public') chain.push(context.guard(route.access));

@@ -103,6 +103,8 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         rateLimit: strictLimit,
         body: refreshBody,
         responses: { 200: { description: 'New token pair', schema: authSessionSchema } },
+        // An unknown, expired, spent or revoked refresh token.
+        errors: [401],
         handler: async ({ body }) => ({ status: 200, body: await auth.refresh(body.refreshToken) }),
       }),
       defineRoute({
