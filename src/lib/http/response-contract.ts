@@ -1,6 +1,7 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Request, RequestHandler, Response } from 'express';
 import { ZodType } from 'zod';
+import { z } from '../zod.js';
 import { sendProblem } from '../../middleware/error-handler.js';
 import { AppError } from '../errors.js';
 
@@ -29,35 +30,68 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/;
 // 304 is Express answering a conditional GET for any route; it carries no body to check.
 const EXEMPT_STATUSES = new Set([304, 500]);
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const pathText = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(body)';
 
-const at = (path: string, key: string | number) => (path ? `${path}.${key}` : String(key));
-
-/**
- * Fields of `sent` that parsing dropped: Zod objects strip unknown keys, so a body can parse
- * and still carry fields the document does not show. Those are contract drift too.
- */
-function undeclaredFields(sent: unknown, parsed: unknown, path = ''): string[] {
-  if (Array.isArray(sent) && Array.isArray(parsed)) {
-    return sent.flatMap((item, index) => undeclaredFields(item, parsed[index], at(path, index)));
-  }
-  if (!isPlainObject(sent) || !isPlainObject(parsed)) return [];
-  return Object.entries(sent).flatMap(([key, value]) =>
-    key in parsed
-      ? undeclaredFields(value, parsed[key], at(path, key))
-      : [`${at(path, key)}: not declared in the schema`],
-  );
+/** Issues as lines; of a union that nothing matched, those of the closest option. */
+function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): string[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => `${pathText([...path, key])}: not declared in the schema`);
+    }
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const closest = issue.errors.reduce((best, next) => (next.length < best.length ? next : best));
+      return describeIssues(closest, path);
+    }
+    return [`${pathText(path)}: ${issue.message}`];
+  });
 }
 
+const strictCopies = new WeakMap<ZodType, ZodType>();
+
+/**
+ * The schema with every plain object strict. Zod objects strip unknown keys when parsing, so a
+ * body with fields the document does not show would pass: those are contract drift too. Loose
+ * objects (`z.looseObject`, a catchall) stay loose; other schemas are kept as they are.
+ */
+function strictCopy(schema: ZodType): ZodType {
+  const known = strictCopies.get(schema);
+  if (known) return known;
+  const copy = buildStrictCopy(schema);
+  strictCopies.set(schema, copy);
+  return copy;
+}
+
+function buildStrictCopy(schema: ZodType): ZodType {
+  if (schema instanceof z.ZodObject) {
+    const shape = Object.fromEntries(
+      Object.entries(schema.shape as Record<string, ZodType>).map(([key, value]) => [
+        key,
+        strictCopy(value),
+      ]),
+    );
+    const { catchall } = schema._zod.def;
+    return catchall ? z.object(shape).catchall(catchall) : z.strictObject(shape);
+  }
+  if (schema instanceof z.ZodArray) return z.array(strictCopy(schema.element as ZodType));
+  if (schema instanceof z.ZodUnion) {
+    return z.union((schema.options as ZodType[]).map((option) => strictCopy(option)));
+  }
+  if (schema instanceof z.ZodOptional) return strictCopy(schema.unwrap() as ZodType).optional();
+  if (schema instanceof z.ZodNullable) return strictCopy(schema.unwrap() as ZodType).nullable();
+  if (schema instanceof z.ZodDefault) return strictCopy(schema.unwrap() as ZodType).optional();
+  if (schema instanceof z.ZodRecord) {
+    return z.record(schema.keyType, strictCopy(schema.valueType as ZodType));
+  }
+  return schema;
+}
+
+/** What is wrong with a body: its schema's issues, else fields it does not declare. */
 function bodyProblems(schema: ZodType, body: unknown): string[] {
   const result = schema.safeParse(body);
-  if (!result.success) {
-    return result.error.issues.map(
-      (issue) => `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`,
-    );
-  }
-  return undeclaredFields(body, result.data);
+  if (!result.success) return describeIssues(result.error.issues);
+  const strict = strictCopy(schema).safeParse(body);
+  return strict.success ? [] : describeIssues(strict.error.issues);
 }
 
 function bodyOf(chunk: unknown): string | undefined {
