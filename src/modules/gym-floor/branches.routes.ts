@@ -161,7 +161,7 @@ export function branchesRoutes(
           'others, 404 for an unknown branch).',
         access: 'user',
         params: idParams,
-        errors: [404],
+        errors: [403, 404],
         responses: { 200: { description: 'The branch now', schema: busynessSchema } },
         handler: async ({ user, params }) => ({
           status: 200,

@@ -28,7 +28,7 @@ export function gymSessionsRoutes(
         access: 'user',
         body: checkInBody,
         before: [deps.idempotent],
-        errors: [404, 409],
+        errors: [403, 404, 409],
         reasons: {
           409: [
             'SESSION_ALREADY_ACTIVE',

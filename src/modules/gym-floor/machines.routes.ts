@@ -187,7 +187,7 @@ export function machinesRoutes(
         description: 'By the member linked to it, or by admins and the branch’s staff.',
         access: 'user',
         params: idParams,
-        errors: [404, 409],
+        errors: [403, 404, 409],
         reasons: { 409: ['MACHINE_NOT_LINKED', 'MACHINE_CHANGED_HANDS'] },
         responses: { 200: { description: 'The machine, now available', schema: machineSchema } },
         handler: async ({ user, params }) => ({

@@ -43,7 +43,7 @@ export function leaderboardRoutes(leaderboard: LeaderboardService): RouteGroup {
         ].join('\n\n'),
         access: 'user',
         query: leaderboardQuery,
-        errors: [404],
+        errors: [403, 404],
         responses: { 200: { description: 'The ranking', schema: leaderboardSchema } },
         handler: async ({ user, query }) => ({
           status: 200,
