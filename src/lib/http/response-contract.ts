@@ -4,6 +4,7 @@ import { ZodType } from 'zod';
 import { z } from '../zod.js';
 import { sendProblem } from '../../middleware/error-handler.js';
 import { AppError } from '../errors.js';
+import { problemSchema } from './common.schemas.js';
 
 /** A reply that differs from what the route's OpenAPI operation declares. */
 export interface ContractViolation {
@@ -24,11 +25,23 @@ export interface ResponseContract {
 
 type DeclaredResponses = RouteConfig['responses'];
 
-const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/;
+const isJsonMediaType = (mediaType: string) =>
+  mediaType === 'application/json' ||
+  (mediaType.startsWith('application/') && mediaType.endsWith('+json'));
 
-// 500 is never declared: it is an unplanned failure, already logged and reported as such.
 // 304 is Express answering a conditional GET for any route; it carries no body to check.
-const EXEMPT_STATUSES = new Set([304, 500]);
+const EXEMPT_STATUSES = new Set([304]);
+
+/**
+ * Statuses any route may answer without declaring them: 500 (an unplanned failure, logged and
+ * reported as such) and 503 (a dependency unreachable, mapped by the error handler wherever it
+ * happens). Undeclared, their body must still be a problem document.
+ */
+const ANY_ROUTE_STATUSES = new Set([500, 503]);
+const anyRouteResponse: DeclaredResponses[number] = {
+  description: 'Problem',
+  content: { 'application/problem+json': { schema: problemSchema } },
+};
 
 const pathText = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(body)';
 
@@ -40,7 +53,9 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey
       return issue.keys.map((key) => `${pathText([...path, key])}: not declared in the schema`);
     }
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      const closest = issue.errors.reduce((best, next) => (next.length < best.length ? next : best));
+      const closest = issue.errors.reduce((best, next) =>
+        next.length < best.length ? next : best,
+      );
       return describeIssues(closest, path);
     }
     return [`${pathText(path)}: ${issue.message}`];
@@ -107,12 +122,13 @@ function replyProblems(
   mediaType: string,
   body: string | undefined,
 ): string[] {
-  const response = declared[status];
+  const response =
+    declared[status] ?? (ANY_ROUTE_STATUSES.has(status) ? anyRouteResponse : undefined);
   if (!response) {
     return [`status ${status} is not declared (declared: ${Object.keys(declared).join(', ')})`];
   }
   const content = 'content' in response ? response.content : undefined;
-  if (body === undefined || !JSON_MEDIA_TYPE.test(mediaType)) return [];
+  if (body === undefined || !isJsonMediaType(mediaType)) return [];
   if (!content) return [`answered a ${mediaType} body where none is declared`];
   const entry = content[mediaType];
   if (!entry) {
@@ -140,10 +156,10 @@ export function responseContractCheck(
   contract: ResponseContract,
 ): RequestHandler {
   return (req, res, next) => {
-    const end = res.end;
+    const end = res.end.bind(res);
     let checked = false;
-    res.end = function checkedEnd(this: Response, ...args: unknown[]) {
-      const finish = () => end.apply(this, args as Parameters<typeof end>);
+    res.end = function checkedEnd(...args: unknown[]) {
+      const finish = () => end.apply(res, args as Parameters<typeof end>);
       if (checked || EXEMPT_STATUSES.has(res.statusCode)) return finish();
       checked = true;
       const streamed = res.headersSent;
