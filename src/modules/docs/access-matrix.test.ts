@@ -29,6 +29,11 @@ import { createTestApp, type TestApp } from '../../test-support/test-app.js';
  * - `device`: machine A's `X-Machine-Key` and no user token; the only credential device routes
  *   (`/heartbeat`) take, and no credential at all to every other route.
  *
+ * What the table says, in short: a member's own data (logs, meals, plans, files, scans,
+ * reminders, notifications) is scoped to its owner, so every other caller, admins included, gets
+ * 404 as if it did not exist; branch management is for that branch's staff and admins (403 for
+ * staff of another branch); the scanning webhook is authenticated by its HMAC signature alone.
+ *
  * Each caller gets a body that passes validation where it is past authorization, so the status
  * is the meaningful one. Calls that end the caller's session or account run as a fresh user of
  * the caller's kind; calls that delete or rotate something get a fresh resource of their own.
