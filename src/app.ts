@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Container } from './container.js';
 import { mountRoutes, type RouteGroup } from './lib/http/route.js';
+import type { ContractViolation, ResponseContract } from './lib/http/response-contract.js';
 import { errorHandler, routeNotFound, type ErrorReporter } from './middleware/error-handler.js';
 import { apiRateLimit, authRateLimit, machineRateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
@@ -54,6 +55,8 @@ export interface AppOptions {
   reportError?: ErrorReporter;
   /** True once the process is shutting down: readiness then answers 503. */
   isDraining?: () => boolean;
+  /** Told of every reply that breaks its contract, when CHECK_RESPONSE_CONTRACT is on. */
+  onContractViolation?: (violation: ContractViolation) => void;
 }
 
 /**
@@ -175,11 +178,19 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   // Health and metrics stay unlimited: probes and scrapers call them on a schedule.
   // Per-user counts ride in the guard's one cache round trip.
   const apiLimit = apiRateLimit(config.rateLimit, { ...limitStores, fusedCounter: guard.countHit });
+  const responseContract: ResponseContract | undefined = config.checkResponseContract
+    ? {
+        onViolation(violation, req) {
+          logger.error({ violation, requestId: req.id }, 'reply breaks its declared contract');
+          options.onContractViolation?.(violation);
+        },
+      }
+    : undefined;
   for (const group of groups) {
     const router = express.Router();
     const limited = group.basePath.startsWith('/api') && group.generalRateLimit !== false;
     const rateLimit = limited ? apiLimit : undefined;
-    mountRoutes(router, group, { registry, guard: guard.guard, rateLimit });
+    mountRoutes(router, group, { registry, guard: guard.guard, rateLimit, responseContract });
     app.use(group.basePath || '/', router);
   }
   mountApiReference(app);

@@ -102,6 +102,7 @@ const environmentSchema = z.object({
   METRICS_TOKEN: optionalString,
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 60_000),
   RUN_JOBS: z.stringbool().default(true),
+  CHECK_RESPONSE_CONTRACT: z.stringbool().default(false),
   PUBLIC_BASE_URL: z
     .string()
     .regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL')
@@ -351,6 +352,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     /** Whether the API process also works background jobs (PGlite always does). */
     runJobs: e.RUN_JOBS,
+    /** Every reply is checked against its OpenAPI operation (tests; costs a parse per reply). */
+    checkResponseContract: e.CHECK_RESPONSE_CONTRACT,
     /** The AI services; each is absent when not configured. */
     integrations: integrations.config,
     /** Where links in emails point: this server's public address (no trailing slash). */

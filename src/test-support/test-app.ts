@@ -13,6 +13,7 @@ import { MemoryKeyValueStore } from '../lib/kv/memory-kv.js';
 import { RedisKeyValueStore } from '../lib/kv/redis-kv.js';
 import { createLogger } from '../lib/logger.js';
 import type { ResilienceSettings } from '../integrations/index.js';
+import type { ContractViolation } from '../lib/http/response-contract.js';
 import { LogCapture } from './log-capture.js';
 import { openTestDatabase } from './test-database.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
@@ -31,6 +32,7 @@ const testEnvironment: Record<string, string> = {
   SOCKETS_PER_MACHINE: '1000',
   SOCKET_USER_EVENTS_PER_MINUTE: '1000000',
   CORS_ORIGINS: 'https://app.nxg.test',
+  CHECK_RESPONSE_CONTRACT: 'true',
 };
 
 export interface TestApp {
@@ -38,6 +40,11 @@ export interface TestApp {
   http: ReturnType<typeof supertest>;
   container: Container;
   logs: LogCapture;
+  /**
+   * Replies that broke their OpenAPI operation (each also answered 500). `close()` fails while
+   * any is left here; a test that provokes one on purpose takes it out.
+   */
+  contractViolations: ContractViolation[];
   /** Listens on a loopback port with Socket.IO attached; resolves with the base URL. */
   listen(): Promise<string>;
   /**
@@ -99,9 +106,12 @@ export async function createTestApp(
   return {
     ...instance,
     async close() {
-      await instance.close();
-      await store.drop();
-      await testDatabase.drop();
+      try {
+        await instance.close();
+      } finally {
+        await store.drop();
+        await testDatabase.drop();
+      }
     },
   };
 }
@@ -141,7 +151,10 @@ async function buildInstance(
     resilience: options.resilience,
     webPushAgent: options.webPushAgent,
   });
-  const app = createApp(container);
+  const contractViolations: ContractViolation[] = [];
+  const app = createApp(container, {
+    onContractViolation: (violation) => contractViolations.push(violation),
+  });
   let server: Server | undefined;
   const extraClosers: (() => Promise<void>)[] = [];
   return {
@@ -149,6 +162,7 @@ async function buildInstance(
     http: supertest(app),
     container,
     logs,
+    contractViolations,
     async listen() {
       server = createServer(app);
       attachSocketServer(server, container);
@@ -188,6 +202,16 @@ async function buildInstance(
       await container.realtime.close();
       server?.closeAllConnections();
       await container.jobs.stop({ graceful: false });
+      failOnContractViolations(contractViolations);
     },
   };
+}
+
+/** Throws, listing each, when replies broke their contract: the test file then fails. */
+function failOnContractViolations(violations: readonly ContractViolation[]): void {
+  if (violations.length === 0) return;
+  const lines = violations.map(
+    ({ operation, status, problems }) => `${operation} ${status}: ${problems.join('; ')}`,
+  );
+  throw new Error(`Replies broke their OpenAPI contract:\n${[...new Set(lines)].join('\n')}`);
 }

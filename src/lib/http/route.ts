@@ -29,6 +29,7 @@ import {
   type ProblemExampleHints,
 } from './openapi-contract.js';
 import type { AuthUser } from './request-context.js';
+import { responseContractCheck, type ResponseContract } from './response-contract.js';
 
 /** Who may call a route: anyone, any signed-in user, or only the listed roles. */
 export type Access = 'public' | 'user' | readonly Role[];
@@ -180,6 +181,11 @@ export interface RouteMountContext {
   guard(access: Exclude<Access, 'public'>): RequestHandler;
   /** The general rate limit for every route of the group, if it has one. */
   rateLimit?: RequestHandler;
+  /**
+   * When given, every reply is checked against the responses its operation declares (status,
+   * media type, body schema, no undeclared fields); test apps always set it.
+   */
+  responseContract?: ResponseContract;
 }
 
 export interface RouteGroup {
@@ -508,6 +514,23 @@ async function sendStream(
   }
 }
 
+/** The responses an operation's document shows, as `register` wrote them into the registry. */
+function declaredResponses(
+  registry: OpenAPIRegistry,
+  operation: { method: string; path: string },
+): RouteConfig['responses'] {
+  for (const definition of registry.definitions) {
+    if (
+      definition.type === 'route' &&
+      definition.route.method === operation.method &&
+      definition.route.path === operation.path
+    ) {
+      return definition.route.responses;
+    }
+  }
+  throw new Error(`${operation.method} ${operation.path} is not in the OpenAPI registry`);
+}
+
 /**
  * Mounts a group's routes on the router and documents each in the OpenAPI registry, so the
  * schema that validates a request is the one the document shows. Each route reads top to
@@ -523,6 +546,16 @@ export function mountRoutes(router: Router, group: RouteGroup, context: RouteMou
         next();
       },
     ];
+    if (context.responseContract) {
+      const operation = { method: route.method, path: toOpenApiPath(template) };
+      chain.push(
+        responseContractCheck(
+          `${operation.method.toUpperCase()} ${operation.path}`,
+          declaredResponses(context.registry, operation),
+          context.responseContract,
+        ),
+      );
+    }
     if (context.rateLimit) chain.push(context.rateLimit);
     if (route.rateLimit) chain.push(route.rateLimit);
     if (route.access !== 'public') chain.push(context.guard(route.access));

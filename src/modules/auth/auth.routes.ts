@@ -104,6 +104,7 @@ export function authRoutes(auth: AuthService, strictLimit: RequestHandler): Rout
         access: 'public',
         rateLimit: strictLimit,
         body: refreshBody,
+        // 401: an unknown, expired, spent or revoked refresh token.
         errors: [401, 503],
         problemExamples: {
           401: unauthenticated('This refresh token was already used; sign in again.'),
