@@ -53,13 +53,18 @@ function parseExposition(text: string): { families: Map<string, string>; samples
   for (const line of text.split('\n')) {
     const type = /^# TYPE (\S+) (\S+)$/.exec(line);
     if (type?.[1] && type[2]) families.set(type[1], type[2]);
-    const sample = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!sample?.[1] || !sample[3]) continue;
+    if (line.length === 0 || line.startsWith('#')) continue;
+    // name{labels} value: the value follows the last space (label values here hold none).
+    const space = line.lastIndexOf(' ');
+    const series = line.slice(0, space);
+    const brace = series.indexOf('{');
+    const name = brace === -1 ? series : series.slice(0, brace);
     const labels: Record<string, string> = {};
-    for (const [, key, value] of (sample[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
+    const labelText = brace === -1 ? '' : series.slice(brace + 1, -1);
+    for (const [, key, value] of labelText.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
       if (key) labels[key] = value ?? '';
     }
-    samples.push({ name: sample[1], labels, value: Number(sample[3]) });
+    samples.push({ name, labels, value: Number(line.slice(space + 1)) });
   }
   return { families, samples };
 }
