@@ -3,7 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import supertest from 'supertest';
 import { parse as parseYaml } from 'yaml';
+import { createProbeApp } from '../app.js';
 import { buildSignedInUser } from '../test-support/factories.js';
 import { waitUntil } from '../test-support/job-test-support.js';
 import { connectSocket, connected, emitWithAck } from '../test-support/socket-test-support.js';
@@ -204,6 +206,16 @@ describe('/metrics after real traffic', () => {
     } else {
       expect(exposition.families.has('redis_command_duration_seconds')).toBe(false);
     }
+  });
+});
+
+describe("the worker's probe app (WORKER_METRICS_PORT)", () => {
+  it('when scraped, then it serves the same registry with the job runs, and nothing of the API', async () => {
+    const probes = supertest(createProbeApp(t.container));
+    const scraped = await probes.get('/metrics').expect(200);
+    expect(scraped.text).toMatch(/^job_duration_seconds_count\{queue="[^"]+"\} [1-9]/m);
+    await probes.get('/health/live').expect(200);
+    await probes.get('/api/users/me').expect(404);
   });
 });
 
