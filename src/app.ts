@@ -59,6 +59,43 @@ export interface AppOptions {
   onContractViolation?: (violation: ContractViolation) => void;
 }
 
+/** Liveness, readiness and /metrics over the container's dependencies and registry. */
+function healthRoutesOf(container: Container, options: AppOptions): RouteGroup {
+  const { config } = container;
+  return healthRoutes({
+    checks: [
+      { name: 'database', check: () => container.database.ping() },
+      ...(container.redis ? [{ name: 'redis', check: () => container.kv.ping() }] : []),
+    ],
+    metrics: container.metrics.registry,
+    services: () => container.integrations.statuses(),
+    metricsToken: config.metricsToken,
+    isDraining: options.isDraining,
+    metricsOpenWithoutToken: config.env !== 'production',
+  });
+}
+
+/**
+ * The worker's only HTTP surface: /health/* and /metrics (its job runs, the pool, the cache),
+ * under the same METRICS_TOKEN rules as the API, and 404 for everything else.
+ */
+export function createProbeApp(container: Container, options: AppOptions = {}): Express {
+  const { config, logger } = container;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestId);
+  app.use(container.metrics.observeRequests);
+  const router = express.Router();
+  mountRoutes(router, healthRoutesOf(container, options), {
+    registry: new OpenAPIRegistry(),
+    guard: container.authGuard.guard,
+  });
+  app.use(router);
+  app.use(routeNotFound);
+  app.use(errorHandler({ logger, bodyLimitBytes: config.bodyLimitBytes }));
+  return app;
+}
+
 /**
  * Builds the Express app without listening. Order matters: request id first so every log line
  * and problem carries it; identification before rate limiting so limits can be per user.
@@ -123,17 +160,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   app.use(guard.identify);
 
   const groups: RouteGroup[] = [
-    healthRoutes({
-      checks: [
-        { name: 'database', check: () => container.database.ping() },
-        ...(container.redis ? [{ name: 'redis', check: () => container.kv.ping() }] : []),
-      ],
-      metrics: metrics.registry,
-      services: () => container.integrations.statuses(),
-      metricsToken: config.metricsToken,
-      isDraining: options.isDraining,
-      metricsOpenWithoutToken: config.env !== 'production',
-    }),
+    healthRoutesOf(container, options),
     authRoutes(container.auth, authRateLimit(config.rateLimit, limitStores)),
     recoveryRoutes(container, authRateLimit(config.rateLimit, limitStores)),
     accountPagesRoutes(),

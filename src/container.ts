@@ -49,7 +49,12 @@ import {
   type Integrations,
   type ResilienceSettings,
 } from './integrations/index.js';
-import { createMetrics, gaugeConnectedSockets, type Metrics } from './middleware/metrics.js';
+import {
+  createMetrics,
+  gaugeConnectedSockets,
+  gaugeDatabasePool,
+  type Metrics,
+} from './middleware/metrics.js';
 import { createJobRunner, jobDatabaseOf, type JobRunner } from './jobs/index.js';
 import { registerJobs } from './job-registry.js';
 import { createMailer, type Mailer } from './integrations/mail/index.js';
@@ -118,7 +123,7 @@ export interface Container {
   socketFeatures: SocketFeature[];
   /** Background jobs: defined here, started by whichever process works them. */
   jobs: JobRunner;
-  /** Prometheus registry and request histogram shared by the app and the AI clients. */
+  /** The process's Prometheus registry: requests, sockets, jobs, pool, cache, AI services. */
   metrics: Metrics;
   integrations: Integrations;
   /** Members' files (meal photos, avatars, scans) and the storage behind them. */
@@ -179,6 +184,10 @@ export async function createContainer(
         })
       : new MemoryKeyValueStore());
   const redis = kv instanceof RedisKeyValueStore ? kv.client : undefined;
+  // One registry for the process: requests, sockets, jobs, pool, cache and AI services.
+  const metrics = createMetrics();
+  if (kv instanceof RedisKeyValueStore) kv.measureCommandsIn(metrics.registry);
+  if (database.pgPool) gaugeDatabasePool(metrics.registry, database.pgPool);
 
   const keys = resolveSigningKeys(config.jwt, config.dataDir);
   const tokens = new AccessTokens({
@@ -188,14 +197,26 @@ export async function createContainer(
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
     deviceTokenTtlSeconds: config.deviceTokenTtlSeconds,
   });
-  const realtime = createRealtime({ redis, keyPrefix: config.redisKeyPrefix, logger });
+  const realtime = createRealtime({
+    redis,
+    keyPrefix: config.redisKeyPrefix,
+    logger,
+    metrics: metrics.socketEvents,
+  });
+  gaugeConnectedSockets(metrics.registry, () =>
+    [namespaces.machines, namespaces.workouts].map((name) => realtime.io.of(name)),
+  );
   // S3 when a bucket is configured; otherwise files live on local disk (embedded default).
   const s3Settings = config.files.s3;
   const s3 =
     s3Settings && new S3Storage({ ...s3Settings, urlTtlSeconds: config.files.urlTtlSeconds });
   const storage: FileStorage = s3 ?? new LocalDiskStorage(path.join(config.dataDir, 'files'));
   // Built before the services that send jobs; nothing touches the database until start().
-  const jobs = createJobRunner({ database: jobDatabaseOf(database), logger });
+  const jobs = createJobRunner({
+    database: jobDatabaseOf(database),
+    logger,
+    metrics: metrics.registry,
+  });
   const notifications = new NotificationService({
     db: database.db,
     logger,
@@ -307,10 +328,6 @@ export async function createContainer(
     mail: accountMail,
     accountOf: (userId) => usersRepository.findById(database.db, userId),
   });
-  const metrics = createMetrics();
-  gaugeConnectedSockets(metrics.registry, () =>
-    [namespaces.machines, namespaces.workouts].map((name) => realtime.io.of(name)),
-  );
   const integrations = createIntegrations({
     config: config.integrations,
     kv,

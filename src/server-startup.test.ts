@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  closedPort,
   exitCodeOf,
   spawnEntryPoint,
   startServerProcess,
@@ -35,14 +36,6 @@ async function listeningServer(): Promise<Server> {
 }
 
 const portOf = (server: Server) => (server.address() as AddressInfo).port;
-
-/** A loopback port nothing listens on: taken from the system, then given back. */
-async function closedPort(): Promise<number> {
-  const server = await listeningServer();
-  const port = portOf(server);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** What an operator must see: exactly one line on stderr, and no stack anywhere. */
 function expectOneClearLine(started: ServerProcess, pattern: RegExp): void {

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   // PostgreSQL they may run in src/worker.ts instead (RUN_JOBS=false on the API instances).
   if (config.runJobs || container.database.kind === 'pglite') await container.jobs.start();
 
-  const errorReporting = await createErrorReporting(config.sentryDsn, logger);
+  const errorReporting = await createErrorReporting(config.sentry, logger);
   let draining = false;
   const app = createApp(container, {
     reportError: errorReporting?.report,
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
       const stuck = setTimeout(() => http.forceClose(), budget / 2);
       await http.closed;
       clearTimeout(stuck);
-      await Promise.all([container.close(), errorReporting?.flush()]);
+      await Promise.all([container.close(), errorReporting?.close()]);
     },
   });
 }

@@ -1,9 +1,15 @@
 import 'dotenv/config';
+import { createServer, type Server } from 'node:http';
+import { createProbeApp } from './app.js';
 import { loadConfigOrExit } from './config/config.js';
 import { createContainer } from './container.js';
 import { exitGracefullyOnSignals, exitOnStartupFailure } from './lib/graceful-shutdown.js';
 import { createLogger } from './lib/logger.js';
-import { assertDependenciesReachable } from './lib/startup-checks.js';
+import {
+  assertDependenciesReachable,
+  assertPortAvailable,
+  listenOrExplain,
+} from './lib/startup-checks.js';
 
 /**
  * Runs the background jobs without the HTTP API, so they can be scaled and restarted apart from
@@ -21,6 +27,8 @@ async function main(): Promise<void> {
     );
     process.exit(78); // EX_CONFIG: PM2 is told not to restart on it
   }
+  const probePort = config.workerMetricsPort;
+  if (probePort !== undefined) await assertPortAvailable(config.host, probePort);
   // One clear line, not a stack per failed statement, when PostgreSQL or Redis is unusable.
   await assertDependenciesReachable(config);
   const container = await createContainer(config, { logger });
@@ -31,12 +39,26 @@ async function main(): Promise<void> {
   // Jobs read the application's tables; a worker started before the API must not find them old.
   await container.database.migrate();
   await container.jobs.start();
-  logger.info({ database: container.database.kind }, 'NXG Connect worker running');
+  // The runs this process works are only seen through its own /metrics.
+  let draining = false;
+  let probes: Server | undefined;
+  if (probePort !== undefined) {
+    probes = createServer(createProbeApp(container, { isDraining: () => draining }));
+    await listenOrExplain(probes, config.host, probePort);
+  }
+  logger.info(
+    { database: container.database.kind, metricsPort: probePort },
+    'NXG Connect worker running',
+  );
 
   exitGracefullyOnSignals({
     logger,
     timeoutMs: config.shutdownTimeoutMs,
-    stop: () => container.close(),
+    stop: async () => {
+      draining = true;
+      probes?.close();
+      await container.close();
+    },
   });
 }
 

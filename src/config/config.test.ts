@@ -60,6 +60,16 @@ describe('loadConfig', () => {
     expect(issues.join('\n')).toMatch(/BCRYPT_COST/);
   });
 
+  it('when SENTRY_TRACES_SAMPLE_RATE is unset, then no request is traced; outside 0..1 it is refused', () => {
+    expect(loadConfig({}).sentry).toEqual({ dsn: undefined, tracesSampleRate: 0 });
+    expect(loadConfig({ SENTRY_TRACES_SAMPLE_RATE: '0.25' }).sentry.tracesSampleRate).toBe(0.25);
+    for (const wrong of ['1.5', '-0.1', 'often']) {
+      expect(issuesOf({ SENTRY_TRACES_SAMPLE_RATE: wrong }).join('\n')).toMatch(
+        /SENTRY_TRACES_SAMPLE_RATE/,
+      );
+    }
+  });
+
   it('when DATABASE_URL is set without keys, then startup is refused', () => {
     expect(issuesOf({ DATABASE_URL: 'postgres://localhost/x' })).toEqual([
       'JWT_PRIVATE_KEY (or JWT_PRIVATE_KEY_FILE): required when DATABASE_URL is set',

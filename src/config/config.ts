@@ -99,7 +99,9 @@ const environmentSchema = z.object({
     .regex(/^[a-zA-Z0-9_.-]{3,30}$/, '3-30 letters, digits, _ . or -')
     .default('admin'),
   SENTRY_DSN: z.url().optional(),
+  SENTRY_TRACES_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
   METRICS_TOKEN: optionalString,
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 60_000),
   RUN_JOBS: z.stringbool().default(true),
   CHECK_RESPONSE_CONTRACT: z.stringbool().default(false),
@@ -347,8 +349,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       e.ADMIN_EMAIL && e.ADMIN_PASSWORD
         ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD, username: e.ADMIN_USERNAME }
         : undefined,
-    sentryDsn: e.SENTRY_DSN,
+    /** Error reporting, and the share of requests traced (0: none), when a DSN is set. */
+    sentry: { dsn: e.SENTRY_DSN, tracesSampleRate: e.SENTRY_TRACES_SAMPLE_RATE },
     metricsToken: e.METRICS_TOKEN,
+    /** Where the worker serves /health/* and /metrics; unset, it serves nothing. */
+    workerMetricsPort: e.WORKER_METRICS_PORT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     /** Whether the API process also works background jobs (PGlite always does). */
     runJobs: e.RUN_JOBS,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openTestDatabase } from '../test-support/test-database.js';
@@ -30,8 +31,8 @@ afterEach(async () => {
   await drop();
 });
 
-function runnerOn(database: JobDatabase) {
-  const made = testRunner(database);
+function runnerOn(database: JobDatabase, metrics?: Registry) {
+  const made = testRunner(database, { metrics });
   runners.push(made.runner);
   return made;
 }
@@ -262,5 +263,76 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))('instances starting toget
       await Promise.all(runners.splice(0).map((runner) => runner.stop({ graceful: false })));
       await Promise.all(pools.map((pool) => pool.end()));
     }
+  });
+});
+
+describe('job metrics', () => {
+  /** The value of one series of the registry, or undefined when it has none. */
+  async function seriesValue(registry: Registry, name: string, labels: Record<string, string>) {
+    const metric = await registry.getSingleMetric(name)?.get();
+    return metric?.values.find((value) =>
+      Object.entries(labels).every(([key, wanted]) => String(value.labels[key]) === wanted),
+    )?.value;
+  }
+
+  it('when a job fails and then fails its last retry, then both runs are timed and counted as failures, the last as final', async () => {
+    const registry = new Registry();
+    const { runner } = runnerOn(jobs, registry);
+    const failing = jobType('test.failing', z.object({}));
+    runner.defineJob(
+      failing,
+      () => {
+        throw new Error('downstream is down');
+      },
+      { retryLimit: 1, retryDelaySeconds: 0, retryBackoff: false },
+    );
+    await runner.start();
+
+    const id = await runner.send(failing, {});
+
+    await waitUntil(async () => (await jobState(jobs, id!)) === 'failed');
+    await waitUntil(
+      async () => (await seriesValue(registry, 'job_failures_total', { final: 'true' })) === 1,
+    );
+    expect(
+      await seriesValue(registry, 'job_failures_total', { queue: failing.name, final: 'false' }),
+    ).toBe(1);
+    expect(
+      await seriesValue(registry, 'job_duration_seconds', { queue: failing.name, le: '+Inf' }),
+    ).toBe(2);
+  });
+
+  it('when jobs wait behind a running one, then the queue depth counts those due and not those scheduled later', async () => {
+    const registry = new Registry();
+    const { runner } = runnerOn(jobs, registry);
+    const slow = jobType('test.slow', z.object({ n: z.number() }));
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = 0;
+    runner.defineJob(slow, async () => {
+      started += 1;
+      await released;
+    });
+    await runner.start();
+
+    await runner.send(slow, { n: 1 });
+    await waitUntil(() => started === 1);
+    await runner.send(slow, { n: 2 });
+    await runner.send(slow, { n: 3 });
+    await runner.send(slow, { n: 4 }, { startAfterSeconds: 3600 });
+
+    try {
+      expect(await seriesValue(registry, 'job_queue_depth', { queue: slow.name })).toBe(2);
+    } finally {
+      release();
+    }
+    await waitUntil(
+      async () => (await seriesValue(registry, 'job_queue_depth', { queue: slow.name })) === 0,
+    );
+    expect(
+      await seriesValue(registry, 'job_duration_seconds', { queue: slow.name, le: '+Inf' }),
+    ).toBe(3);
   });
 });

@@ -31,11 +31,13 @@
  *   pg-boss's last statements, then detaches from the database, which the caller closes after.
  */
 import PgBoss from 'pg-boss';
+import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import { describeErrorForLog } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { fieldErrorsOf } from '../lib/zod.js';
 import { createQueueConnection, withQueueSetupLock, type JobDatabase } from './job-database.js';
+import { registerJobMetrics, type JobMetrics } from './job-metrics.js';
 
 /** Job data is a JSON object; its schema is the single source of its type and validation. */
 export type JobSchema = z.ZodType<Record<string, unknown>>;
@@ -123,6 +125,12 @@ export interface JobRunnerOptions {
   schema?: string;
   /** How often an idle worker looks for jobs (at least 0.5). Default 2. */
   pollingIntervalSeconds?: number;
+  /**
+   * Where the runs this process works (durations, failures) and the depth of every queue are
+   * reported. The depth is read from the database, so a process that leaves the jobs to a
+   * worker reports it too.
+   */
+  metrics?: Registry;
 }
 
 const defaultPolicy: Required<JobPolicy> = {
@@ -163,7 +171,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const connection = createQueueConnection(options.database, () =>
     logger.debug('job queue statement after stop was dropped'),
   );
-  const boss = new PgBoss({ db: connection, schema: options.schema ?? 'pgboss' });
+  const schema = options.schema ?? 'pgboss';
+  const boss = new PgBoss({ db: connection, schema });
   boss.on('error', (error) =>
     logger.error({ error: describeErrorForLog(error) }, 'job queue error'),
   );
@@ -178,6 +187,20 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   let state: 'idle' | 'starting' | 'started' | 'stopping' | 'stopped' = 'idle';
   let startup: Promise<void> | undefined;
   let stopped: Promise<void> | undefined;
+
+  // The partial index pg-boss keeps on waiting jobs (job_i5) answers this without the table.
+  const depthQuery =
+    `select name, count(*)::int as depth from ${schema}.job ` +
+    `where state < 'active' and start_after <= now() group by name`;
+  async function readQueueDepths(): Promise<Map<string, number>> {
+    if (state === 'stopping' || state === 'stopped') throw new Error('job runner stopped');
+    const { rows } = await connection.executeSql(depthQuery);
+    const depths = new Map([...definitions.keys()].map((name) => [name, 0]));
+    for (const row of rows as { name: string; depth: number }[]) depths.set(row.name, row.depth);
+    return depths;
+  }
+  const metrics: JobMetrics | undefined =
+    options.metrics && registerJobMetrics(options.metrics, readQueueDepths);
 
   const assertConfiguring = (what: string) => {
     if (state !== 'idle') throw new Error(`${what} must be called before the job runner starts`);
@@ -226,6 +249,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         { ...facts, issues, issuesOmitted: omitted },
         'job data does not match its schema; cancelled',
       );
+      metrics?.countFailure(job.name, true);
       await boss.cancel(job.name, job.id);
       return;
     }
@@ -249,8 +273,11 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         rejectWhenAborted(controller.signal),
       ]);
       logger.debug({ ...facts, durationMs: elapsed() }, 'job finished');
+      metrics?.observeRun(job.name, (performance.now() - startedAt) / 1000);
     } catch (error) {
       const final = job.retryCount >= job.retryLimit;
+      metrics?.observeRun(job.name, (performance.now() - startedAt) / 1000);
+      metrics?.countFailure(job.name, final);
       logger[final ? 'error' : 'warn'](
         { ...facts, durationMs: elapsed(), error: describeErrorForLog(error) },
         final ? 'job failed; no retries left' : 'job failed; it will be retried',

@@ -1,4 +1,4 @@
-import { release } from './release.js';
+import { deploymentEnvironment, release } from './release.js';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 
@@ -61,7 +61,7 @@ export function createLogger(
       base: {
         service: release.service,
         version: release.version,
-        environment: process.env.APP_ENV ?? process.env.NODE_ENV ?? 'development',
+        environment: deploymentEnvironment(),
       },
       redact: { paths: redactedPaths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,

@@ -10,3 +10,11 @@ export const release = {
   service: 'nxg-connect-api',
   version: packageJson.version,
 } as const;
+
+/**
+ * The deployment this process belongs to (dev, staging, prod): APP_ENV, else NODE_ENV. Log lines
+ * and error reports carry it.
+ */
+export function deploymentEnvironment(env: NodeJS.ProcessEnv = process.env): string {
+  return env.APP_ENV ?? env.NODE_ENV ?? 'development';
+}

@@ -2,6 +2,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
 import { Server, type BroadcastOperator, type Namespace } from 'socket.io';
 import type { Logger } from '../lib/logger.js';
+import type { SocketEventMetrics } from '../middleware/metrics.js';
 import type {
   ClientToServerEvents,
   InterServerEvents,
@@ -61,10 +62,19 @@ type Payload<Events, E extends keyof Events> = Events[E] extends (payload: infer
  * Emits an event whose name and payload the Realtime signatures have already checked against
  * the event maps. Socket.IO's own `emit` types its arguments through a conditional type
  * (acknowledgement decoration) that TypeScript cannot resolve for a generic event name, though
- * it leaves ack-less events like ours unchanged; this is the one place that steps around it.
+ * it leaves ack-less events like ours unchanged; this is the one place that steps around it,
+ * and the one place every event to clients passes, so it is counted here.
  */
-function send(target: BroadcastOperator<never, SocketData>, event: string, payload: unknown) {
-  (target as unknown as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
+function sender(metrics: Pick<SocketEventMetrics, 'sent'> | undefined) {
+  return (
+    namespace: string,
+    target: BroadcastOperator<never, SocketData>,
+    event: string,
+    payload: unknown,
+  ) => {
+    (target as unknown as { emit(event: string, payload: unknown): boolean }).emit(event, payload);
+    metrics?.sent(namespace, event);
+  };
 }
 
 /** How an event reaches a member's devices. */
@@ -124,6 +134,8 @@ export interface RealtimeOptions {
   /** The deployment's Redis key prefix; the stream and channels live under it. */
   keyPrefix: string;
   logger: Logger;
+  /** Counts the events emitted to clients (`socketio_events_sent_total`). */
+  metrics?: Pick<SocketEventMetrics, 'sent'>;
 }
 
 /**
@@ -186,29 +198,30 @@ export function createRealtime(options: RealtimeOptions): Realtime {
   const machines: MachinesNamespace = io.of(namespaces.machines);
   const workouts: WorkoutsNamespace = io.of(namespaces.workouts);
   const both = [machines, workouts];
+  const send = sender(options.metrics);
 
   let closing: Promise<void> | undefined;
   return {
     io,
     emitToBranch: (branchId, event, payload, insiders) => {
       if (!insiders) {
-        send(machines.to(rooms.branch(branchId)), event, payload);
+        send(namespaces.machines, machines.to(rooms.branch(branchId)), event, payload);
         return;
       }
       const inner = [
         rooms.branchStaff(branchId),
         ...insiders.userIds.map((userId) => rooms.branchUser(branchId, userId)),
       ];
-      send(machines.to(rooms.branch(branchId)).except(inner), event, payload);
-      send(machines.to(inner), event, insiders.payload);
+      send(namespaces.machines, machines.to(rooms.branch(branchId)).except(inner), event, payload);
+      send(namespaces.machines, machines.to(inner), event, insiders.payload);
     },
     emitToMachine: (machineId, event, payload) => {
-      send(machines.to(rooms.machine(machineId)), event, payload);
+      send(namespaces.machines, machines.to(rooms.machine(machineId)), event, payload);
     },
     emitToUser: (userId, event, payload, options = {}) => {
       let target = workouts.to(rooms.user(userId));
       if (options.exceptSocketId) target = target.except(options.exceptSocketId);
-      send(target, event, payload);
+      send(namespaces.workouts, target, event, payload);
     },
     disconnectRevoked: ({ accessTokenIds = [], familyIds = [] }) => {
       const targets = [...accessTokenIds.map(rooms.accessToken), ...familyIds.map(rooms.family)];

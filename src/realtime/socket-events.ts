@@ -4,6 +4,7 @@ import { AppError, validationError } from '../lib/errors.js';
 import { fieldErrorsOf } from '../lib/zod.js';
 import type { Logger } from '../lib/logger.js';
 import type {
+  Ack,
   AckCallback,
   ClientToServerEvents,
   InterServerEvents,
@@ -12,6 +13,7 @@ import type {
 } from './event-maps.js';
 import type { FailedAck } from './socket-errors.schemas.js';
 import { quotaHolder, type EventBudget } from './socket-quotas.js';
+import type { SocketEventMetrics } from '../middleware/metrics.js';
 
 /** A connected socket of ours; its identity is always set once connected. */
 export type AppSocket = Socket<
@@ -103,6 +105,38 @@ function refusePacket(packet: unknown[], code: string, message: string): void {
   const last = packet.at(-1);
   if (typeof last === 'function')
     (last as (ack: FailedAck) => void)({ ok: false, error: { code, message } });
+}
+
+// Error codes are constants of ours; anything else is folded so a label cannot grow unbounded.
+const ERROR_CODE = /^[A-Z][A-Z_]{0,39}$/;
+
+function outcomeOf(ack: Ack): string {
+  if (ack.ok) return 'ok';
+  const { code } = ack.error;
+  return ERROR_CODE.test(code) ? code.toLowerCase() : 'error';
+}
+
+/**
+ * Counts every event the client sends by how it was answered. Installed before the limits, it
+ * swaps the packet's ack callback (adding one when the client sent none, which the handlers
+ * treat the same as none) for one that counts the answer first: every path, handled, invalid,
+ * rate limited or unknown, ends in exactly one ack. Events no handler listens for share one
+ * name, so a client cannot invent label values.
+ */
+export function countReceivedEvents(socket: AppSocket, metrics: SocketEventMetrics): void {
+  const namespace = socket.nsp.name;
+  socket.use((packet, next) => {
+    const event = socket.listenerCount(packet[0]) > 0 ? packet[0] : 'unknown';
+    const last: unknown = packet.at(-1);
+    const clientAck = typeof last === 'function' ? (last as AckCallback) : undefined;
+    const counted: AckCallback = (answer) => {
+      metrics.received(namespace, event, outcomeOf(answer));
+      clientAck?.(answer);
+    };
+    if (clientAck) packet[packet.length - 1] = counted;
+    else packet.push(counted);
+    next();
+  });
 }
 
 /**

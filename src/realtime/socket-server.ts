@@ -4,6 +4,7 @@ import { AppError, unauthenticated } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { SocketIdentity } from './event-maps.js';
 import {
+  countReceivedEvents,
   limitEventRate,
   limitHolderEvents,
   refuseUnknownEvents,
@@ -77,6 +78,7 @@ export function attachSocketServer(httpServer: HttpServer, container: Container)
     });
     namespace.on('connection', (socket) => {
       joinIdentityRooms(socket);
+      countReceivedEvents(socket, container.metrics.socketEvents);
       limitEventRate(socket, config.socketEventsPerSecond);
       limitHolderEvents(socket, budget, quotas.eventsPerMinute);
       refuseUnknownEvents(socket);

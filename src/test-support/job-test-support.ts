@@ -3,6 +3,7 @@
 import { createLogger } from '../lib/logger.js';
 import { LogCapture } from './log-capture.js';
 import type { JobDatabase } from '../jobs/job-database.js';
+import type { Registry } from 'prom-client';
 import { createJobRunner, type JobRunner } from '../jobs/job-runner.js';
 
 /** Rows of a statement run straight on the test database, to look at pg-boss's tables. */
@@ -29,7 +30,7 @@ export async function jobState(jobs: JobDatabase, id: string, schema = 'pgboss')
 /** A runner that polls fast and logs everything, at debug, into `logs`. */
 export function testRunner(
   jobs: JobDatabase,
-  options: { schema?: string } = {},
+  options: { schema?: string; metrics?: Registry } = {},
 ): { runner: JobRunner; logs: LogCapture } {
   const logs = new LogCapture();
   const runner = createJobRunner({
@@ -37,6 +38,7 @@ export function testRunner(
     logger: createLogger('debug', logs),
     pollingIntervalSeconds: 0.5,
     schema: options.schema,
+    metrics: options.metrics,
   });
   return { runner, logs };
 }

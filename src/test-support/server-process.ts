@@ -2,6 +2,8 @@
 // crash on an unhandled 'error' event, exit codes, startup order). Nothing here may import
 // vitest: `npm run build` compiles every file under src/ that is not a *.test.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 /** A child running src/server.ts (or another entry point) and everything it printed. */
 export interface ServerProcess {
@@ -111,4 +113,13 @@ export async function exitCodeOf(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A loopback port nothing listens on: taken from the system, then given back. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -1,3 +1,4 @@
+import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { KeyValueStore } from './kv.js';
 import { MemoryKeyValueStore } from './memory-kv.js';
@@ -60,5 +61,28 @@ describe.each(stores)('%s key-value store', (_name, open) => {
 
   it('when pinged, then it answers', async () => {
     expect(await kv.ping()).toBe(true);
+  });
+});
+
+describe.runIf(Boolean(redisUrl))('redis command metrics', () => {
+  it('when commands are answered or refused, then each is timed by operation and refusals are counted', async () => {
+    const kv = RedisKeyValueStore.connect(redisUrl ?? '', `test:kv-metrics:${String(Date.now())}:`);
+    opened.push(kv);
+    const registry = new Registry();
+    kv.measureCommandsIn(registry);
+
+    await kv.set('plain', 'x', 60);
+    expect(await kv.get('plain')).toBe('x');
+    expect(await kv.get('plain')).toBe('x');
+    // A hash command on a string key: Redis answers WRONGTYPE.
+    await expect(kv.setFields('plain', { field: '1' })).rejects.toThrow(/WRONGTYPE/);
+    await kv.delete('plain');
+
+    const text = await registry.metrics();
+    expect(text).toContain('redis_command_duration_seconds_count{command="get"} 2');
+    expect(text).toContain('redis_command_duration_seconds_count{command="set"} 1');
+    expect(text).toContain('redis_command_duration_seconds_count{command="hset"} 1');
+    expect(text).toContain('redis_command_errors_total{command="hset",reason="reply"} 1');
+    expect(text).not.toContain('test:kv-metrics');
   });
 });

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import {
   KeyValueUnavailableError,
   type KeyValueStore,
@@ -69,6 +70,58 @@ const UNAVAILABLE_REPLY = /^(LOADING|BUSY|OOM|READONLY|MASTERDOWN|TRYAGAIN|CLUST
 
 type Availability = 'connecting' | 'up' | 'down';
 
+/** The store's operations as measured: a handful of names, whatever the keys. */
+type CommandName =
+  | 'get'
+  | 'set'
+  | 'set_nx'
+  | 'del'
+  | 'incr_expire'
+  | 'incr_window'
+  | 'ttl'
+  | 'hmget'
+  | 'hset'
+  | 'hgetall'
+  | 'hdel'
+  | 'request_state'
+  | 'ping';
+
+/** Latency and failures per operation; children are bound once so a command allocates nothing. */
+class RedisCommandMetrics {
+  private readonly duration: Histogram<'command'>;
+  private readonly errors: Counter<'command' | 'reason'>;
+  private readonly timers = new Map<CommandName, Histogram.Internal<'command'>>();
+
+  constructor(registry: Registry) {
+    this.duration = new Histogram({
+      name: 'redis_command_duration_seconds',
+      help: 'Round trip of the cache commands sent to Redis, by store operation (a pipeline or script counts once)',
+      labelNames: ['command'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    });
+    this.errors = new Counter({
+      name: 'redis_command_errors_total',
+      help: 'Cache commands that failed, by store operation; reason="unavailable" (down, timed out) or "reply" (refused by Redis)',
+      labelNames: ['command', 'reason'] as const,
+      registers: [registry],
+    });
+  }
+
+  observe(name: CommandName, seconds: number): void {
+    let timer = this.timers.get(name);
+    if (!timer) {
+      timer = this.duration.labels({ command: name });
+      this.timers.set(name, timer);
+    }
+    timer.observe(seconds);
+  }
+
+  countError(name: CommandName, reason: 'unavailable' | 'reply'): void {
+    this.errors.inc({ command: name, reason });
+  }
+}
+
 /**
  * Redis-backed store shared by every instance. `prefix` namespaces one deployment (or test).
  *
@@ -85,6 +138,7 @@ export class RedisKeyValueStore implements KeyValueStore {
   private probe: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly firstConnection: Promise<void>;
+  private metrics: RedisCommandMetrics | undefined;
 
   constructor(
     readonly client: Redis,
@@ -141,6 +195,15 @@ export class RedisKeyValueStore implements KeyValueStore {
     return new RedisKeyValueStore(client, prefix, settings, options.onAvailabilityChange);
   }
 
+  /**
+   * Reports every command's latency (`redis_command_duration_seconds`) and failures
+   * (`redis_command_errors_total`) in `registry`, by the store operation's name. One registry
+   * per store: the process's, given by the container that opened the store.
+   */
+  measureCommandsIn(registry: Registry): void {
+    this.metrics = new RedisCommandMetrics(registry);
+  }
+
   /** Whether commands are currently sent (false while disconnected or the server is silent). */
   get available(): boolean {
     return this.availability === 'up' && this.client.status === 'ready';
@@ -183,10 +246,17 @@ export class RedisKeyValueStore implements KeyValueStore {
    * Runs a command with a deadline, or fails at once when the store is known to be down. Only
    * before the first connection does a command wait (bounded) for it.
    */
-  private async run<T>(command: (client: Redis) => Promise<T>, force = false): Promise<T> {
+  private async run<T>(
+    name: CommandName,
+    command: (client: Redis) => Promise<T>,
+    force = false,
+  ): Promise<T> {
     if (this.availability === 'connecting') await this.waitForFirstConnection();
-    if (!force && !this.available) throw new KeyValueUnavailableError();
-    if (this.client.status !== 'ready') throw new KeyValueUnavailableError();
+    if ((!force && !this.available) || this.client.status !== 'ready') {
+      this.metrics?.countError(name, 'unavailable');
+      throw new KeyValueUnavailableError();
+    }
+    const startedAt = performance.now();
     let timer: NodeJS.Timeout | undefined;
     // Bounds single commands, pipelines and transactions alike, whatever path they take inside
     // the client.
@@ -204,9 +274,15 @@ export class RedisKeyValueStore implements KeyValueStore {
     try {
       return await Promise.race([pending, deadline]);
     } catch (error) {
-      throw this.classify(error);
+      const classified = this.classify(error);
+      this.metrics?.countError(
+        name,
+        classified instanceof KeyValueUnavailableError ? 'unavailable' : 'reply',
+      );
+      throw classified;
     } finally {
       clearTimeout(timer);
+      this.metrics?.observe(name, (performance.now() - startedAt) / 1000);
     }
   }
 
@@ -235,11 +311,11 @@ export class RedisKeyValueStore implements KeyValueStore {
   }
 
   get(key: string): Promise<string | null> {
-    return this.run((client) => client.get(this.k(key)));
+    return this.run('get', (client) => client.get(this.k(key)));
   }
 
   async set(key: string, value: string, ttlSeconds?: number): Promise<void> {
-    await this.run((client) =>
+    await this.run('set', (client) =>
       ttlSeconds === undefined
         ? client.set(this.k(key), value)
         : client.set(this.k(key), value, 'EX', Math.max(1, Math.ceil(ttlSeconds))),
@@ -247,19 +323,19 @@ export class RedisKeyValueStore implements KeyValueStore {
   }
 
   async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
-    const result = await this.run((client) =>
+    const result = await this.run('set_nx', (client) =>
       client.set(this.k(key), value, 'EX', Math.max(1, Math.ceil(ttlSeconds)), 'NX'),
     );
     return result === 'OK';
   }
 
   async delete(key: string): Promise<void> {
-    await this.run((client) => client.del(this.k(key)));
+    await this.run('del', (client) => client.del(this.k(key)));
   }
 
   async increment(key: string, ttlSeconds: number, by = 1): Promise<number> {
     // EXPIRE NX only sets the TTL on the first increment, so a window never slides.
-    const results = await this.run((client) =>
+    const results = await this.run('incr_expire', (client) =>
       client
         .multi()
         .incrby(this.k(key), by)
@@ -276,7 +352,7 @@ export class RedisKeyValueStore implements KeyValueStore {
     windowMs: number,
   ): Promise<{ count: number; resetAt: number }> {
     const window = Math.max(1, Math.ceil(windowMs));
-    const results = await this.run((client) =>
+    const results = await this.run('incr_window', (client) =>
       client
         .multi()
         .set(this.k(key), '0', 'PX', window, 'NX')
@@ -294,27 +370,27 @@ export class RedisKeyValueStore implements KeyValueStore {
   }
 
   async ttl(key: string): Promise<number | null> {
-    const seconds = await this.run((client) => client.ttl(this.k(key)));
+    const seconds = await this.run('ttl', (client) => client.ttl(this.k(key)));
     return seconds >= 0 ? seconds : null;
   }
 
   async getFields(key: string, fields: string[]): Promise<(string | null)[]> {
     if (fields.length === 0) return [];
-    return this.run((client) => client.hmget(this.k(key), ...fields));
+    return this.run('hmget', (client) => client.hmget(this.k(key), ...fields));
   }
 
   async setFields(key: string, values: Record<string, string>): Promise<void> {
     if (Object.keys(values).length === 0) return;
-    await this.run((client) => client.hset(this.k(key), values));
+    await this.run('hset', (client) => client.hset(this.k(key), values));
   }
 
   getAllFields(key: string): Promise<Record<string, string>> {
-    return this.run((client) => client.hgetall(this.k(key)));
+    return this.run('hgetall', (client) => client.hgetall(this.k(key)));
   }
 
   async deleteFields(key: string, fields: string[]): Promise<void> {
     if (fields.length === 0) return;
-    await this.run((client) => client.hdel(this.k(key), ...fields));
+    await this.run('hdel', (client) => client.hdel(this.k(key), ...fields));
   }
 
   async readRequestState(query: RequestStateQuery): Promise<RequestState> {
@@ -332,7 +408,7 @@ export class RedisKeyValueStore implements KeyValueStore {
       counter ? String(Math.max(1, Math.ceil(counter.windowMs))) : '',
       ...hash.fields,
     ];
-    const reply = await this.run((client) =>
+    const reply = await this.run('request_state', (client) =>
       (client as unknown as RequestStateCommand).readRequestState(keys.length, ...keys, ...args),
     );
     // Lua turns nil into false, and an array with false holes is cut short: read by index.
@@ -365,7 +441,7 @@ export class RedisKeyValueStore implements KeyValueStore {
    * brings it back at once.
    */
   async ping(): Promise<boolean> {
-    await this.run((client) => client.ping(), true);
+    await this.run('ping', (client) => client.ping(), true);
     this.markUp('answering again');
     return true;
   }
