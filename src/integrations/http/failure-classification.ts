@@ -99,7 +99,7 @@ function httpFailure(service: ServiceName, error: UpstreamHttpError, tries: stri
 }
 
 /** Failures that say the service is unhealthy; a 4xx or a malformed body does not. */
-export function countsAgainstBreaker(error: Error): boolean {
+export function countsAgainstBreaker(error: unknown): boolean {
   return (
     error instanceof TaskCancelledError ||
     error instanceof UpstreamNetworkError ||
@@ -108,7 +108,7 @@ export function countsAgainstBreaker(error: Error): boolean {
 }
 
 /** Transient failures worth another attempt: timeouts, network errors, 5xx and 429. */
-export function isRetryable(error: Error): boolean {
+export function isRetryable(error: unknown): boolean {
   return (
     countsAgainstBreaker(error) || (error instanceof UpstreamHttpError && error.status === 429)
   );
@@ -129,7 +129,8 @@ export function describeFailure(result: IRetryBackoffContext<unknown>['result'])
   if (error instanceof TaskCancelledError) return 'timeout';
   if (error instanceof UpstreamNetworkError) return error.code;
   if (error instanceof UpstreamHttpError) return `${error.source} HTTP ${error.status}`;
-  return error.name;
+  // cockatiel 4 passes on whatever was thrown, which need not be an Error.
+  return error instanceof Error ? error.name : typeof error;
 }
 
 /** The `external_calls_total` outcome of an attempt that went out and failed. */
