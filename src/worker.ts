@@ -20,7 +20,9 @@ import {
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger(config.logLevel, undefined, config.logFormat).child({ role: 'worker' });
+  const logger = createLogger(config.logLevel, undefined, config.logFormat).child({
+    role: 'worker',
+  });
   if (!config.databaseUrl) {
     process.stderr.write(
       'The worker needs DATABASE_URL (PostgreSQL); with PGlite the API server runs the jobs.\n',
