@@ -184,6 +184,7 @@ const expectedStatuses: Record<string, Row> = {
   'PATCH /api/notifications/preferences':                    [ 401,   200,   200,   200,   200,   200,   401],
   'POST /api/notifications/{id}/read':                       [ 401,   200,   404,   404,   404,   404,   401],
   'GET /api/openapi.json':                                   [ 200,   200,   200,   200,   200,   200,   200],
+  'GET /api/asyncapi.json':                                  [ 200,   200,   200,   200,   200,   200,   200],
   'GET /':                                                   [ 200,   200,   200,   200,   200,   200,   200],
   'GET /api/docs':                                           [ 200,   200,   200,   200,   200,   200,   200],
 };
