@@ -12,7 +12,7 @@ import { buildSignedInUser } from '../test-support/factories.js';
 import { jobState, sleep, testRunner, waitUntil } from '../test-support/job-test-support.js';
 import { startServerProcess, type RunningServer } from '../test-support/server-process.js';
 import { createTestApp, type TestApp } from '../test-support/test-app.js';
-import { openTestDatabase } from '../test-support/test-database.js';
+import { openTestDatabase, withDatabaseName } from '../test-support/test-database.js';
 
 // Terminating connections needs a real PostgreSQL server; PGlite has no connections to lose.
 const adminUrl = process.env.TEST_DATABASE_URL;
@@ -198,7 +198,16 @@ describe.skipIf(!adminUrl)('PostgreSQL sessions terminated under the running app
     const ping = jobType('test.connection-loss', z.object({ n: z.number().int() }));
 
     it('when its setup-lock session is ended during startup, then it starts anyway and works jobs', async () => {
-      // pg-boss installs its schema while the lock is held on an idle one-off session.
+      // pg-boss installs its schema while the lock is held on an idle one-off session. An
+      // uncommitted schema of the same name holds the install at its CREATE SCHEMA, so that
+      // session is idle for as long as the test needs to find and end it, however fast the
+      // machine; rolling back lets the install go on.
+      const blocker = new pg.Client({
+        connectionString: withDatabaseName(adminUrl!, databaseName),
+      });
+      await blocker.connect();
+      await blocker.query('begin');
+      await blocker.query('create schema pgboss_lockloss');
       const jobs = jobDatabaseOf(t.container.database);
       const { runner } = testRunner(jobs, { schema: 'pgboss_lockloss' });
       stops.push(() => runner.stop({ graceful: false }));
@@ -208,18 +217,23 @@ describe.skipIf(!adminUrl)('PostgreSQL sessions terminated under the running app
         (error: unknown) => error,
       );
       let ended = 0;
-      await waitUntil(async () => {
-        ended += await asAdmin(async (admin) => {
-          const { rows } = await admin.query<{ ended: number }>(
-            `select count(*) filter (where pg_terminate_backend(pid))::int as ended
-               from pg_stat_activity
-              where datname = $1 and state = 'idle' and query like 'select pg_advisory_lock%'`,
-            [databaseName],
-          );
-          return rows[0]?.ended ?? 0;
-        });
-        return ended > 0;
-      }, 30_000);
+      try {
+        await waitUntil(async () => {
+          ended += await asAdmin(async (admin) => {
+            const { rows } = await admin.query<{ ended: number }>(
+              `select count(*) filter (where pg_terminate_backend(pid))::int as ended
+                 from pg_stat_activity
+                where datname = $1 and state = 'idle' and query like 'select pg_advisory_lock%'`,
+              [databaseName],
+            );
+            return rows[0]?.ended ?? 0;
+          });
+          return ended > 0;
+        }, 30_000);
+      } finally {
+        await blocker.query('rollback');
+        await blocker.end();
+      }
       expect(await started).toBeUndefined();
       const id = await runner.send(ping, { n: 1 });
       await waitUntil(async () => (await jobState(jobs, id!, 'pgboss_lockloss')) === 'completed');

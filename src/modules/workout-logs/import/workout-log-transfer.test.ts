@@ -437,7 +437,7 @@ describe('OpenAPI document', () => {
     const body = importRoute?.requestBody;
     expect(body && 'content' in body ? Object.keys(body.content) : []).toEqual(['text/csv']);
     expect(Object.keys(importRoute?.responses ?? {}).sort()).toEqual(
-      ['200', '400', '401', '409', '413', '415', '429'].sort(),
+      ['200', '400', '401', '409', '413', '415', '429', '503'].sort(),
     );
     const exportRoute = document.paths?.['/api/workouts/logs/export']?.get;
     const ok = exportRoute?.responses?.['200'];
