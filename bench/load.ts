@@ -44,7 +44,7 @@ export interface LoadStats {
    * autocannon's own p50/p99 over 2xx responses only, kept for cross-checking; with a fixed
    * pace they are corrected for coordinated omission (time a request waited to be sent).
    */
-  autocannonLatencyMs: { p50: number; p99: number };
+  autocannonLatencyMs?: { p50: number; p99: number };
   non2xx: number;
   /** Connection errors other than timeouts. */
   errors: number;

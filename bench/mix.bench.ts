@@ -4,7 +4,9 @@
  *   npm run bench:mix
  *
  * Scenarios (BENCH_SCENARIOS, comma-separated, default all, run in this order):
- *   open     1,000 connections at a fixed total pace of ~500 req/s for BENCH_DURATION s:
+ *   open     1,000 connections at a fixed total pace of ~500 req/s for BENCH_DURATION s, each
+ *            connection on its own schedule from a random phase (open-load.ts; autocannon
+ *            fires every paced connection at the top of each second):
  *            70% reads (GET /users/me, points, achievements), 20% lists (plans, gym sessions,
  *            workout logs), 10% writes (body-composition entries). p50/p95/p99 per kind.
  *   flood    the same, while 100 connections sign in as fast as they can (bcrypt cost 12):
@@ -19,7 +21,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type autocannon from 'autocannon';
 import {
   ROOT,
   call,
@@ -38,6 +39,7 @@ import {
   type BenchServer,
 } from './api-under-test.js';
 import { loadStats, runLoad, stopActiveLoad, type LoadStats } from './load.js';
+import { runOpenLoad, stopOpenLoad, type OpenRequest } from './open-load.js';
 import { appendHistory, describeEnvironment, formatTable, out, writeResults } from './report.js';
 
 const REQUEST_TIMEOUT_SECONDS = 10;
@@ -117,20 +119,17 @@ async function signInMembers(apiBase: string, members: Member[]): Promise<void> 
   }
 }
 
-/** One kind's load: its connections at the fixed per-connection pace, rotating users and paths. */
-function kindLoad(apiBase: string, kind: Kind, members: Member[]) {
-  let turn = 0;
+/** One kind's requests, rotating members and paths. */
+function kindRequests(kind: Kind, members: Member[]) {
   const paths = MIX[kind].paths;
-  const setupRequest = (request: autocannon.Request): autocannon.Request => {
-    turn++;
+  return (turn: number): OpenRequest => {
     const member = members[turn % members.length];
-    const requestPath = paths[turn % paths.length] ?? paths[0] ?? '/';
-    const headers = { ...request.headers, authorization: member?.auth ?? '' };
-    if (kind !== 'writes') return { ...request, method: 'GET', path: requestPath, headers };
+    const path = paths[turn % paths.length] ?? paths[0] ?? '/';
+    const headers = { authorization: member?.auth ?? '' };
+    if (kind !== 'writes') return { method: 'GET', path, headers };
     return {
-      ...request,
       method: 'POST',
-      path: requestPath,
+      path,
       headers: { ...headers, 'content-type': 'application/json' },
       body: JSON.stringify({
         measuredAt: new Date(Date.now() - 1000).toISOString(),
@@ -138,7 +137,6 @@ function kindLoad(apiBase: string, kind: Kind, members: Member[]) {
       }),
     };
   };
-  return { url: `${apiBase}/`, method: 'GET' as const, setupRequest };
 }
 
 /** The open mix, and optionally the login flood beside it, all at once. */
@@ -151,15 +149,15 @@ async function runMix(
   const kinds = Object.keys(MIX) as Kind[];
   const runs = kinds.map(async (kind) => {
     const connections = Math.max(1, Math.round(settings.connections * MIX[kind].share));
-    const { result, latencies } = await runLoad(kindLoad(apiBase, kind, members), {
+    const stats = await runOpenLoad({
+      baseUrl: apiBase,
       connections,
+      totalRate: settings.rate * MIX[kind].share,
       durationSeconds: settings.durationSeconds,
       timeoutSeconds: REQUEST_TIMEOUT_SECONDS,
-      // autocannon paces per connection only at >= 1 req/s; at 0.5 req/s per connection the
-      // kind's total is fixed instead, spread over its connections.
-      overallRate: settings.rate * MIX[kind].share,
+      request: kindRequests(kind, members),
     });
-    return { kind, connections, ...loadStats(result, latencies) };
+    return { kind, connections, ...stats };
   });
   const floodRun = flood
     ? (async () => {
@@ -373,9 +371,14 @@ async function main(): Promise<void> {
     for (const line of verdicts(results)) out(line);
     out(`\nResults: ${file}\nHistory: ${historyFile}`);
   } finally {
-    stopActiveLoad();
+    stopAll();
     await cleanUpRun(api, apiSettings.redisUrl, redisPrefix);
   }
 }
 
-runBenchmark(main, { stopping: 'children', onSignal: stopActiveLoad });
+function stopAll(): void {
+  stopActiveLoad();
+  stopOpenLoad();
+}
+
+runBenchmark(main, { stopping: 'children', onSignal: stopAll });
