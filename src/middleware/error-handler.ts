@@ -1,3 +1,4 @@
+import { TaskCancelledError } from 'cockatiel';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import {
   AppError,
@@ -167,6 +168,15 @@ export function translateError(error: unknown, bodyLimitBytes: number): AppError
   }
 }
 
+/**
+ * Work a request abandoned when its client hung up (a queued password check is cancelled
+ * through the request's abort signal): nobody is left to answer, and it is no incident.
+ */
+function stoppedForAGoneClient(req: Request, error: unknown): boolean {
+  if (!req.socket.destroyed) return false;
+  return error instanceof TaskCancelledError || (error as { name?: unknown }).name === 'AbortError';
+}
+
 /** The single error handler: every failure leaves as problem+json, unknown ones as a bare 500. */
 export function errorHandler(deps: {
   logger: Logger;
@@ -176,6 +186,10 @@ export function errorHandler(deps: {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
       next(error);
+      return;
+    }
+    if (stoppedForAGoneClient(req, error)) {
+      deps.logger.info({ requestId: req.id }, 'client went away; its work was stopped');
       return;
     }
     const known = translateError(error, deps.bodyLimitBytes);
