@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { bulkhead, BulkheadRejectedError } from 'cockatiel';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Database } from '../../db/database.js';
-import { rateLimited, type RateLimitReason } from '../../lib/errors.js';
+import { rateLimited, serviceUnavailable, type RateLimitReason } from '../../lib/errors.js';
 import { loginThrottleRepository } from './auth.repository.js';
 import type { LoginThrottleRow } from './auth.table.js';
 
@@ -132,8 +133,17 @@ export class CounterRules {
  * limit) and taken back unless it failed. Counters live in PostgreSQL, in one transaction per
  * attempt that locks the counter rows, so they survive an empty Redis and cannot be overrun.
  */
+// Sign-ins to one account (or from one address) lock the same counter rows, so their
+// transactions wait for each other, each holding a pool connection: a flood of sign-ins held the
+// whole pool and every other request queued behind it for seconds. This many at a time, per
+// process, leaves the pool to everyone else; the rest wait here, in memory, and past the queue
+// get a 503 (bcrypt admits far fewer sign-ins a second than this gate does anyway).
+export const COUNTER_UPDATES_AT_ONCE = 2;
+const COUNTER_UPDATES_QUEUED = 256;
+
 export class LoginThrottle {
   private readonly rules: CounterRules;
+  private readonly gate = bulkhead(COUNTER_UPDATES_AT_ONCE, COUNTER_UPDATES_QUEUED);
 
   constructor(
     private readonly db: Database,
@@ -145,8 +155,36 @@ export class LoginThrottle {
   /** Counts the attempt, or answers 429 (with the reason) when one of its counters is locked. */
   async begin(attempt: PasswordAttempt): Promise<CountedAttempt> {
     const counters = this.countersOf(attempt);
+    const outcome = await this.gated(() => this.count(counters));
+    if (outcome) {
+      throw rateLimited(outcome.seconds, 'Too many failed password attempts.', outcome.reason);
+    }
+    return {
+      succeeded: () => this.gated(() => this.settle(counters, true)),
+      abandoned: () => this.gated(() => this.settle(counters, false)),
+    };
+  }
+
+  /** Deletes counters that mean nothing any more (run by a periodic job). */
+  async prune(): Promise<number> {
+    return loginThrottleRepository.deleteExpired(this.db, new Date());
+  }
+
+  private async gated<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await this.gate.execute(work);
+    } catch (error) {
+      if (error instanceof BulkheadRejectedError) {
+        throw serviceUnavailable('The server is busy with sign-ins; retry shortly.', 1);
+      }
+      throw error;
+    }
+  }
+
+  /** Counts the attempt on each of its counters; answers the lock that applies, if any. */
+  private async count(counters: Counter[]) {
     const now = Date.now();
-    const outcome = await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const rows = await loginThrottleRepository.lockCounters(
         tx,
         counters.map((counter) => ({ key: counter.key, ...this.rules.fresh(now) })),
@@ -167,18 +205,6 @@ export class LoginThrottle {
       );
       return this.longestLock(next, now);
     });
-    if (outcome) {
-      throw rateLimited(outcome.seconds, 'Too many failed password attempts.', outcome.reason);
-    }
-    return {
-      succeeded: () => this.settle(counters, true),
-      abandoned: () => this.settle(counters, false),
-    };
-  }
-
-  /** Deletes counters that mean nothing any more (run by a periodic job). */
-  async prune(): Promise<number> {
-    return loginThrottleRepository.deleteExpired(this.db, new Date());
   }
 
   private async settle(counters: Counter[], succeeded: boolean): Promise<void> {
