@@ -20,7 +20,8 @@
  * member's pages, so "cold" is the application's cold, not the disk's.
  *
  * WARM, per endpoint, on one API instance: BENCH_WARMUP seconds of unmeasured load, then a
- * paced run (BENCH_PACED_RATE requests/s over BENCH_PACED_CONNECTIONS connections: the latency
+ * paced run (BENCH_PACED_RATE requests/s over BENCH_PACED_CONNECTIONS connections, each on its
+ * own schedule from a random phase (open-load.ts): the latency
  * a member sees at a realistic load, which the goal judges), then the closed-model runs at each
  * of BENCH_CONNECTIONS (throughput, compared to the baseline's at the same connections).
  *
@@ -96,6 +97,7 @@ import {
 import { explainKeyQueries, explainSummaryTable, type ExplainReport } from './analytics-explain.js';
 import { freePort, stopChild, type ChildHandle } from './children.js';
 import { loadStats, runLoad, stopActiveLoad, type LoadRequest, type LoadStats } from './load.js';
+import { runOpenLoad, type OpenRequest } from './open-load.js';
 import {
   appendHistory,
   describeEnvironment,
@@ -334,6 +336,30 @@ function requestFor(
       headers: { ...request.headers, 'idempotency-key': randomUUID() },
       body: postLogBody(context.seed),
     }),
+  };
+}
+
+/** The same request for the open-model runner; a POST gets a fresh key and body each time. */
+function openRequests(request: LoadRequest): { baseUrl: string; request: () => OpenRequest } {
+  const url = new URL(request.url);
+  const plain: OpenRequest = {
+    method: request.method,
+    path: url.pathname + url.search,
+    headers: request.headers ?? {},
+    body: request.body,
+  };
+  const { setupRequest } = request;
+  if (!setupRequest) return { baseUrl: url.origin, request: () => plain };
+  return {
+    baseUrl: url.origin,
+    request: () => {
+      const fresh = setupRequest({ headers: plain.headers, body: plain.body });
+      return {
+        ...plain,
+        headers: { ...plain.headers, ...(fresh.headers as Record<string, string>) },
+        body: typeof fresh.body === 'string' ? fresh.body : plain.body,
+      };
+    },
   };
 }
 
@@ -600,11 +626,14 @@ async function measureWarm(
     log(
       `${target.label}: paced ${settings.pacedRate}/s for ${settings.durationSeconds}s @ ${settings.pacedConnections} conns`,
     );
-    const paced = await runLoad(request, {
-      ...shape,
+    // Each connection on its own schedule (open-load.ts): autocannon's overallRate sends every
+    // connection's share at the top of each second, so its p99 measured a 50-request burst.
+    const paced = await runOpenLoad({
+      ...openRequests(request),
       connections: settings.pacedConnections,
+      totalRate: settings.pacedRate,
       durationSeconds: settings.durationSeconds,
-      overallRate: settings.pacedRate,
+      timeoutSeconds: REQUEST_TIMEOUT_SECONDS,
     });
     results.push({
       target: target.key,
@@ -612,7 +641,7 @@ async function measureWarm(
       mode: 'paced',
       connections: settings.pacedConnections,
       pacedRate: settings.pacedRate,
-      ...loadStats(paced.result, paced.latencies),
+      ...paced,
       ratioToBaseline: null,
     });
     for (const connections of settings.connections) {
