@@ -69,3 +69,14 @@ it('when the connection is closed, then later statements are dropped, not sent',
   await expect(connection.executeSql('select 1/0', [])).resolves.toEqual({ rows: [] });
   expect(dropped).toBe(1);
 });
+
+it('when a job finishes after the connection closed, then its dropped command answers a count of none, as pg-boss reads it', async () => {
+  const connection = createQueueConnection(jobDatabaseOf(database), () => undefined);
+  connection.close();
+  const failCommand = `WITH results AS (UPDATE pgboss.job SET state = 'failed' RETURNING 1)
+    SELECT COUNT(*) FROM results
+  `;
+  await expect(connection.executeSql(failCommand, [])).resolves.toEqual({
+    rows: [{ count: '0' }],
+  });
+});

@@ -51,7 +51,7 @@ export function createQueueConnection(
     async executeSql(text, values) {
       if (closed) {
         onLateStatement();
-        return { rows: [] };
+        return droppedResult(text);
       }
       const statement = execute(text, values);
       running.add(statement);
@@ -71,6 +71,15 @@ export function createQueueConnection(
       closed = true;
     },
   };
+}
+
+// pg-boss's complete, fail and cancel commands end in this and read `rows[0].count` from the
+// answer: an empty answer made a job finishing after stop an unhandled TypeError inside it.
+const COUNTING_COMMAND = /select count\(\*\) from results\s*$/i;
+
+/** What a statement dropped after stop answers: nothing done, in the shape its caller reads. */
+function droppedResult(text: string): { rows: unknown[] } {
+  return COUNTING_COMMAND.test(text) ? { rows: [{ count: '0' }] } : { rows: [] };
 }
 
 type Executor = (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }>;
