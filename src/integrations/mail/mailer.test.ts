@@ -24,17 +24,23 @@ const message = () => ({
   }),
 });
 
+/** A mailer without SMTP, writing to an outbox of its own, and what it logs. */
+function outboxMailer(options: { logLinks: boolean }) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'nxg-outbox-'));
+  dirs.push(dir);
+  const logs = new LogCapture();
+  const mailer = createMailer({
+    from: 'NXG <no-reply@nxg.test>',
+    outboxDir: path.join(dir, 'outbox'),
+    logger: createLogger('info', logs),
+    ...options,
+  });
+  return { dir, logs, mailer };
+}
+
 describe('mailer', () => {
   it('when no SMTP_URL is set, then each message becomes an .eml file and only its link is logged', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'nxg-outbox-'));
-    dirs.push(dir);
-    const logs = new LogCapture();
-    const mailer = createMailer({
-      from: 'NXG <no-reply@nxg.test>',
-      outboxDir: path.join(dir, 'outbox'),
-      logger: createLogger('info', logs),
-      logLinks: true,
-    });
+    const { dir, logs, mailer } = outboxMailer({ logLinks: true });
     expect(mailer.kind).toBe('outbox');
     await mailer.send(message());
     const files = readdirSync(path.join(dir, 'outbox'));
@@ -53,15 +59,7 @@ describe('mailer', () => {
   });
 
   it('when the outbox runs in production, then the link (a one-time token) is not logged, only the file', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'nxg-outbox-'));
-    dirs.push(dir);
-    const logs = new LogCapture();
-    const mailer = createMailer({
-      from: 'NXG <no-reply@nxg.test>',
-      outboxDir: path.join(dir, 'outbox'),
-      logger: createLogger('info', logs),
-      logLinks: false,
-    });
+    const { logs, mailer } = outboxMailer({ logLinks: false });
     await mailer.send(message());
     expect(logs.entries()[0]).toHaveProperty('file');
     expect(logs.text).not.toContain('token=abc');
