@@ -12,11 +12,8 @@ import {
   exitGracefullyOnSignals,
   exitOnStartupFailure,
 } from './lib/graceful-shutdown.js';
-import {
-  assertDependenciesReachable,
-  assertPortAvailable,
-  listenOrExplain,
-} from './lib/startup-checks.js';
+import { assertDependenciesReachable, assertPortAvailable } from './lib/startup-checks.js';
+import { listenWithAcceptSockets } from './lib/http/accept-sockets.js';
 
 /**
  * Starts the API: config → port and connection checks → connections (the PGlite data
@@ -50,8 +47,16 @@ async function main(): Promise<void> {
   const httpServer = createServer(app);
   attachSocketServer(httpServer, container);
 
-  // A deep accept backlog (Node's default is 511) so a burst of connects is not dropped.
-  await listenOrExplain(httpServer, config.host, config.port, 4096);
+  // A deep accept backlog (Node's default is 511) so a burst of connects is not dropped, and
+  // several sockets to accept from so it is not left waiting there either.
+  const acceptSockets = await listenWithAcceptSockets(httpServer, {
+    host: config.host,
+    port: config.port,
+    backlog: 4096,
+    sockets: config.httpAcceptSockets,
+    onUnsupported: (error) =>
+      logger.warn({ error: String(error) }, 'one listening socket only: SO_REUSEPORT unavailable'),
+  });
   const { port } = httpServer.address() as AddressInfo;
   logger.info(
     { port, database: container.database.kind, cache: container.redis ? 'redis' : 'memory' },
@@ -65,7 +70,10 @@ async function main(): Promise<void> {
       // From here readiness answers 503 and no new connection is accepted.
       draining = true;
       const budget = config.shutdownTimeoutMs;
-      const http = drainHttpServer(httpServer, { idleGraceMs: Math.min(1_000, budget / 5) });
+      const http = drainHttpServer(httpServer, {
+        idleGraceMs: Math.min(1_000, budget / 5),
+        acceptSockets,
+      });
       // Sockets and long polls never end on their own; close them once keep-alive clients had
       // their grace (closing Socket.IO also closes idle HTTP connections).
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, budget / 5)));

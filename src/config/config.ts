@@ -24,6 +24,7 @@ const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(3000, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
+  HTTP_ACCEPT_SOCKETS: int(16, 1, 64),
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z
     .string()
@@ -252,6 +253,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
+    /** Listening sockets sharing the port (SO_REUSEPORT): see src/lib/http/accept-sockets.ts. */
+    httpAcceptSockets: e.HTTP_ACCEPT_SOCKETS,
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: withPassword(e.DATABASE_URL, e.DATABASE_PASSWORD),
     databasePoolSize: e.DATABASE_POOL_SIZE,

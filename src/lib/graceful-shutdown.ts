@@ -55,20 +55,26 @@ export interface HttpDrain {
  * request into a connection the server sees as idle, and closing that one resets the request.
  * Under load each client sends within moments and is answered with `Connection: close`.
  */
-export function drainHttpServer(server: Server, options: { idleGraceMs: number }): HttpDrain {
+export function drainHttpServer(
+  server: Server,
+  options: { idleGraceMs: number; acceptSockets?: NetServer[] },
+): HttpDrain {
   server.prependListener('request', (_req, res) => {
     if (!res.headersSent) res.setHeader('Connection', 'close');
   });
-  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  // Each listening socket counts its own connections; all of them must end.
+  const listeners: NetServer[] = [server, ...(options.acceptSockets ?? [])];
+  const closed = Promise.all(
+    listeners.map((listener) => new Promise((resolve) => listener.once('close', resolve))),
+  ).then(() => undefined);
   // net's close, not http's: http's also closes idle connections at once (see above).
-  NetServer.prototype.close.call(server);
+  for (const listener of listeners) NetServer.prototype.close.call(listener);
   const grace = setTimeout(() => server.closeIdleConnections(), options.idleGraceMs);
   grace.unref();
   void closed.then(() => clearTimeout(grace));
   return { closed, forceClose: () => server.closeAllConnections() };
 }
 
-/** The last line of an entry point: a failed startup is printed and the process exits 1. */
 /**
  * The last line of an entry point: a failed startup is printed and the process exits 1. A
  * StartupError (the operator's to fix: a port in use, an unreachable database) is one line

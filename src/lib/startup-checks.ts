@@ -26,12 +26,12 @@ export function listenOrExplain(
   server: Server,
   host: string,
   port: number,
-  backlog?: number,
+  options: { backlog?: number; reusePort?: boolean } = {},
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => reject(explainListenError(error, host, port));
     server.once('error', onError);
-    server.listen({ port, host, backlog }, () => {
+    server.listen({ port, host, ...options }, () => {
       server.off('error', onError);
       resolve();
     });
