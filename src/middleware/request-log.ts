@@ -29,6 +29,10 @@ export function requestLog(
       return child;
     },
   });
+  // The line's own fields hold nothing secret, so it skips the logger's redaction, which parses
+  // every redacted path again on every line: a tenth of the CPU of `GET /users/me`. Headers,
+  // written only when debugging, still go through it.
+  const unredacted = logger.child({}, { redact: { paths: [] } });
   return (req, res, next) => {
     if (options.ignore(req.url)) {
       next();
@@ -39,7 +43,8 @@ export function requestLog(
       const completed = res.writableFinished;
       const level = !completed ? 'warn' : res.statusCode >= 500 ? 'error' : 'info';
       if (!logger.isLevelEnabled(level)) return;
-      logger[level](
+      const withHeaders = logger.isLevelEnabled('debug');
+      (withHeaders ? logger : unredacted)[level](
         {
           requestId: requestIdOf(req),
           userId: req.user?.userId,
@@ -47,7 +52,7 @@ export function requestLog(
             method: req.method,
             url: req.originalUrl,
             // Headers (credentials redacted by the logger) only when debugging.
-            ...(logger.isLevelEnabled('debug') && { headers: req.headers }),
+            ...(withHeaders && { headers: req.headers }),
           },
           res: { statusCode: res.statusCode },
           responseTime: Math.round(performance.now() - started),
