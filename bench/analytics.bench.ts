@@ -19,8 +19,8 @@
  * and is never restarted by a benchmark, and the seed and the EXPLAIN step have just read the
  * member's pages, so "cold" is the application's cold, not the disk's.
  *
- * WARM, per endpoint, on one API instance: BENCH_WARMUP seconds of unmeasured load, then a
- * paced run (BENCH_PACED_RATE requests/s over BENCH_PACED_CONNECTIONS connections, each on its
+ * WARM, per endpoint, on one API instance: BENCH_WARMUP seconds of unmeasured load at the
+ * paced run's pace, then the paced run (BENCH_PACED_RATE requests/s over BENCH_PACED_CONNECTIONS connections, each on its
  * own schedule from a random phase (open-load.ts): the latency
  * a member sees at a realistic load, which the goal judges), then the closed-model runs at each
  * of BENCH_CONNECTIONS (throughput, compared to the baseline's at the same connections).
@@ -301,7 +301,11 @@ const TARGETS: Record<TargetKey, Omit<Target, 'key'>> = {
   },
 };
 
-/** A new workout entry of the heavy member's main exercise, completed now. */
+/**
+ * A new workout entry of the heavy member's main exercise, completed now. At the paced rate a
+ * run adds ~600 entries to the member's day, and the day's points and feed card are recomputed
+ * from the day's entries on every write: the POST measured here grows dearer as its day fills.
+ */
 function postLogBody(seed: SeedInfo): string {
   return JSON.stringify({
     exerciseId: seed.heavyExercise.id,
@@ -612,29 +616,28 @@ async function measureWarm(
 ): Promise<WarmResult[]> {
   const results: WarmResult[] = [];
   const shape = { timeoutSeconds: REQUEST_TIMEOUT_SECONDS };
-  const warmupConnections = Math.min(...settings.connections);
   for (const target of targets) {
     const token = target.key === 'baseline' ? '' : await signIn(baseContext.apiBase);
     const request = requestFor(target, { ...baseContext, token });
     if ('unavailable' in request) continue;
-    log(`${target.label}: warm-up ${settings.warmupSeconds}s @ ${warmupConnections} conns`);
-    await runLoad(request, {
-      ...shape,
-      connections: warmupConnections,
-      durationSeconds: settings.warmupSeconds,
-    });
+    // Each connection on its own schedule (open-load.ts): autocannon's overallRate sends every
+    // connection's share at the top of each second, so its p99 measured a 50-request burst.
+    const pacedLoad = (durationSeconds: number) =>
+      runOpenLoad({
+        ...openRequests(request),
+        connections: settings.pacedConnections,
+        totalRate: settings.pacedRate,
+        durationSeconds,
+        timeoutSeconds: REQUEST_TIMEOUT_SECONDS,
+      });
+    // The warm-up has the paced run's shape: a closed warm-up left the server answering its
+    // last hundred requests when the paced run began, and the paced p99 measured that backlog.
+    log(`${target.label}: warm-up ${settings.warmupSeconds}s paced ${settings.pacedRate}/s`);
+    await pacedLoad(settings.warmupSeconds);
     log(
       `${target.label}: paced ${settings.pacedRate}/s for ${settings.durationSeconds}s @ ${settings.pacedConnections} conns`,
     );
-    // Each connection on its own schedule (open-load.ts): autocannon's overallRate sends every
-    // connection's share at the top of each second, so its p99 measured a 50-request burst.
-    const paced = await runOpenLoad({
-      ...openRequests(request),
-      connections: settings.pacedConnections,
-      totalRate: settings.pacedRate,
-      durationSeconds: settings.durationSeconds,
-      timeoutSeconds: REQUEST_TIMEOUT_SECONDS,
-    });
+    const paced = await pacedLoad(settings.durationSeconds);
     results.push({
       target: target.key,
       scenario: target.label,
