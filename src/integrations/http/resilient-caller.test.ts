@@ -127,13 +127,17 @@ describe('resilient caller', () => {
     });
 
     it('when the caller aborts, then the in-flight attempt is dropped and the call fails at once', async () => {
-      stub.on('POST', GENERATE, () => ({ json: workoutExamples.plan, delayMs: 2_000 }));
+      // The caller gives up once the attempt is in flight (when the stub has the request, not
+      // after a fixed delay, which a busy machine can outlast before the request goes out).
+      const caller = new AbortController();
+      stub.on('POST', GENERATE, () => {
+        caller.abort();
+        return { json: workoutExamples.plan, delayMs: 2_000 };
+      });
       const client = workoutClient();
 
       // The stub would answer after 2 s with a plan; the abort turns that into a failure.
-      const failure = await integrationFailure(
-        generate(client, { signal: AbortSignal.timeout(80) }),
-      );
+      const failure = await integrationFailure(generate(client, { signal: caller.signal }));
 
       expect(failure).toMatchObject({ reason: 'budget_exhausted' });
       expect(stub.requests).toHaveLength(1);
