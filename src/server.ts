@@ -55,7 +55,10 @@ async function main(): Promise<void> {
     backlog: 4096,
     sockets: config.httpAcceptSockets,
     onUnsupported: (error) =>
-      logger.warn({ error: String(error) }, 'one listening socket only: SO_REUSEPORT unavailable'),
+      logger.warn(
+        { error: String(error) },
+        'fewer listening sockets than HTTP_ACCEPT_SOCKETS: no SO_REUSEPORT',
+      ),
   });
   const { port } = httpServer.address() as AddressInfo;
   logger.info(

@@ -81,6 +81,19 @@ describe('listenWithAcceptSockets', () => {
     ).rejects.toThrow(/already in use/);
   });
 
+  it('when the platform offers no SO_REUSEPORT, then the server listens on one socket and says why', async () => {
+    const platform = Object.getOwnPropertyDescriptor(process, 'platform');
+    Object.defineProperty(process, 'platform', { value: 'darwin' });
+    try {
+      const { port, unsupported } = await listen(4, (_req, res) => res.end('ok'));
+      expect(extra).toEqual([]);
+      expect(String(unsupported[0])).toMatch(/not offered on darwin/);
+      await expect(get(port, '/')).resolves.toEqual({ status: 200, body: 'ok' });
+    } finally {
+      if (platform) Object.defineProperty(process, 'platform', platform);
+    }
+  });
+
   it('when draining, then closed waits for a request in flight on a connection an extra socket accepted', async () => {
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));

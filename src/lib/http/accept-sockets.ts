@@ -14,9 +14,13 @@ import { listenOrExplain } from '../startup-checks.js';
  * The kernel spreads new connections over the sockets and each turn accepts one per socket.
  *
  * A second server cannot join the port by accident: `assertPortAvailable` binds without
- * SO_REUSEPORT first. Where the platform has no SO_REUSEPORT the extra sockets fail to bind and
- * the server keeps the one socket (`onUnsupported` says so).
+ * SO_REUSEPORT first. Node offers the option only where the kernel spreads connections over the
+ * sockets (not on macOS or Windows, where `listen` would fail); there, and wherever an extra
+ * socket fails to bind, the server keeps the sockets it has (`onUnsupported` says so).
  */
+/** Where Node's `reusePort` works (its documentation for `server.listen`). */
+const REUSE_PORT_PLATFORMS = new Set<NodeJS.Platform>(['linux', 'freebsd', 'sunos', 'aix']);
+
 export async function listenWithAcceptSockets(
   httpServer: HttpServer,
   options: {
@@ -27,7 +31,12 @@ export async function listenWithAcceptSockets(
     onUnsupported: (error: unknown) => void;
   },
 ): Promise<Server[]> {
-  const { host, backlog, sockets } = options;
+  const { host, backlog } = options;
+  const supported = REUSE_PORT_PLATFORMS.has(process.platform);
+  if (options.sockets > 1 && !supported) {
+    options.onUnsupported(new Error(`SO_REUSEPORT is not offered on ${process.platform}`));
+  }
+  const sockets = supported ? options.sockets : 1;
   const reusePort = sockets > 1;
   await listenOrExplain(httpServer, host, options.port, { backlog, reusePort });
   // Port 0 picked a free port; the extra sockets join that one.
