@@ -104,6 +104,9 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   const { config, logger } = container;
   const app = express();
   app.disable('x-powered-by');
+  // No ETag on JSON answers: Express hashed every body for it (SHA-1, 1.5% of `GET /me`), and a
+  // matching If-None-Match turned the answer into a 304 no route declares. Files set their own.
+  app.disable('etag');
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
 
