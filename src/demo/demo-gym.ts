@@ -7,6 +7,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Container } from '../container.js';
+import { addDays } from '../lib/time/calendar-days.js';
 import { instantOnLocalDay, localDay } from '../lib/time/local-day.js';
 import {
   createBodyCompositionBody,
@@ -389,7 +390,7 @@ async function writeHistory(
   const today = localDay(now, timezone);
   let trainingSessions = 0;
   for (let daysAgo = HISTORY_DAYS; daysAgo >= 1; daysAgo--) {
-    const day = shiftDay(today, -daysAgo);
+    const day = addDays(today, -daysAgo);
     const week = Math.floor((HISTORY_DAYS - daysAgo) / 7);
     const at = (hour: number, minute = 0) =>
       instantOnLocalDay(day, (hour * 60 + minute) * 60_000, timezone);
@@ -476,12 +477,6 @@ function startingWeight(plan: MemberPlan, order: number): number {
   const scale = plan.gender === 'female' ? 0.7 : 1;
   // Compound lifts come first in a day, lighter isolation work after.
   return Math.round((base * scale * (order === 0 ? 1.6 : 1 - order * 0.08)) / 2.5) * 2.5;
-}
-
-function shiftDay(day: string, days: number): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
 }
 
 const round1 = (value: number) => Math.round(value * 10) / 10;

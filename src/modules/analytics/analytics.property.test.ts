@@ -14,7 +14,12 @@ import {
   type WorkoutLogRow,
   type WorkoutSetRow,
 } from '../workout-logs/workout-logs.table.js';
-import { addDays, isoWeekOf, isoWeekStart, isoWeeksOverlapping } from './calendar-days.js';
+import {
+  addDays,
+  isoWeekOf,
+  isoWeekStart,
+  isoWeeksOverlapping,
+} from '../../lib/time/calendar-days.js';
 import {
   activateDietPlan,
   activateWorkoutPlan,

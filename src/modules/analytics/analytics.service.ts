@@ -25,7 +25,7 @@ import {
   isoWeekOf,
   isoWeeksOverlapping,
   startOfDayUtc,
-} from './calendar-days.js';
+} from '../../lib/time/calendar-days.js';
 import { movingAverages } from './moving-average.js';
 import { VersionedCache } from './versioned-cache.js';
 

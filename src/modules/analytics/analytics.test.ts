@@ -5,7 +5,7 @@ import { localDay } from '../../lib/time/local-day.js';
 import { buildSignedInUser } from '../../test-support/factories.js';
 import { createTestApp, type TestApp } from '../../test-support/test-app.js';
 import { exerciseDayRollups, nutritionDayRollups } from './analytics.table.js';
-import { addDays } from './calendar-days.js';
+import { addDays } from '../../lib/time/calendar-days.js';
 import {
   activateDietPlan,
   activateWorkoutPlan,

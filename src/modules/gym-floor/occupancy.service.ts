@@ -1,3 +1,4 @@
+import { addDays } from '../../lib/time/calendar-days.js';
 import type { Database } from '../../db/database.js';
 import { forbidden, validationError } from '../../lib/errors.js';
 import { KeyValueUnavailableError, type KeyValueStore } from '../../lib/kv/kv.js';
@@ -38,11 +39,6 @@ function parseCached(text: string): TypeUse[] | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** `YYYY-MM-DD` `days` days after (or before, when negative) the given one. */
-function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** The wall clock in the zone at the instant: its weekday and hour of the day. */

@@ -1,3 +1,4 @@
+import { addDays } from '../../lib/time/calendar-days.js';
 import { instantOnLocalDay, localDay } from '../../lib/time/local-day.js';
 
 /** Days of the week as the API names them, Monday first (ISO order). */
@@ -36,12 +37,6 @@ export function formatMinuteOfDay(minuteOfDay: number): string {
 export function parseMinuteOfDay(time: string): number {
   const [hours = 0, minutes = 0] = time.split(':').map(Number);
   return hours * 60 + minutes;
-}
-
-function addDays(day: string, days: number): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
 }
 
 function isScheduledOn(mask: number, day: string): boolean {

@@ -1,3 +1,4 @@
+import { addDays } from '../../lib/time/calendar-days.js';
 import { describe, expect, it } from 'vitest';
 import {
   achievementCatalogue,
@@ -5,7 +6,6 @@ import {
   progressOf,
   reachedAchievements,
   runThrough,
-  shiftDay,
   withinCalorieTarget,
   type Measures,
 } from './achievements.js';
@@ -65,7 +65,7 @@ describe('streaks', () => {
     expect(runThrough(days, '2028-03-01')).toBe(4);
     expect(runThrough(days, '2028-03-03')).toBe(1);
     expect(runThrough(days, '2028-03-02')).toBe(0);
-    expect(shiftDay('2026-12-31', 1)).toBe('2027-01-01');
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
   });
 
   it('when today has nothing yet, then the run ending yesterday is still the current streak; a missed day ends it', () => {

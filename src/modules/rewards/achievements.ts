@@ -1,3 +1,5 @@
+import { addDays } from '../../lib/time/calendar-days.js';
+
 /** What an achievement is about, for grouping in the app. */
 export const achievementCategories = [
   'workouts',
@@ -321,13 +323,6 @@ export function withinCalorieTarget(
   return Math.abs(calories - target) <= calorieTolerance * target;
 }
 
-const DAY_MS = 86_400_000;
-
-/** The `YYYY-MM-DD` day `offset` days after `day` (calendar days, no time zone involved). */
-export function shiftDay(day: string, offset: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + offset * DAY_MS).toISOString().slice(0, 10);
-}
-
 /** The longest streak a day can be part of that the unlock checks need (the longest streak). */
 export const longestStreakNeeded = Math.max(
   ...achievementCatalogue
@@ -339,8 +334,8 @@ export const longestStreakNeeded = Math.max(
 export function runThrough(days: ReadonlySet<string>, day: string): number {
   if (!days.has(day)) return 0;
   let length = 1;
-  for (let before = shiftDay(day, -1); days.has(before); before = shiftDay(before, -1)) length++;
-  for (let after = shiftDay(day, 1); days.has(after); after = shiftDay(after, 1)) length++;
+  for (let before = addDays(day, -1); days.has(before); before = addDays(before, -1)) length++;
+  for (let after = addDays(day, 1); days.has(after); after = addDays(after, 1)) length++;
   return length;
 }
 
@@ -349,11 +344,11 @@ export function runThrough(days: ReadonlySet<string>, day: string): number {
  * yet (a streak stays alive until a whole day passes without).
  */
 export function currentRun(days: ReadonlySet<string>, today: string): number {
-  let end = days.has(today) ? today : shiftDay(today, -1);
+  let end = days.has(today) ? today : addDays(today, -1);
   let length = 0;
   while (days.has(end)) {
     length++;
-    end = shiftDay(end, -1);
+    end = addDays(end, -1);
   }
   return length;
 }

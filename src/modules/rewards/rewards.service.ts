@@ -1,3 +1,4 @@
+import { addDays } from '../../lib/time/calendar-days.js';
 import type { Database } from '../../db/database.js';
 import { mapPage, type PageRequest } from '../../db/keyset-page.js';
 import { inUnitOfWork, type UnitOfWork } from '../../db/unit-of-work.js';
@@ -11,7 +12,6 @@ import {
   longestStreakNeeded,
   reachedAchievements,
   runThrough,
-  shiftDay,
   withinCalorieTarget,
   type Measures,
 } from './achievements.js';
@@ -278,8 +278,8 @@ export class RewardsService {
     const flags = await repository.dayFlagsBetween(
       tx,
       userId,
-      shiftDay(first, -reach),
-      shiftDay(last, reach),
+      addDays(first, -reach),
+      addDays(last, reach),
     );
     const sets = streakDaySets(flags);
     const longest = (set: ReadonlySet<string>) =>
@@ -298,7 +298,7 @@ export class RewardsService {
     const [rows, lifetime, flags, totalPoints] = await Promise.all([
       repository.unlockedOf(db, userId),
       repository.lifetimeTotals(db, userId),
-      repository.dayFlagsBetween(db, userId, shiftDay(today, -longestStreakNeeded), today),
+      repository.dayFlagsBetween(db, userId, addDays(today, -longestStreakNeeded), today),
       repository.totalPointsOf(db, userId),
     ]);
     const sets = streakDaySets(flags);
