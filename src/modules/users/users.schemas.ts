@@ -32,6 +32,15 @@ const dietPreferencesSchema = z.strictObject({
   allergies: tagList(30),
 });
 
+/** The demographics the profile examples show (the profile and PATCH /me alike). */
+const exampleDemographics = {
+  age: 29,
+  heightCm: 178,
+  weightKg: 76.5,
+  gender: 'male',
+  activityLevel: 'moderate',
+} satisfies z.input<typeof demographicsSchema>;
+
 export const profileSchema = z
   .strictObject({
     name: text(100, 1),
@@ -47,13 +56,7 @@ export const profileSchema = z
   .openapi('Profile', {
     example: {
       name: 'Sam Carter',
-      demographics: {
-        age: 29,
-        heightCm: 178,
-        weightKg: 76.5,
-        gender: 'male',
-        activityLevel: 'moderate',
-      },
+      demographics: exampleDemographics,
       fitnessProfile: { level: 'intermediate', goal: 'build_muscle', healthConditions: [] },
       dietPreferences: { cuisinePreferences: ['mediterranean'], allergies: ['peanuts'] },
       timezone: 'Europe/London',
@@ -89,13 +92,7 @@ export const updateMeBody = z
   .openapi('UpdateMe', {
     example: {
       profile: {
-        demographics: {
-          age: 29,
-          heightCm: 178,
-          weightKg: 76.5,
-          gender: 'male',
-          activityLevel: 'moderate',
-        },
+        demographics: exampleDemographics,
         fitnessProfile: { level: 'intermediate', goal: 'build_muscle' },
         timezone: 'Europe/London',
       },
