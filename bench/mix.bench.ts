@@ -14,6 +14,10 @@
  *   cluster  GET /users/me closed at 1,000 connections and the open mix again, on one API
  *            process and on a node cluster of BENCH_WORKERS (default 2): the scaling.
  *
+ * Each freshly started API first gets BENCH_WARMUP seconds (default 10) of the open mix,
+ * unmeasured: without it the first open run measured the process compiling its code and
+ * accepting its first thousand connections (p99 384 ms there, 97 ms in the flood run after it).
+ *
  * Settings (environment): BENCH_DURATION (default 60), BENCH_RATE (total req/s, default 500),
  * BENCH_CONNECTIONS (default 1000), BENCH_USERS (signed-in members, default 40),
  * BENCH_CLOSED_DURATION (closed /me runs, default 20), BENCH_WORKERS (default 2), and the
@@ -182,6 +186,17 @@ async function runMix(
   return results;
 }
 
+/** The open mix for BENCH_WARMUP seconds, unmeasured, on a freshly started API. */
+async function warmUp(apiBase: string, members: Member[], settings: MixSettings): Promise<void> {
+  log(`warm-up: the open mix for ${settings.warmupSeconds}s`);
+  await runMix(
+    apiBase,
+    members,
+    { ...settings, durationSeconds: settings.warmupSeconds },
+    undefined,
+  );
+}
+
 /** GET /users/me in the closed model (throughput), one member's token. */
 async function runClosedMe(apiBase: string, member: Member, settings: MixSettings) {
   const { result, latencies } = await runLoad(
@@ -202,6 +217,7 @@ async function runClosedMe(apiBase: string, member: Member, settings: MixSetting
 interface MixSettings {
   scenarios: Scenario[];
   durationSeconds: number;
+  warmupSeconds: number;
   closedDurationSeconds: number;
   rate: number;
   connections: number;
@@ -218,6 +234,7 @@ function readSettings(): MixSettings {
   return {
     scenarios,
     durationSeconds: positiveNumber('BENCH_DURATION', 60),
+    warmupSeconds: positiveNumber('BENCH_WARMUP', 10),
     closedDurationSeconds: positiveNumber('BENCH_CLOSED_DURATION', 20),
     rate: positiveNumber('BENCH_RATE', 500),
     connections: positiveInteger('BENCH_CONNECTIONS', 1000),
@@ -287,6 +304,7 @@ async function main(): Promise<void> {
     const members = await registerMembers(api.base, settings.users + 1);
     const flooder = members.pop();
     await signInMembers(api.base, members);
+    await warmUp(api.base, members, settings);
 
     if (settings.scenarios.includes('open')) {
       log(`open mix: ${settings.rate} req/s over ${settings.connections} connections`);
@@ -321,6 +339,7 @@ async function main(): Promise<void> {
       await waitUntilReady([api]);
       // New signing keys in the new processes: sign in again.
       await signInMembers(api.base, members);
+      await warmUp(api.base, members, settings);
       log(`closed GET /users/me, ${settings.workers} processes`);
       results.push({
         scenario: 'closed /me',

@@ -6,7 +6,7 @@ import type { Logger } from './logger.js';
 /**
  * Runs `stop` once on the first SIGTERM or SIGINT, then exits 0 (1 if `stop` failed). If
  * stopping takes longer than `timeoutMs` the process is killed outright: process.exit() would
- * still wait for queued thread-pool work (bcrypt), SIGKILL does not.
+ * still wait for queued thread-pool work, SIGKILL does not.
  */
 export function exitGracefullyOnSignals(options: {
   logger: Logger;

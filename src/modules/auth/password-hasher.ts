@@ -1,36 +1,37 @@
 import { availableParallelism } from 'node:os';
-import bcrypt from 'bcrypt';
 import { bulkhead, BulkheadRejectedError } from 'cockatiel';
 import { serviceUnavailable } from '../../lib/errors.js';
+import { hashingThreads } from './hashing-threads.js';
 
 /** Passwords are bounded in bytes because bcrypt silently ignores everything past 72. */
 export const PASSWORD_MIN_BYTES = 8;
 export const PASSWORD_MAX_BYTES = 72;
 
 // Hashing is pure CPU: one core is always left to the event loop (a flood of sign-ins on two
-// cores then slows sign-ins, not every other request), and never more than libuv's four
-// thread-pool workers, past which jobs would only queue there.
+// cores then slows sign-ins, not every other request), and at most four threads; the threads
+// run at the lowest priority besides (see HASHING_NICENESS).
 export const CONCURRENT_HASHES = Math.min(4, Math.max(1, availableParallelism() - 1));
 export const QUEUED_HASHES = 64;
 
 /**
  * bcrypt hashing at a configured cost, plus a decoy comparison for unknown accounts. All work
  * passes one bulkhead (at most CONCURRENT_HASHES running, QUEUED_HASHES waiting), so a flood of
- * sign-ins is refused with 503 at once instead of queueing minutes of hashing on libuv's thread
- * pool long after the clients gave up (which would also hold up process exit).
+ * sign-ins is refused with 503 at once instead of queueing minutes of hashing long after the
+ * clients gave up. The hashing itself runs on low-priority threads (HashingThreads).
  */
 export class PasswordHasher {
   private decoyHash?: Promise<string>;
   private readonly gate = bulkhead(CONCURRENT_HASHES, QUEUED_HASHES);
+  private readonly threads = hashingThreads;
 
   constructor(private readonly cost: number) {}
 
   hash(password: string, signal?: AbortSignal): Promise<string> {
-    return this.run(() => bcrypt.hash(password, this.cost), signal);
+    return this.run(() => this.threads.hash(password, this.cost), signal);
   }
 
   verify(password: string, hash: string, signal?: AbortSignal): Promise<boolean> {
-    return this.run(() => bcrypt.compare(password, hash), signal);
+    return this.run(() => this.threads.compare(password, hash), signal);
   }
 
   /**
@@ -38,9 +39,9 @@ export class PasswordHasher {
    * account that does not exist takes as long as one with a wrong password.
    */
   async verifyDecoy(password: string, signal?: AbortSignal): Promise<false> {
-    this.decoyHash ??= bcrypt.hash('decoy-password-never-matches', this.cost);
+    this.decoyHash ??= this.threads.hash('decoy-password-never-matches', this.cost);
     const decoy = await this.decoyHash;
-    await this.run(() => bcrypt.compare(password, decoy), signal);
+    await this.run(() => this.threads.compare(password, decoy), signal);
     return false;
   }
 
