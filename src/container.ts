@@ -8,6 +8,7 @@ import type { KeyValueStore } from './lib/kv/kv.js';
 import { MemoryKeyValueStore } from './lib/kv/memory-kv.js';
 import { RedisKeyValueStore } from './lib/kv/redis-kv.js';
 import { describeErrorForLog } from './lib/errors.js';
+import { KeyedQueue } from './lib/keyed-queue.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import {
   AccessTokens,
@@ -259,6 +260,9 @@ export async function createContainer(
     accounts: usersRepository,
     settings: config.gymFloor,
   });
+  // A member's workout and meal writes queue here, so they hold one database connection per
+  // instance however many arrive at once; past 64 waiting, one more is a 503.
+  const memberWrites = new KeyedQueue(64);
   // A member's local day (daily totals, streaks): the branch they are checked in at, else their
   // profile's home zone, else UTC.
   const memberTimeZones = {
@@ -344,6 +348,7 @@ export async function createContainer(
   });
   const workoutLogs = new WorkoutLogsService({
     db: database.db,
+    memberWrites,
     logger,
     realtime,
     presence: gymFloor.presence,
@@ -376,6 +381,7 @@ export async function createContainer(
   });
   const mealLogs = new MealLogsService({
     db: database.db,
+    memberWrites,
     images: {
       claim: (tx, userId, imageId) => files.claim(tx, userId, imageId, 'meal-image'),
     },

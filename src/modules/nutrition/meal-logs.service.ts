@@ -2,6 +2,7 @@ import type { Database } from '../../db/database.js';
 import { mapPage } from '../../db/keyset-page.js';
 import { inUnitOfWork, type UnitOfWork } from '../../db/unit-of-work.js';
 import { notFound, unknownReference, validationError } from '../../lib/errors.js';
+import type { KeyedQueue } from '../../lib/keyed-queue.js';
 import type { DomainEvents } from '../../lib/events/domain-events.js';
 import { SYNC_OVERLAP_SECONDS, encodeSyncCursor } from '../../lib/http/cursor.js';
 import type { Logger } from '../../lib/logger.js';
@@ -47,6 +48,8 @@ export interface MealLogsServiceDeps {
   events: DomainEvents;
   timeZones: MemberTimeZones;
   targets: DailyTargetsProvider;
+  /** A member's writes, one at a time per process (see KeyedQueue). */
+  memberWrites: KeyedQueue;
 }
 
 interface Macros {
@@ -120,7 +123,7 @@ export class MealLogsService {
     }
     const consumedAt = new Date(body.consumedAt);
     const timeZone = await this.deps.timeZones.timezoneOf(userId);
-    const meal = await this.write(async (uow) => {
+    const meal = await this.write(userId, async (uow) => {
       if (body.imageId) await this.claimImage(uow.tx, userId, body.imageId);
       const [row] = await mealLogsRepository.insert(uow.tx, [
         {
@@ -160,7 +163,7 @@ export class MealLogsService {
   ): Promise<MealLogView> {
     const consumedAt = new Date(meal.consumedAt);
     const timeZone = await this.deps.timeZones.timezoneOf(userId);
-    const row = await this.write(async (uow) => {
+    const row = await this.write(userId, async (uow) => {
       const [inserted] = await mealLogsRepository.insert(uow.tx, [
         {
           userId,
@@ -192,7 +195,7 @@ export class MealLogsService {
     const nutrition = await this.nutritionOf(body);
     const consumedAt = body.consumedAt === undefined ? undefined : new Date(body.consumedAt);
     const timeZone = consumedAt && (await this.deps.timeZones.timezoneOf(userId));
-    const meal = await this.write(async (uow) => {
+    const meal = await this.write(userId, async (uow) => {
       const current = await mealLogsRepository.findForUpdate(uow.tx, userId, id);
       if (!current) throw notFound('Meal');
       if (body.imageId) await this.claimImage(uow.tx, userId, body.imageId);
@@ -226,7 +229,7 @@ export class MealLogsService {
 
   /** Deletes the meal and writes its tombstone, in one transaction. */
   async delete(userId: string, id: string): Promise<void> {
-    await this.write(async (uow) => {
+    await this.write(userId, async (uow) => {
       const meal = await mealLogsRepository.delete(uow.tx, userId, id);
       if (!meal) throw notFound('Meal');
       await this.changed(uow, 'deleted', meal);
@@ -242,7 +245,7 @@ export class MealLogsService {
     const now = new Date();
     const day = body.date ?? localDay(now, timeZone);
     this.refuseFutureDay(day, now, timeZone, 'body.date');
-    const copy = await this.write(async (uow) => {
+    const copy = await this.write(userId, async (uow) => {
       const original = await mealLogsRepository.find(uow.tx, userId, id);
       if (!original) throw notFound('Meal');
       const [row] = await mealLogsRepository.insert(uow.tx, [
@@ -268,7 +271,7 @@ export class MealLogsService {
     const timeZone = await this.deps.timeZones.timezoneOf(userId);
     const now = new Date();
     this.refuseFutureDay(body.toDate, now, timeZone, 'body.toDate');
-    const copies = await this.write(async (uow) => {
+    const copies = await this.write(userId, async (uow) => {
       const originals = await mealLogsRepository.ofDay(uow.tx, userId, body.fromDate, {
         mealTypes: body.mealTypes,
         limit: MAX_MEALS_PER_DAY + 1,
@@ -379,8 +382,11 @@ export class MealLogsService {
   }
 
   /** Runs a write as one unit of work. */
-  private write<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
-    return inUnitOfWork(this.deps.db, this.deps.logger, work);
+  /** One transaction of the member's, after the member's earlier writes on this instance. */
+  private write<T>(userId: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    return this.deps.memberWrites.run(userId, () =>
+      inUnitOfWork(this.deps.db, this.deps.logger, work),
+    );
   }
 
   /** Lets the listeners (points, achievements, analytics) follow, inside the transaction. */

@@ -2,6 +2,7 @@ import type { Database } from '../../db/database.js';
 import { SYNC_OVERLAP_SECONDS } from '../../lib/http/cursor.js';
 import { inUnitOfWork, type UnitOfWork } from '../../db/unit-of-work.js';
 import { conflict, notFound } from '../../lib/errors.js';
+import type { KeyedQueue } from '../../lib/keyed-queue.js';
 import type { DomainEvents } from '../../lib/events/domain-events.js';
 import { encodeCursor } from '../../lib/http/cursor.js';
 import type { Logger } from '../../lib/logger.js';
@@ -58,6 +59,8 @@ export interface WorkoutLogsServiceDeps {
   timeZones: MemberTimeZones;
   plans: ActiveWorkoutPlans;
   events: DomainEvents;
+  /** A member's writes, one at a time per process (see KeyedQueue). */
+  memberWrites: KeyedQueue;
 }
 
 /** One set's values, before it is numbered and stored. */
@@ -169,7 +172,7 @@ export class WorkoutLogsService {
   async create(userId: string, body: CreateWorkoutLogBody): Promise<WorkoutLogView> {
     if (body.machineId) await this.requireLinked(userId, body.machineId);
     const timezone = await this.deps.timeZones.timezoneOf(userId);
-    return this.write(async (uow) => {
+    return this.write(userId, async (uow) => {
       const { tx } = uow;
       await logs.lockExercise(tx, userId, body.exerciseId);
       const log = await logs.insertLog(tx, {
@@ -205,7 +208,7 @@ export class WorkoutLogsService {
    */
   async update(userId: string, id: string, body: UpdateWorkoutLogBody): Promise<WorkoutLogView> {
     const timezone = body.completedAt ? await this.deps.timeZones.timezoneOf(userId) : undefined;
-    return this.write(async (uow) => {
+    return this.write(userId, async (uow) => {
       const { tx } = uow;
       const current = await this.lockedEntry(tx, userId, id);
       const day = body.completedAt && timezone ? localDay(body.completedAt, timezone) : current.day;
@@ -244,7 +247,7 @@ export class WorkoutLogsService {
    * have their record flags recomputed without it.
    */
   async remove(userId: string, id: string): Promise<void> {
-    await this.write(async (uow) => {
+    await this.write(userId, async (uow) => {
       const { tx } = uow;
       await this.lockedEntry(tx, userId, id);
       const deleted = await logs.deleteLog(tx, userId, id);
@@ -429,7 +432,7 @@ export class WorkoutLogsService {
     const now = new Date();
     const day = localDay(now, timezone);
     const machineId = payload.machineId ?? null;
-    return this.write(async (uow) => {
+    return this.write(userId, async (uow) => {
       const { tx } = uow;
       await logs.lockExercise(tx, userId, payload.exerciseId);
       const existing = await logs.latestOfDay(tx, userId, day, payload.exerciseId);
@@ -502,7 +505,7 @@ export class WorkoutLogsService {
     const timezone = await this.deps.timeZones.timezoneOf(userId);
     const byKey = new Map(valid.map((entry) => [entry.importKey, entry]));
 
-    return this.write(async (uow) => {
+    return this.write(userId, async (uow) => {
       const { tx } = uow;
       // In one order, so two imports of one member cannot wait on each other.
       for (const exerciseId of [...new Set(valid.map((entry) => entry.exerciseId))].sort()) {
@@ -578,8 +581,11 @@ export class WorkoutLogsService {
 
   // ---- internals ----
 
-  private write<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
-    return inUnitOfWork(this.deps.db, this.deps.logger, work);
+  /** One transaction of the member's, after the member's earlier writes on this instance. */
+  private write<T>(userId: string, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    return this.deps.memberWrites.run(userId, () =>
+      inUnitOfWork(this.deps.db, this.deps.logger, work),
+    );
   }
 
   private async requireLinked(userId: string, machineId: string): Promise<void> {

@@ -1,5 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../db/raw-rows.js';
 import { localDay } from '../../lib/time/local-day.js';
 import {
   buildBranch,
@@ -820,6 +821,45 @@ describe('concurrent writes', () => {
       heavier,
     ]);
   });
+});
+
+describe('one member writing many at once', () => {
+  /** Sessions of this test's database waiting for a lock (advisory, row or transaction). */
+  const lockWaiters = async (): Promise<number> => {
+    const [row] = await rowsOf<{ waiting: number }>(
+      t.container.database.db,
+      sql`select count(*)::int as waiting from pg_locks
+          where not granted
+            and pid in (select pid from pg_stat_activity where datname = current_database())`,
+    );
+    return row?.waiting ?? 0;
+  };
+
+  it.skipIf(process.env.TEST_DATABASE_URL === undefined)(
+    'when twenty entries arrive at once, then they queue in the process, not in database sessions',
+    async () => {
+      const member = await buildSignedInUser(t);
+      const burst = { inFlight: true };
+      const posting = Promise.all(
+        Array.from({ length: 20 }, (_, index) =>
+          logEntry(
+            member,
+            bench({ completedAt: `2026-11-02T18:${String(index).padStart(2, '0')}:00Z` }),
+          ),
+        ),
+      ).finally(() => {
+        burst.inFlight = false;
+      });
+      const seen: number[] = [];
+      while (burst.inFlight) seen.push(await lockWaiters());
+      const posted = await posting;
+      expect(new Set(posted.map((log) => log.id)).size).toBe(20);
+      // Without the queue, the entries' transactions waited for each other's locks, each on a
+      // connection of its own (held from the pool the whole time).
+      expect(seen.length).toBeGreaterThan(0);
+      expect(Math.max(...seen)).toBe(0);
+    },
+  );
 });
 
 describe('GET /api/workouts/activity', () => {
