@@ -265,13 +265,7 @@ export async function createContainer(
   const memberWrites = new KeyedQueue(64);
   // A member's local day (daily totals, streaks): the branch they are checked in at, else their
   // profile's home zone, else UTC.
-  const memberTimeZones = {
-    async timezoneOf(userId: string): Promise<string> {
-      const atBranch = await gymFloor.presence.activeTimezone(userId);
-      if (atBranch) return atBranch;
-      return (await usersRepository.findById(database.db, userId))?.profile.timezone ?? 'UTC';
-    },
-  };
+  const memberTimeZones = gymFloor.presence;
   const revocations = new RevocationList({
     db: database.db,
     kv,

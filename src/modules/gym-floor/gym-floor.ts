@@ -28,7 +28,8 @@ export interface GymFloor {
   occupancy: OccupancyService;
   /** Where a member is on the floor now (the workout logs' `MemberPresence`, the time zones). */
   presence: {
-    activeTimezone(userId: string): Promise<string | undefined>;
+    /** The branch the member is at, else their home zone, else UTC. */
+    timezoneOf(userId: string): Promise<string>;
     machineHeldBy(userId: string): Promise<string | undefined>;
   };
   settings: FloorSettings;
@@ -84,7 +85,7 @@ export function createGymFloor(deps: {
     gymSessions,
     occupancy,
     presence: {
-      activeTimezone: (userId) => gymSessions.activeTimezone(userId),
+      timezoneOf: (userId) => gymSessions.timezoneOf(userId),
       machineHeldBy: (userId) => machines.heldBy(userId),
     },
     settings: deps.settings,

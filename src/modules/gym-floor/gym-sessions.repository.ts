@@ -1,6 +1,7 @@
 import { and, asc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { keysetPage, type Page, type PageRequest } from '../../db/keyset-page.js';
+import { users } from '../users/users.table.js';
 import { branches, gymSessions, type GymSessionRow } from './gym-floor.table.js';
 
 /** Ends sessions on the database clock: end time now, duration in whole minutes. */
@@ -110,13 +111,22 @@ export const gymSessionsRepository = {
       .orderBy(asc(gymSessions.startTime), asc(gymSessions.id));
   },
 
-  /** The time zone of the branch where the user has an active session, if any. */
-  async activeGymSessionTimezone(db: Database, userId: string): Promise<string | undefined> {
+  /**
+   * The member's local time zone in one query: the zone of the branch they are checked in at,
+   * else their profile's home zone, else UTC (undefined when there is no such member).
+   */
+  async memberTimezone(db: Database, userId: string): Promise<string | undefined> {
     const [row] = await db
-      .select({ timezone: branches.timezone })
-      .from(gymSessions)
-      .innerJoin(branches, eq(branches.id, gymSessions.branchId))
-      .where(and(eq(gymSessions.userId, userId), eq(gymSessions.status, 'active')))
+      .select({
+        timezone: sql<string>`coalesce(${branches.timezone}, ${users.profile} ->> 'timezone', 'UTC')`,
+      })
+      .from(users)
+      .leftJoin(
+        gymSessions,
+        and(eq(gymSessions.userId, users.id), eq(gymSessions.status, 'active')),
+      )
+      .leftJoin(branches, eq(branches.id, gymSessions.branchId))
+      .where(eq(users.id, userId))
       .limit(1);
     return row?.timezone;
   },

@@ -106,9 +106,12 @@ export class GymSessionsService {
     return (await gymSessionsRepository.allOf(this.deps.db, userId)).map(presentGymSession);
   }
 
-  /** The time zone of the branch the member is at now, for their local day. */
-  activeTimezone(userId: string): Promise<string | undefined> {
-    return gymSessionsRepository.activeGymSessionTimezone(this.deps.db, userId);
+  /**
+   * The member's local time zone, for their local day: the branch they are at now, else their
+   * profile's home zone, else UTC.
+   */
+  async timezoneOf(userId: string): Promise<string> {
+    return (await gymSessionsRepository.memberTimezone(this.deps.db, userId)) ?? 'UTC';
   }
 
   /**
