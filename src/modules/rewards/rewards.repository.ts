@@ -1,5 +1,5 @@
 import { recordCommittedChange } from '../../db/committed-changes.js';
-import { and, asc, between, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { keysetPage, type Page, type PageRequest } from '../../db/keyset-page.js';
 import { mealLogs } from '../nutrition/meal-logs.table.js';
@@ -47,6 +47,13 @@ export interface LifetimeTotals {
   gymVisitDays: number;
   meals: number;
   goalDays: number;
+}
+
+/** What the achievements are judged on (see `standing`). */
+export interface AchievementStanding {
+  unlocked: Set<string>;
+  lifetime: LifetimeTotals;
+  flags: DayFlags[];
 }
 
 /** Which streaks a day counts toward. */
@@ -281,8 +288,16 @@ export const rewardsRepository = {
       .returning();
   },
 
-  /** Lifetime counts over the member's day totals: one index range of about 365 rows a year. */
-  async lifetimeTotals(db: Database, userId: string): Promise<LifetimeTotals> {
+  /**
+   * Where the member stands toward the achievements, in one statement: the keys already unlocked,
+   * the lifetime counts over their day totals (one index range of about 365 rows a year) and the
+   * streak flags of the days in [from, to].
+   */
+  async standing(
+    db: Database,
+    userId: string,
+    streakDays: { from: string; to: string },
+  ): Promise<AchievementStanding> {
     const [row] = await db
       .select({
         workoutDays: sql`count(*) filter (where ${memberDayTotals.completedSets} > 0)::int`.mapWith(
@@ -299,36 +314,25 @@ export const rewardsRepository = {
           sql`count(*) filter (where ${memberDayTotals.completedSets} >= ${pointRules.dailyGoal.completedSets} and ${memberDayTotals.meals} >= ${pointRules.dailyGoal.meals})::int`.mapWith(
             Number,
           ),
+        unlocked: sql<string[]>`(
+          select coalesce(array_agg(unlock.key), '{}') from ${userAchievements} unlock
+          where unlock.user_id = ${userId})`,
+        flags: sql<DayFlags[]>`(
+          select coalesce(json_agg(json_build_object(
+            'day', streak.day,
+            'trained', streak.completed_sets > 0,
+            'ate', streak.meals > 0,
+            'onCalorieTarget', streak.on_calorie_target)), '[]')
+          from ${memberDayTotals} streak
+          where streak.user_id = ${userId}
+            and streak.day between ${streakDays.from} and ${streakDays.to})`,
       })
       .from(memberDayTotals)
       .where(eq(memberDayTotals.userId, userId));
     // An aggregate without grouping always answers one row.
     if (!row) throw new Error('aggregate returned no row');
-    return row;
-  },
-
-  /** The days in [from, to] with something that counts toward a streak. */
-  async dayFlagsBetween(
-    db: Database,
-    userId: string,
-    from: string,
-    to: string,
-  ): Promise<DayFlags[]> {
-    const rows = await db
-      .select({
-        day: memberDayTotals.day,
-        completedSets: memberDayTotals.completedSets,
-        meals: memberDayTotals.meals,
-        onCalorieTarget: memberDayTotals.onCalorieTarget,
-      })
-      .from(memberDayTotals)
-      .where(and(eq(memberDayTotals.userId, userId), between(memberDayTotals.day, from, to)));
-    return rows.map((row) => ({
-      day: row.day,
-      trained: row.completedSets > 0,
-      ate: row.meals > 0,
-      onCalorieTarget: row.onCalorieTarget,
-    }));
+    const { unlocked, flags, ...lifetime } = row;
+    return { unlocked: new Set(unlocked), lifetime, flags };
   },
 
   async setCalorieJudgement(
@@ -341,14 +345,6 @@ export const rewardsRepository = {
       .update(memberDayTotals)
       .set({ ...judgement, updatedAt: sql`now()` })
       .where(and(eq(memberDayTotals.userId, userId), eq(memberDayTotals.day, day)));
-  },
-
-  async unlockedKeys(db: Database, userId: string): Promise<Set<string>> {
-    const rows = await db
-      .select({ key: userAchievements.key })
-      .from(userAchievements)
-      .where(eq(userAchievements.userId, userId));
-    return new Set(rows.map((row) => row.key));
   },
 
   /**

@@ -238,10 +238,9 @@ export class RewardsService {
     // The day of the change that unlocks (a moved entry's new day).
     const [day] = days;
     if (!day) return 0;
-    const unlocked = await repository.unlockedKeys(tx, userId);
+    const { unlocked, lifetime, flags } = await repository.standing(tx, userId, streakWindow(days));
     if (unlocked.size >= achievementCatalogue.length) return 0;
-    const lifetime = await repository.lifetimeTotals(tx, userId);
-    const streaks = await this.streaksThrough(tx, userId, days);
+    const streaks = streaksThrough(flags, days);
     let points = 0;
     for (const achievement of reachedAchievements({ ...lifetime, ...streaks }, unlocked)) {
       const row = await repository.insertUnlock(tx, userId, achievement.key, day);
@@ -265,40 +264,13 @@ export class RewardsService {
     return points;
   }
 
-  /** The longest run through any of the days, per streak kind (bounded by the longest needed). */
-  private async streaksThrough(
-    tx: Database,
-    userId: string,
-    days: string[],
-  ): Promise<Pick<Measures, 'workoutStreak' | 'mealStreak' | 'calorieStreak'>> {
-    const sorted = [...days].sort();
-    const [first, last] = [sorted[0], sorted.at(-1)];
-    if (!first || !last) return { workoutStreak: 0, mealStreak: 0, calorieStreak: 0 };
-    const reach = longestStreakNeeded - 1;
-    const flags = await repository.dayFlagsBetween(
-      tx,
-      userId,
-      addDays(first, -reach),
-      addDays(last, reach),
-    );
-    const sets = streakDaySets(flags);
-    const longest = (set: ReadonlySet<string>) =>
-      Math.max(0, ...days.map((day) => runThrough(set, day)));
-    return {
-      workoutStreak: longest(sets.trained),
-      mealStreak: longest(sets.ate),
-      calorieStreak: longest(sets.onCalorieTarget),
-    };
-  }
-
   /** `GET /me/achievements`: what is unlocked, and progress toward the rest. */
   async achievementsOf(userId: string): Promise<AchievementsView> {
     const today = localDay(new Date(), await this.deps.timeZones.timezoneOf(userId));
     const { db } = this.deps;
-    const [rows, lifetime, flags, totalPoints] = await Promise.all([
+    const [rows, { lifetime, flags }, totalPoints] = await Promise.all([
       repository.unlockedOf(db, userId),
-      repository.lifetimeTotals(db, userId),
-      repository.dayFlagsBetween(db, userId, addDays(today, -longestStreakNeeded), today),
+      repository.standing(db, userId, { from: addDays(today, -longestStreakNeeded), to: today }),
       repository.totalPointsOf(db, userId),
     ]);
     const sets = streakDaySets(flags);
@@ -343,6 +315,28 @@ export class RewardsService {
       return achievement ? [presentUnlocked(row, achievement)] : [];
     });
   }
+}
+
+/** The days a streak through any of `days` (not empty) can reach, as long as the longest needed. */
+function streakWindow(days: string[]): { from: string; to: string } {
+  const sorted = [...days].sort();
+  const reach = longestStreakNeeded - 1;
+  return { from: addDays(sorted[0] ?? '', -reach), to: addDays(sorted.at(-1) ?? '', reach) };
+}
+
+/** The longest run through any of the days, per streak kind. */
+function streaksThrough(
+  flags: DayFlags[],
+  days: string[],
+): Pick<Measures, 'workoutStreak' | 'mealStreak' | 'calorieStreak'> {
+  const sets = streakDaySets(flags);
+  const longest = (set: ReadonlySet<string>) =>
+    Math.max(0, ...days.map((day) => runThrough(set, day)));
+  return {
+    workoutStreak: longest(sets.trained),
+    mealStreak: longest(sets.ate),
+    calorieStreak: longest(sets.onCalorieTarget),
+  };
 }
 
 function streakDaySets(flags: DayFlags[]) {
