@@ -10,6 +10,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { lockDirectory, type DirectoryLock } from './data-directory-lock.js';
+import { StatementNames } from './statement-names.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -87,7 +88,11 @@ function openPostgres(
   // a transaction: there an unheard 'error' event would kill the process. The statement that
   // comes next fails instead, and the client is dropped when it is released.
   pool.on('error', onConnectionError);
-  pool.on('connect', (client) => client.on('error', onConnectionError));
+  const statementNames = new StatementNames();
+  pool.on('connect', (client) => {
+    client.on('error', onConnectionError);
+    statementNames.nameStatementsOf(client);
+  });
   const db = drizzlePg(pool, { schema });
   db.transaction = transactionOnOwnClient(pool);
   return {
