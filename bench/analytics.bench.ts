@@ -49,12 +49,16 @@
  *   BENCH_RESEED=1            seed again even when the marker matches
  *   BENCH_REDIS_URL           Redis to use (default redis://127.0.0.1:6379); keys get a per-run prefix
  *   BENCH_SKIP_BUILD=1        reuse the existing dist/ instead of running `npm run build`
+ *   BENCH_CPU_PROF=1          run the warm phase's API under `node --cpu-prof` and print where its
+ *                             CPU time went (with BENCH_TARGETS naming one target, that target's)
  *
  * Targets: baseline, me (GET /api/users/me: the floor of any signed-in read), plans
  * (GET /api/workouts/plans), logs-first, logs-deep, logs-sync, summary-30d, summary-1y,
  * progress, compliance-30d, trends-1y, post-log, post-log-one-member.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type autocannon from 'autocannon';
 import { loadConfig, type Config } from '../src/config/config.js';
@@ -98,6 +102,7 @@ import {
 } from './analytics-seed.js';
 import { explainKeyQueries, explainSummaryTable, type ExplainReport } from './analytics-explain.js';
 import { freePort, stopChild, type ChildHandle } from './children.js';
+import { formatCpuProfile, summarizeCpuProfile } from './cpu-profile.js';
 import { loadStats, runLoad, stopActiveLoad, type LoadRequest, type LoadStats } from './load.js';
 import { runOpenLoad, type OpenRequest } from './open-load.js';
 import {
@@ -106,6 +111,7 @@ import {
   formatTable,
   out,
   printResultsAndGoal,
+  RESULTS_DIR,
   round,
   writeResults,
   type GoalVerdict,
@@ -168,6 +174,7 @@ interface Settings extends ApiSettings {
   targets: TargetKey[];
   seed: SeedParameters;
   reseed: boolean;
+  cpuProfile: boolean;
 }
 
 function readSettings(): Settings {
@@ -196,6 +203,7 @@ function readSettings(): Settings {
     targets,
     seed: seedParametersFromEnv(positiveNumber),
     reseed: process.env.BENCH_RESEED === '1',
+    cpuProfile: process.env.BENCH_CPU_PROF === '1',
   };
 }
 
@@ -475,10 +483,12 @@ async function startFreshApi(
   settings: Settings,
   runPrefix: string,
   tally: ApiLogTally,
+  nodeArgs: string[] = [],
 ): Promise<BenchServer> {
   tally.starts += 1;
   const port = await freePort();
   const api = startApiServer(settings, port, `${runPrefix}${tally.starts}:`, {
+    nodeArgs,
     // Blank means the configured default level: every request is logged, as in production.
     environment: { LOG_LEVEL: '' },
   });
@@ -949,14 +959,28 @@ async function main(): Promise<void> {
     const cold = await measureCold(targets, settings, base, runPrefix, tally);
 
     log('warm phase');
-    const api = await startFreshApi(settings, runPrefix, tally);
+    const profileDir = path.join(RESULTS_DIR, `cpu-analytics-${runId}`);
+    const api = await startFreshApi(
+      settings,
+      runPrefix,
+      tally,
+      settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    );
     const available = targets.filter(
       (t) =>
         t.key === 'baseline' ||
         cold.find((c) => c.target === t.key)?.availability.state === 'available',
     );
     const warm = await measureWarm(available, settings, { ...base, apiBase: api.base });
+    // A graceful stop: --cpu-prof writes the profile only on a normal exit.
     await stopApi(api, tally);
+    if (settings.cpuProfile) {
+      for (const file of readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'))) {
+        process.stdout.write(
+          `\n${formatCpuProfile(summarizeCpuProfile(path.join(profileDir, file)))}\n`,
+        );
+      }
+    }
     await stopServers(undefined);
 
     const afterWrites = await undoBenchWrites(settings.databaseUrl, config, startedAt);
