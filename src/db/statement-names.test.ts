@@ -55,8 +55,13 @@ describe.runIf(process.env.TEST_DATABASE_URL)('pooled PostgreSQL connections', (
     const client = await pool.connect();
     try {
       await work(client);
-      const { rows } = await client.query<{ name: string; statement: string }>(
-        'select name, statement from pg_prepared_statements',
+      const { rows } = await client.query<{
+        name: string;
+        statement: string;
+        generic_plans: string;
+        custom_plans: string;
+      }>(
+        'select name, statement, generic_plans::text, custom_plans::text from pg_prepared_statements',
       );
       return rows;
     } finally {
@@ -112,6 +117,17 @@ describe.runIf(process.env.TEST_DATABASE_URL)('pooled PostgreSQL connections', (
       const { rows } = await client.query<{ ok: number }>('select $1::int as ok', [7]);
       expect(rows[0]?.ok).toBe(7);
     });
+  });
+
+  it('plans a prepared statement for its parameters on every run, never generically', async () => {
+    const text = 'select $1::int * 2 as twice';
+    const prepared = await preparedAfter(async (client) => {
+      for (let value = 0; value < 8; value += 1) await client.query(text, [value]);
+    });
+    // Named on the second run; left to itself PostgreSQL would go generic after five.
+    expect(prepared.filter((row) => row.statement === text)).toEqual([
+      expect.objectContaining({ generic_plans: '0', custom_plans: '7' }),
+    ]);
   });
 
   it('keeps statements named by their caller as they are', async () => {
