@@ -1,6 +1,7 @@
 import { recordCommittedChange } from '../../db/committed-changes.js';
-import { and, asc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
+import { rowsOf } from '../../db/raw-rows.js';
 import { keysetPage, type Page, type PageRequest } from '../../db/keyset-page.js';
 import { mealLogs } from '../nutrition/meal-logs.table.js';
 import { branchPeriodPoints } from '../social/leaderboard.table.js';
@@ -67,6 +68,30 @@ export interface DayFlags {
 // The same definition as isCompletedSet in point-rules.ts, for the database to count with.
 const completedSet = sql`(${workoutSets.reps} >= 1 or coalesce(${workoutSets.durationSec}, 0) >= 1)`;
 
+/** What a day's reconciliation starts from (`dayState`). */
+export interface DayState {
+  logs: DayLogSummary[];
+  meals: DayMealSummary[];
+  /** The target the day was last judged against (null: none, or never judged). */
+  calorieTarget: number | null;
+  gymCheckIns: number;
+  held: HeldPoints[];
+}
+
+/** A row as it arrives inside JSON: its times are strings. */
+type Json<Row> = { [Key in keyof Row]: Row[Key] extends Date ? string : Row[Key] };
+
+/** Each source's sum under the rules on the day, and its newest positive row. */
+const heldPointsQuery = (userId: string, day: string, rules: readonly PointRuleName[]) => sql`
+  select ${pointsLedger.rule} as "rule", ${pointsLedger.sourceKind} as "sourceKind",
+    ${pointsLedger.sourceId} as "sourceId", sum(${pointsLedger.amount})::int as "amount",
+    (array_agg(${pointsLedger.id} order by ${pointsLedger.createdAt} desc, ${pointsLedger.id} desc)
+      filter (where ${pointsLedger.amount} > 0))[1] as "latestAwardId"
+  from ${pointsLedger}
+  where ${pointsLedger.userId} = ${userId} and ${pointsLedger.day} = ${day}
+    and ${inArray(pointsLedger.rule, [...rules])}
+  group by ${pointsLedger.rule}, ${pointsLedger.sourceKind}, ${pointsLedger.sourceId}`;
+
 /** The only place that queries points, achievements and the day totals. */
 export const rewardsRepository = {
   /**
@@ -102,54 +127,70 @@ export const rewardsRepository = {
     return row?.totalPoints ?? 0;
   },
 
-  /** The day's log entries with their completed sets and volume (one index range per table). */
-  async dayLogs(
+  /**
+   * Everything a day's reconciliation starts from, in one statement: the day's log entries with
+   * their completed sets and volume, its meals (each without the excluded one: a deleted row
+   * may still be there), what its stored totals keep that the rows don't tell (the target it was
+   * last judged against, the check-ins), and what each source holds under `rules`.
+   */
+  async dayState(
     db: Database,
     userId: string,
     day: string,
-    excludeLogId?: string,
-  ): Promise<DayLogSummary[]> {
-    const filters: SQL[] = [eq(workoutLogs.userId, userId), eq(workoutLogs.day, day)];
-    if (excludeLogId) filters.push(ne(workoutLogs.id, excludeLogId));
-    const rows = await db
-      .select({
-        id: workoutLogs.id,
-        completedAt: workoutLogs.completedAt,
-        createdAt: workoutLogs.createdAt,
-        imported: sql<boolean>`${workoutLogs.source} = 'import'`,
-        completedSets: sql`count(${workoutSets.id}) filter (where ${completedSet})::int`.mapWith(
-          Number,
-        ),
-        volumeKg:
-          sql`coalesce(sum(${workoutSets.reps} * ${workoutSets.weightKg}) filter (where ${completedSet}), 0)::float8`.mapWith(
-            Number,
-          ),
-        setsRecord: sql<boolean>`cardinality(${workoutLogs.personalRecords}) > 0`,
-      })
-      .from(workoutLogs)
-      .leftJoin(workoutSets, eq(workoutSets.logId, workoutLogs.id))
-      .where(and(...filters))
-      .groupBy(workoutLogs.id);
-    return rows;
-  },
-
-  async dayMeals(
-    db: Database,
-    userId: string,
-    day: string,
-    excludeMealId?: string,
-  ): Promise<DayMealSummary[]> {
-    const filters: SQL[] = [eq(mealLogs.userId, userId), eq(mealLogs.day, day)];
-    if (excludeMealId) filters.push(ne(mealLogs.id, excludeMealId));
-    return db
-      .select({
-        id: mealLogs.id,
-        consumedAt: mealLogs.consumedAt,
-        createdAt: mealLogs.createdAt,
-        calories: mealLogs.calories,
-      })
-      .from(mealLogs)
-      .where(and(...filters));
+    excluded: { logId?: string; mealId?: string },
+    rules: readonly PointRuleName[],
+  ): Promise<DayState> {
+    const [row] = await rowsOf<{
+      logs: Json<DayLogSummary>[];
+      meals: Json<DayMealSummary>[];
+      stored: { calorieTarget: number | null; gymCheckIns: number } | null;
+      held: HeldPoints[];
+    }>(
+      db,
+      sql`select
+        (select coalesce(json_agg(entry), '[]') from (
+          select ${workoutLogs.id} as "id",
+            ${workoutLogs.completedAt} as "completedAt",
+            ${workoutLogs.createdAt} as "createdAt",
+            ${workoutLogs.source} = 'import' as "imported",
+            count(${workoutSets.id}) filter (where ${completedSet})::int as "completedSets",
+            coalesce(sum(${workoutSets.reps} * ${workoutSets.weightKg})
+              filter (where ${completedSet}), 0)::float8 as "volumeKg",
+            cardinality(${workoutLogs.personalRecords}) > 0 as "setsRecord"
+          from ${workoutLogs} left join ${workoutSets} on ${workoutSets.logId} = ${workoutLogs.id}
+          where ${workoutLogs.userId} = ${userId} and ${workoutLogs.day} = ${day}
+            ${excluded.logId ? sql`and ${workoutLogs.id} <> ${excluded.logId}` : sql``}
+          group by ${workoutLogs.id}) entry) as "logs",
+        (select coalesce(json_agg(meal), '[]') from (
+          select ${mealLogs.id} as "id", ${mealLogs.consumedAt} as "consumedAt",
+            ${mealLogs.createdAt} as "createdAt", ${mealLogs.calories} as "calories"
+          from ${mealLogs}
+          where ${mealLogs.userId} = ${userId} and ${mealLogs.day} = ${day}
+            ${excluded.mealId ? sql`and ${mealLogs.id} <> ${excluded.mealId}` : sql``}) meal) as "meals",
+        (select json_build_object(
+            'calorieTarget', ${memberDayTotals.calorieTarget},
+            'gymCheckIns', ${memberDayTotals.gymCheckIns})
+          from ${memberDayTotals}
+          where ${memberDayTotals.userId} = ${userId} and ${memberDayTotals.day} = ${day}) as "stored",
+        (select coalesce(json_agg(holding), '[]')
+          from (${heldPointsQuery(userId, day, rules)}) holding) as "held"`,
+    );
+    if (!row) throw new Error('a select without from returned no row');
+    return {
+      logs: row.logs.map((log) => ({
+        ...log,
+        completedAt: new Date(log.completedAt),
+        createdAt: new Date(log.createdAt),
+      })),
+      meals: row.meals.map((meal) => ({
+        ...meal,
+        consumedAt: new Date(meal.consumedAt),
+        createdAt: new Date(meal.createdAt),
+      })),
+      calorieTarget: row.stored?.calorieTarget ?? null,
+      gymCheckIns: row.stored?.gymCheckIns ?? 0,
+      held: row.held,
+    };
   },
 
   async findDayTotals(db: Database, userId: string, day: string) {
@@ -201,26 +242,7 @@ export const rewardsRepository = {
     day: string,
     rules: readonly PointRuleName[],
   ): Promise<HeldPoints[]> {
-    const rows = await db
-      .select({
-        rule: pointsLedger.rule,
-        sourceKind: pointsLedger.sourceKind,
-        sourceId: pointsLedger.sourceId,
-        amount: sql`sum(${pointsLedger.amount})::int`.mapWith(Number),
-        latestAwardId: sql<
-          string | null
-        >`(array_agg(${pointsLedger.id} order by ${pointsLedger.createdAt} desc, ${pointsLedger.id} desc) filter (where ${pointsLedger.amount} > 0))[1]`,
-      })
-      .from(pointsLedger)
-      .where(
-        and(
-          eq(pointsLedger.userId, userId),
-          eq(pointsLedger.day, day),
-          inArray(pointsLedger.rule, [...rules]),
-        ),
-      )
-      .groupBy(pointsLedger.rule, pointsLedger.sourceKind, pointsLedger.sourceId);
-    return rows;
+    return rowsOf<HeldPoints>(db, heldPointsQuery(userId, day, rules));
   },
 
   /**
@@ -238,8 +260,20 @@ export const rewardsRepository = {
   ): Promise<PointsLedgerRow[]> {
     if (deltas.length === 0) return [];
     const sum = deltas.reduce((total, delta) => total + delta.amount, 0);
-    if (sum !== 0) {
-      await db
+    const rows = deltas.map((delta) => ({
+      userId,
+      day,
+      rule: delta.rule,
+      sourceKind: delta.sourceKind,
+      sourceId: delta.sourceId,
+      amount: delta.amount,
+      reversesId: delta.reversesId,
+    }));
+    if (sum === 0) return db.insert(pointsLedger).values(rows).returning();
+    // One statement: the sums are written by data-modifying CTEs, which run to completion
+    // whether or not the ledger insert reads them.
+    const memberSums = db.$with('member_sums').as(
+      db
         .insert(memberPeriodPoints)
         .values(
           pointPeriods.map((period) => ({
@@ -256,36 +290,24 @@ export const rewardsRepository = {
             memberPeriodPoints.startsOn,
           ],
           set: { points: sql`${memberPeriodPoints.points} + excluded.points` },
-        });
-      // The same sums in each branch of the member (their lifetime rows list the branches).
-      await db.execute(sql`
-        update ${branchPeriodPoints} set points = points + ${sum}
-        where user_id = ${userId} and period = 'all'`);
-      await db.execute(sql`
-        insert into ${branchPeriodPoints}
-          (branch_id, period, starts_on, user_id, points, sort_name, eligible)
-        select a.branch_id, v.period, v.starts_on::date, a.user_id, ${sum}, a.sort_name, a.eligible
-        from ${branchPeriodPoints} a,
-             (values ('week', ${periodStart('week', day)}), ('month', ${periodStart('month', day)}))
-               as v (period, starts_on)
-        where a.user_id = ${userId} and a.period = 'all'
-        on conflict (branch_id, period, starts_on, user_id)
-          do update set points = ${branchPeriodPoints}.points + excluded.points`);
-    }
-    return db
-      .insert(pointsLedger)
-      .values(
-        deltas.map((delta) => ({
-          userId,
-          day,
-          rule: delta.rule,
-          sourceKind: delta.sourceKind,
-          sourceId: delta.sourceId,
-          amount: delta.amount,
-          reversesId: delta.reversesId,
-        })),
-      )
-      .returning();
+        })
+        .returning({ userId: memberPeriodPoints.userId }),
+    );
+    // Each branch's lifetime row (which lists the member's branches) and its week and month rows:
+    // the lifetime row conflicts with itself and is added to like the others.
+    const branchSums = db.$with('branch_sums', { userId: branchPeriodPoints.userId }).as(sql`
+      insert into ${branchPeriodPoints}
+        (branch_id, period, starts_on, user_id, points, sort_name, eligible)
+      select a.branch_id, v.period, v.starts_on, a.user_id, ${sum}, a.sort_name, a.eligible
+      from ${branchPeriodPoints} a
+        cross join lateral (values ('all', a.starts_on),
+          ('week', ${periodStart('week', day)}::date),
+          ('month', ${periodStart('month', day)}::date)) as v (period, starts_on)
+      where a.user_id = ${userId} and a.period = 'all'
+      on conflict (branch_id, period, starts_on, user_id)
+        do update set points = ${branchPeriodPoints}.points + excluded.points
+      returning user_id`);
+    return db.with(memberSums, branchSums).insert(pointsLedger).values(rows).returning();
   },
 
   /**

@@ -185,11 +185,14 @@ export class RewardsService {
     day: string,
     excluded: { logId?: string; mealId?: string },
   ): Promise<number> {
-    const logs = await repository.dayLogs(tx, userId, day, excluded.logId);
-    const meals = await repository.dayMeals(tx, userId, day, excluded.mealId);
-    const stored = await repository.findDayTotals(tx, userId, day);
+    const { logs, meals, calorieTarget, gymCheckIns, held } = await repository.dayState(
+      tx,
+      userId,
+      day,
+      excluded,
+      dayRules,
+    );
     const mealCalories = sum(meals, (meal) => meal.calories);
-    const calorieTarget = stored?.calorieTarget ?? null;
     await repository.saveDayTotals(tx, {
       userId,
       day,
@@ -202,7 +205,7 @@ export class RewardsService {
       // Judged against the target the day was last judged with, until judged again.
       calorieTarget,
       onCalorieTarget: withinCalorieTarget(meals.length, mealCalories, calorieTarget),
-      gymCheckIns: stored?.gymCheckIns ?? 0,
+      gymCheckIns,
     });
     const worth = dayAwards({
       logs: logs.map((log) => ({
@@ -222,7 +225,6 @@ export class RewardsService {
         }),
       })),
     });
-    const held = await repository.heldPoints(tx, userId, day, dayRules);
     const deltas = ledgerDeltas(worth, held);
     await repository.insertLedgerRows(tx, userId, day, deltas);
     return sum(deltas, (delta) => delta.amount);

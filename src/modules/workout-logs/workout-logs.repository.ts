@@ -173,17 +173,29 @@ export const workoutLogsRepository = {
     return row;
   },
 
-  /** Sets the record flags of entries, stamping each as changed. */
+  /** Sets the record flags of entries, stamping each as changed; answers them as stored now. */
   async setRecords(
     tx: Database,
     changes: { id: string; personalRecords: PersonalRecordKind[] }[],
-  ): Promise<void> {
-    for (const change of changes) {
-      await tx
-        .update(workoutLogs)
-        .set({ personalRecords: change.personalRecords, updatedAt: clockNow })
-        .where(eq(workoutLogs.id, change.id));
-    }
+  ): Promise<WorkoutLogRow[]> {
+    if (changes.length === 0) return [];
+    const flagsOf = sql.join(
+      changes.map(
+        (change) =>
+          sql`when ${change.id}::uuid then ${sql.param(change.personalRecords, workoutLogs.personalRecords)}::text[]`,
+      ),
+      sql` `,
+    );
+    return tx
+      .update(workoutLogs)
+      .set({ personalRecords: sql`case ${workoutLogs.id} ${flagsOf} end`, updatedAt: clockNow })
+      .where(
+        inArray(
+          workoutLogs.id,
+          changes.map((change) => change.id),
+        ),
+      )
+      .returning();
   },
 
   /** Stamps entries as changed now (an import's, right before it commits). */
@@ -389,21 +401,19 @@ export const workoutLogsRepository = {
         and ${historyKey} < ${positionOf(position)}
       order by ${workoutLogs.completedAt} desc, ${workoutLogs.id} desc
       limit 1)`;
-    const found = await rowsOf<{ kind: string; id: string }>(
+    // The holders' metrics in the same statement (a holder always has sets: it scored).
+    const scored = await rowsOf<{ kind: string } & Record<keyof RecordMetrics, unknown>>(
       tx,
-      sql.join(personalRecordKinds.map(holderOf), sql` union all `),
-    );
-    const holders = personalRecordKinds.map((kind) => ({
-      kind,
-      id: found.find((row) => row.kind === kind)?.id,
-    }));
-    const metrics = await this.metricsOf(
-      tx,
-      holders.flatMap((holder) => (holder.id ? [holder.id] : [])),
+      sql`select holder.kind, ${metricColumns.e1rm} as e1rm, ${metricColumns.weight} as weight,
+          ${metricColumns.reps} as reps, ${metricColumns.volume} as volume
+        from (${sql.join(personalRecordKinds.map(holderOf), sql` union all `)}) holder
+          join ${workoutSets} on ${workoutSets.logId} = holder.id
+        group by holder.kind, holder.id`,
     );
     const bests: RecordBests = { e1rm: null, weight: null, reps: null, volume: null };
-    for (const { kind, id } of holders) {
-      bests[kind] = id === undefined ? null : (metrics.get(id)?.[kind] ?? null);
+    for (const { kind, ...metrics } of scored) {
+      const recordKind = personalRecordKinds.find((known) => known === kind);
+      if (recordKind) bests[recordKind] = normaliseMetrics(metrics)[recordKind];
     }
     return bests;
   },

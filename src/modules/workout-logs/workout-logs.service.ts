@@ -638,11 +638,7 @@ export class WorkoutLogsService {
         changes.push({ id: entry.id, personalRecords: outcome.kinds });
       }
     }
-    await logs.setRecords(tx, changes);
-    const rows = await logs.findMany(
-      tx,
-      changes.map((change) => change.id),
-    );
+    const rows = await logs.setRecords(tx, changes);
     return new Map(rows.map((row) => [row.id, row]));
   }
 
