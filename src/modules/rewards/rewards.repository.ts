@@ -109,16 +109,6 @@ export const rewardsRepository = {
     return row;
   },
 
-  async addToTotalPoints(db: Database, userId: string, amount: number): Promise<void> {
-    if (amount === 0) return;
-    await db
-      .update(users)
-      .set({ totalPoints: sql`${users.totalPoints} + ${amount}` })
-      .where(eq(users.id, userId));
-    // `totalPoints` shows in GET /api/users/me, which may serve a cached copy of the row.
-    await recordCommittedChange(db, { kind: 'account', userId });
-  },
-
   async totalPointsOf(db: Database, userId: string): Promise<number> {
     const [row] = await db
       .select({ totalPoints: users.totalPoints })
@@ -246,11 +236,11 @@ export const rewardsRepository = {
   },
 
   /**
-   * Writes ledger rows of one member and day, and adds their sum to the member's week and month
-   * (`member_period_points`) and to their week, month and lifetime rows in each of their branches
-   * (`branch_period_points`, what leaderboards rank): the only way rows enter the ledger, so the
-   * sums always agree. Call inside the transaction that changes the member's total, with the
-   * member locked (`lockMember`), which is also what keeps joins and leaves from interleaving.
+   * Writes ledger rows of one member and day, and adds their sum to the member's total
+   * (`users.total_points`), week and month (`member_period_points`) and to their week, month and
+   * lifetime rows in each of their branches (`branch_period_points`, what leaderboards rank): the
+   * only way rows enter the ledger, so the sums always agree. Call with the member locked
+   * (`lockMember`), which is also what keeps joins and leaves from interleaving.
    */
   async insertLedgerRows(
     db: Database,
@@ -270,8 +260,15 @@ export const rewardsRepository = {
       reversesId: delta.reversesId,
     }));
     if (sum === 0) return db.insert(pointsLedger).values(rows).returning();
-    // One statement: the sums are written by data-modifying CTEs, which run to completion
-    // whether or not the ledger insert reads them.
+    // One statement: the total and the sums are written by data-modifying CTEs, which run to
+    // completion whether or not the ledger insert reads them.
+    const total = db.$with('total').as(
+      db
+        .update(users)
+        .set({ totalPoints: sql`${users.totalPoints} + ${sum}` })
+        .where(eq(users.id, userId))
+        .returning({ id: users.id }),
+    );
     const memberSums = db.$with('member_sums').as(
       db
         .insert(memberPeriodPoints)
@@ -307,7 +304,14 @@ export const rewardsRepository = {
       on conflict (branch_id, period, starts_on, user_id)
         do update set points = ${branchPeriodPoints}.points + excluded.points
       returning user_id`);
-    return db.with(memberSums, branchSums).insert(pointsLedger).values(rows).returning();
+    const written = await db
+      .with(total, memberSums, branchSums)
+      .insert(pointsLedger)
+      .values(rows)
+      .returning();
+    // `totalPoints` shows in GET /api/users/me, which may serve a cached copy of the row.
+    await recordCommittedChange(db, { kind: 'account', userId });
+    return written;
   },
 
   /**

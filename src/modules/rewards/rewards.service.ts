@@ -116,7 +116,6 @@ export class RewardsService {
     const held = await repository.heldPoints(tx, checkIn.userId, checkIn.day, [
       pointRules.gymVisit.name,
     ]);
-    let points = 0;
     if (sum(held, (holding) => holding.amount) === 0) {
       await repository.insertLedgerRows(tx, checkIn.userId, checkIn.day, [
         {
@@ -127,10 +126,8 @@ export class RewardsService {
           reversesId: null,
         },
       ]);
-      points += pointRules.gymVisit.points;
     }
-    points += await this.unlockReached(uow, checkIn.userId, [checkIn.day]);
-    await repository.addToTotalPoints(tx, checkIn.userId, points);
+    await this.unlockReached(uow, checkIn.userId, [checkIn.day]);
   }
 
   /**
@@ -156,8 +153,7 @@ export class RewardsService {
           onCalorieTarget: withinCalorieTarget(totals.meals, totals.mealCalories, calorieTarget),
         });
       }
-      const points = await this.unlockReached(uow, userId, days);
-      await repository.addToTotalPoints(uow.tx, userId, points);
+      await this.unlockReached(uow, userId, days);
     });
   }
 
@@ -168,23 +164,20 @@ export class RewardsService {
     excluded: { logId?: string; mealId?: string },
   ): Promise<void> {
     if (!(await repository.lockMember(uow.tx, userId))) return;
-    let points = 0;
-    for (const day of days) points += await this.reconcileDay(uow.tx, userId, day, excluded);
-    points += await this.unlockReached(uow, userId, days);
-    await repository.addToTotalPoints(uow.tx, userId, points);
+    for (const day of days) await this.reconcileDay(uow.tx, userId, day, excluded);
+    await this.unlockReached(uow, userId, days);
   }
 
   /**
    * Recomputes one day from its rows: the day's totals, then what each of its entries and meals
-   * (and the day's goal) is worth, writing the difference to what each holds. Returns the
-   * points the written rows add up to.
+   * (and the day's goal) is worth, writing the difference to what each holds.
    */
   private async reconcileDay(
     tx: Database,
     userId: string,
     day: string,
     excluded: { logId?: string; mealId?: string },
-  ): Promise<number> {
+  ): Promise<void> {
     const { logs, meals, calorieTarget, gymCheckIns, held } = await repository.dayState(
       tx,
       userId,
@@ -225,25 +218,22 @@ export class RewardsService {
         }),
       })),
     });
-    const deltas = ledgerDeltas(worth, held);
-    await repository.insertLedgerRows(tx, userId, day, deltas);
-    return sum(deltas, (delta) => delta.amount);
+    await repository.insertLedgerRows(tx, userId, day, ledgerDeltas(worth, held));
   }
 
   /**
    * Unlocks every achievement the member has now reached: lifetime counts from the day totals,
    * streaks through the changed days. The insert decides: only the transaction whose insert
-   * created the row awards the bonus and, after its commit, notifies. Returns the bonus points.
+   * created the row awards the bonus and, after its commit, notifies.
    */
-  private async unlockReached(uow: UnitOfWork, userId: string, days: string[]): Promise<number> {
+  private async unlockReached(uow: UnitOfWork, userId: string, days: string[]): Promise<void> {
     const { tx } = uow;
     // The day of the change that unlocks (a moved entry's new day).
     const [day] = days;
-    if (!day) return 0;
+    if (!day) return;
     const { unlocked, lifetime, flags } = await repository.standing(tx, userId, streakWindow(days));
-    if (unlocked.size >= achievementCatalogue.length) return 0;
+    if (unlocked.size >= achievementCatalogue.length) return;
     const streaks = streaksThrough(flags, days);
-    let points = 0;
     for (const achievement of reachedAchievements({ ...lifetime, ...streaks }, unlocked)) {
       const row = await repository.insertUnlock(tx, userId, achievement.key, day);
       if (!row) continue;
@@ -256,14 +246,12 @@ export class RewardsService {
           reversesId: null,
         },
       ]);
-      points += achievement.points;
       // Stored with the unlock, delivered after its commit; the key makes a replay harmless.
       await this.deps.notifier.notify(
         achievementNotification(userId, achievement, row.unlockedAt),
         uow,
       );
     }
-    return points;
   }
 
   /** `GET /me/achievements`: what is unlocked, and progress toward the rest. */

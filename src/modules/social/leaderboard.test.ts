@@ -33,7 +33,7 @@ type Member = Awaited<ReturnType<typeof buildBranchMember>>;
 
 /**
  * Points written the way the rewards service writes them: in one transaction with the member's
- * row locked, the ledger rows of one day through the ledger writer, and the total moved with them.
+ * row locked, the ledger rows of one day through the ledger writer (which moves the total too).
  */
 async function award(userId: string, day: string, amounts: number[]) {
   await db().transaction(async (tx) => {
@@ -49,11 +49,6 @@ async function award(userId: string, day: string, amounts: number[]) {
         amount,
         reversesId: null,
       })),
-    );
-    await rewardsRepository.addToTotalPoints(
-      tx,
-      userId,
-      amounts.reduce((sum, amount) => sum + amount, 0),
     );
   });
 }
