@@ -551,9 +551,12 @@ export async function createContainer(
     logger,
     accounts: {
       async load(userId) {
-        const account = await usersRepository.findById(database.db, userId);
-        if (!account) return undefined;
-        return { account, branches: await gymFloor.branches.memberships(userId) };
+        // Both at once: the first request after a change to the account waits one round trip.
+        const [account, branches] = await Promise.all([
+          usersRepository.findById(database.db, userId),
+          gymFloor.branches.memberships(userId),
+        ]);
+        return account && { account, branches };
       },
     },
   });
