@@ -104,7 +104,7 @@ import { explainKeyQueries, explainSummaryTable, type ExplainReport } from './an
 import { freePort, stopChild, type ChildHandle } from './children.js';
 import { formatCpuProfile, summarizeCpuProfile } from './cpu-profile.js';
 import { loadStats, runLoad, stopActiveLoad, type LoadRequest, type LoadStats } from './load.js';
-import { runOpenLoad, type OpenRequest } from './open-load.js';
+import { runOpenLoad, type OpenRequest, type SlowAnswer } from './open-load.js';
 import {
   appendHistory,
   describeEnvironment,
@@ -413,6 +413,20 @@ function openRequests(request: LoadRequest): { baseUrl: string; request: () => O
   };
 }
 
+/** Which of the writers sent a request (the heavy member is the first). */
+function writerOf(request: OpenRequest, writerTokens: string[]): string {
+  const index = writerTokens.findIndex(
+    (token) => request.headers.authorization === `Bearer ${token}`,
+  );
+  return index === 0 ? HEAVY_MEMBER.username : `writer ${index}`;
+}
+
+function describeSlowest(slowest: SlowAnswer[]): string {
+  return slowest
+    .map((answer) => `${answer.ms} ms (due at ${answer.dueAtSeconds} s, ${answer.label ?? '?'})`)
+    .join(', ');
+}
+
 /** Whether a target can be measured, from the answer to its first request. */
 type Availability =
   | { state: 'available' }
@@ -681,6 +695,7 @@ async function measureWarm(
     const pacedLoad = (durationSeconds: number) =>
       runOpenLoad({
         ...openRequests(request),
+        label: (sent) => writerOf(sent, writerTokens),
         connections: settings.pacedConnections,
         totalRate: settings.pacedRate,
         durationSeconds,
@@ -694,6 +709,7 @@ async function measureWarm(
       `${target.label}: paced ${settings.pacedRate}/s for ${settings.durationSeconds}s @ ${settings.pacedConnections} conns`,
     );
     const paced = await pacedLoad(settings.durationSeconds);
+    log(`${target.label}: slowest paced answers ${describeSlowest(paced.slowest)}`);
     results.push({
       target: target.key,
       scenario: target.label,

@@ -33,10 +33,26 @@ export interface OpenShape {
   durationSeconds: number;
   timeoutSeconds: number;
   request(turn: number): OpenRequest;
+  /** Names a request in the report of the slowest (e.g. which member sent it). */
+  label?(request: OpenRequest): string;
+}
+
+/** One of the run's slowest answers: when it was due, and what it was. */
+export interface SlowAnswer {
+  ms: number;
+  /** Seconds from the start of the run to when the request was due. */
+  dueAtSeconds: number;
+  label?: string;
+}
+
+export interface OpenLoadStats extends LoadStats {
+  /** The five slowest answers, slowest first: whether a tail is one stall or one sender. */
+  slowest: SlowAnswer[];
 }
 
 interface Tally {
   latencies: number[];
+  answers: SlowAnswer[];
   statusCodes: Record<string, number>;
   errors: number;
   timeouts: number;
@@ -56,6 +72,7 @@ function send(
   timeoutMs: number,
   dueAt: number,
   tally: Tally,
+  describe: { startedAt: number; label: string | undefined },
 ): Promise<void> {
   return new Promise((resolve) => {
     const outgoing = http.request(
@@ -76,7 +93,13 @@ function send(
       (response) => {
         response.resume();
         response.once('end', () => {
-          tally.latencies.push(performance.now() - dueAt);
+          const ms = performance.now() - dueAt;
+          tally.latencies.push(ms);
+          tally.answers.push({
+            ms: round(ms),
+            dueAtSeconds: round((dueAt - describe.startedAt) / 1000),
+            ...(describe.label !== undefined && { label: describe.label }),
+          });
           const code = String(response.statusCode ?? 0);
           tally.statusCodes[code] = (tally.statusCodes[code] ?? 0) + 1;
           resolve();
@@ -104,12 +127,12 @@ function send(
  * sending a request each `connections / totalRate` seconds from a random phase, for
  * `durationSeconds`; then waits for the answers still due.
  */
-export async function runOpenLoad(shape: OpenShape): Promise<LoadStats> {
+export async function runOpenLoad(shape: OpenShape): Promise<OpenLoadStats> {
   stopRequested.value = false;
   const target = new URL(shape.baseUrl);
   const intervalMs = (1000 * shape.connections) / shape.totalRate;
   const timeoutMs = shape.timeoutSeconds * 1000;
-  const tally: Tally = { latencies: [], statusCodes: {}, errors: 0, timeouts: 0 };
+  const tally: Tally = { latencies: [], answers: [], statusCodes: {}, errors: 0, timeouts: 0 };
   const startedAt = performance.now();
   const endsAt = startedAt + shape.durationSeconds * 1000;
   let turn = 0;
@@ -124,7 +147,9 @@ export async function runOpenLoad(shape: OpenShape): Promise<LoadStats> {
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         // Sent on schedule even if the last answer is not in: it then queues for the socket,
         // and that wait is part of its latency.
-        const sending = send(agent, target, shape.request(turn++), timeoutMs, dueAt, tally);
+        const request = shape.request(turn++);
+        const label = shape.label?.(request);
+        const sending = send(agent, target, request, timeoutMs, dueAt, tally, { startedAt, label });
         inFlight.push(sending);
         void sending.then(() => inFlight.splice(inFlight.indexOf(sending), 1));
         dueAt += intervalMs;
@@ -150,5 +175,6 @@ export async function runOpenLoad(shape: OpenShape): Promise<LoadStats> {
     errors: tally.errors,
     timeouts: tally.timeouts,
     statusCodes: tally.statusCodes,
+    slowest: tally.answers.sort((a, b) => b.ms - a.ms).slice(0, 5),
   };
 }
