@@ -423,7 +423,10 @@ function writerOf(request: OpenRequest, writerTokens: string[]): string {
 
 function describeSlowest(slowest: SlowAnswer[]): string {
   return slowest
-    .map((answer) => `${answer.ms} ms (due at ${answer.dueAtSeconds} s, ${answer.label ?? '?'})`)
+    .map(
+      (answer) =>
+        `${answer.ms} ms (due at ${answer.dueAtSeconds} s${answer.label ? `, ${answer.label}` : ''})`,
+    )
     .join(', ');
 }
 
@@ -695,7 +698,7 @@ async function measureWarm(
     const pacedLoad = (durationSeconds: number) =>
       runOpenLoad({
         ...openRequests(request),
-        label: (sent) => writerOf(sent, writerTokens),
+        ...(target.key === 'post-log' && { label: (sent) => writerOf(sent, writerTokens) }),
         connections: settings.pacedConnections,
         totalRate: settings.pacedRate,
         durationSeconds,
