@@ -119,9 +119,9 @@ export const rewardsRepository = {
 
   /**
    * Everything a day's reconciliation starts from, in one statement: the day's log entries with
-   * their completed sets and volume, its meals (each without the excluded one: a deleted row
-   * may still be there), what its stored totals keep that the rows don't tell (the target it was
-   * last judged against, the check-ins), and what each source holds under `rules`.
+   * their completed sets and volume and its meals, less the excluded ones (a deleted row may
+   * still be there), what its stored totals keep that the rows don't tell (the target it was last
+   * judged against, the check-ins), and what each source holds under `rules`.
    */
   async dayState(
     db: Database,
