@@ -708,8 +708,9 @@ async function measureWarm(
     // last hundred requests when the paced run began, and the paced p99 measured that backlog.
     log(`${target.label}: warm-up ${settings.warmupSeconds}s paced ${settings.pacedRate}/s`);
     await pacedLoad(settings.warmupSeconds);
+    // The clock time, so the slowest answers' "due at" can be matched with the database's logs.
     log(
-      `${target.label}: paced ${settings.pacedRate}/s for ${settings.durationSeconds}s @ ${settings.pacedConnections} conns`,
+      `${target.label}: paced ${settings.pacedRate}/s for ${settings.durationSeconds}s @ ${settings.pacedConnections} conns from ${new Date().toISOString()}`,
     );
     const paced = await pacedLoad(settings.durationSeconds);
     log(`${target.label}: slowest paced answers ${describeSlowest(paced.slowest)}`);
