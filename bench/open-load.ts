@@ -51,7 +51,7 @@ export interface OpenLoadStats extends LoadStats {
 }
 
 interface Tally {
-  latencies: number[];
+  /** Every answer, its latency unrounded. */
   answers: SlowAnswer[];
   statusCodes: Record<string, number>;
   errors: number;
@@ -93,10 +93,8 @@ function send(
       (response) => {
         response.resume();
         response.once('end', () => {
-          const ms = performance.now() - dueAt;
-          tally.latencies.push(ms);
           tally.answers.push({
-            ms: round(ms),
+            ms: performance.now() - dueAt,
             dueAtSeconds: round((dueAt - describe.startedAt) / 1000),
             ...(describe.label !== undefined && { label: describe.label }),
           });
@@ -132,7 +130,7 @@ export async function runOpenLoad(shape: OpenShape): Promise<OpenLoadStats> {
   const target = new URL(shape.baseUrl);
   const intervalMs = (1000 * shape.connections) / shape.totalRate;
   const timeoutMs = shape.timeoutSeconds * 1000;
-  const tally: Tally = { latencies: [], answers: [], statusCodes: {}, errors: 0, timeouts: 0 };
+  const tally: Tally = { answers: [], statusCodes: {}, errors: 0, timeouts: 0 };
   const startedAt = performance.now();
   const endsAt = startedAt + shape.durationSeconds * 1000;
   let turn = 0;
@@ -162,7 +160,7 @@ export async function runOpenLoad(shape: OpenShape): Promise<OpenLoadStats> {
   await Promise.all(Array.from({ length: shape.connections }, connection));
 
   const elapsedSeconds = (performance.now() - startedAt) / 1000;
-  const latencies = Float64Array.from(tally.latencies).sort();
+  const latencies = Float64Array.from(tally.answers, (answer) => answer.ms).sort();
   const non2xx = Object.entries(tally.statusCodes)
     .filter(([code]) => !code.startsWith('2'))
     .reduce((sum, [, count]) => sum + count, 0);
@@ -175,6 +173,9 @@ export async function runOpenLoad(shape: OpenShape): Promise<OpenLoadStats> {
     errors: tally.errors,
     timeouts: tally.timeouts,
     statusCodes: tally.statusCodes,
-    slowest: tally.answers.sort((a, b) => b.ms - a.ms).slice(0, 5),
+    slowest: tally.answers
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 5)
+      .map((answer) => ({ ...answer, ms: round(answer.ms) })),
   };
 }
