@@ -1,7 +1,5 @@
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import cors from 'cors';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { Container } from './container.js';
 import { mountRoutes, type RouteGroup } from './lib/http/route.js';
 import type { ContractViolation, ResponseContract } from './lib/http/response-contract.js';
@@ -9,6 +7,7 @@ import { errorHandler, routeNotFound, type ErrorReporter } from './middleware/er
 import { apiRateLimit, authRateLimit, machineRateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLog } from './middleware/request-log.js';
+import { browserCors, securityHeaders } from './middleware/security-headers.js';
 import { accountPagesRoutes, authRoutes, recoveryRoutes } from './modules/auth/index.js';
 import {
   buildAsyncApiDocument,
@@ -130,7 +129,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
   );
   app.use(metrics.observeRequests);
   app.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy: {
         // The API reference needs inline styles and data: images; scripts stay same-origin only.
         directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
@@ -138,7 +137,7 @@ export function createApp(container: Container, options: AppOptions = {}): Expre
     }),
   );
   app.use(
-    cors({
+    browserCors({
       origin: config.corsOrigins,
       credentials: true,
       exposedHeaders: [
