@@ -5,6 +5,7 @@
  * children with it whichever way it ends.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,18 @@ const READY_TIMEOUT_MS = 30_000;
 const CHILD_STOP_GRACE_MS = 5_000;
 /** Shorter than at a normal end: an interrupted run should give the terminal back quickly. */
 const INTERRUPTED_STOP_GRACE_MS = 3_000;
+
+/**
+ * The node flags of `npm start` (the Dockerfile and the ECS task run the same ones), read from
+ * package.json so every benchmark runs the API as operators do. Reference servers get them too:
+ * a ratio between two processes under different V8 settings would measure the settings.
+ */
+export const OPERATOR_NODE_FLAGS: readonly string[] = (() => {
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return manifest.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+})();
 
 /** Progress goes to stderr, so stdout carries only the results. */
 export const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -195,7 +208,7 @@ export function startBaselineServer(name: string, script: string, port: number):
   const handle = startChild(
     name,
     process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'bench', script)],
+    [...OPERATOR_NODE_FLAGS, '--import', 'tsx', path.join(ROOT, 'bench', script)],
     { ...process.env, PORT: String(port), NODE_ENV: 'production' },
   );
   const base = `http://127.0.0.1:${port}`;
@@ -265,7 +278,11 @@ export function startApiServer(
   const handle = startChild(
     'API server',
     process.execPath,
-    [...(options.nodeArgs ?? []), ...(options.entry ?? [path.join(ROOT, 'dist', 'server.js')])],
+    [
+      ...OPERATOR_NODE_FLAGS,
+      ...(options.nodeArgs ?? []),
+      ...(options.entry ?? [path.join(ROOT, 'dist', 'server.js')]),
+    ],
     apiEnvironment(settings, port, redisPrefix, options.environment ?? {}),
     { logFile: path.join(tmpdir(), `nxg-bench-api-${String(port)}.log`) },
   );
