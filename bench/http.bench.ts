@@ -5,7 +5,9 @@
  *   npm run bench
  *
  * Settings (environment):
- *   BENCH_DURATION      seconds per measured scenario (default 10)
+ *   BENCH_DURATION      seconds per measured run (default 10)
+ *   BENCH_ROUNDS        runs of the baseline and of GET /me, alternating, per connection count
+ *                       (default 3); their answers are pooled
  *   BENCH_WARMUP        seconds of warm-up before each target (default 2)
  *   BENCH_CONNECTIONS   comma-separated connection counts (default "100,1000")
  *   BENCH_TARGETS       comma-separated subset of "baseline,me,login" (default all)
@@ -27,6 +29,7 @@ import {
   cleanUpRun,
   databaseName,
   log,
+  positiveInteger,
   positiveNumber,
   prepareApi,
   readApiSettings,
@@ -47,6 +50,7 @@ import {
   RESULTS_DIR,
   describeEnvironment,
   formatTable,
+  latencyPercentiles,
   out,
   appendHistory,
   printResultsAndGoal,
@@ -81,6 +85,10 @@ interface ScenarioResult extends LoadStats {
   scenario: string;
   connections: number;
   ratioToBaseline: number | null;
+  /** Each round's throughput, when the scenario ran in rounds beside the baseline. */
+  roundRequestsPerSecond?: number[];
+  /** Each round's throughput over the baseline's in the same round. */
+  roundRatiosToBaseline?: number[];
   /** For login: seconds the server needed afterwards to finish abandoned hashes. */
   drainSeconds?: number;
   /** False when the backlog outlasted the drain timeout and leaked into the next scenario. */
@@ -90,6 +98,8 @@ interface ScenarioResult extends LoadStats {
 interface Settings extends ApiSettings {
   durationSeconds: number;
   warmupSeconds: number;
+  /** How many times the baseline and GET /me alternate at each connection count. */
+  rounds: number;
   connections: number[];
   targets: TargetKey[];
   cpuProfile: boolean;
@@ -107,6 +117,7 @@ function readSettings(): Settings {
   return {
     durationSeconds: positiveNumber('BENCH_DURATION', 10),
     warmupSeconds: positiveNumber('BENCH_WARMUP', 2),
+    rounds: positiveInteger('BENCH_ROUNDS', 3),
     connections,
     targets,
     ...readApiSettings(),
@@ -157,6 +168,43 @@ function summarize(
   };
 }
 
+/** One scenario's rounds as one result: their answers together, their throughputs listed. */
+function pool(rounds: ScenarioResult[], latencies: Float64Array[]): ScenarioResult {
+  const [first] = rounds;
+  if (!first) throw new Error('a scenario ran no rounds');
+  const all = new Float64Array(latencies.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of latencies) {
+    all.set(part, offset);
+    offset += part.length;
+  }
+  all.sort();
+  const sum = (pick: (round: ScenarioResult) => number) =>
+    rounds.reduce((total, round) => total + pick(round), 0);
+  const statusCodes: Record<string, number> = {};
+  for (const round of rounds) {
+    for (const [code, count] of Object.entries(round.statusCodes)) {
+      statusCodes[code] = (statusCodes[code] ?? 0) + count;
+    }
+  }
+  const durationSeconds = sum((round) => round.durationSeconds);
+  return {
+    target: first.target,
+    scenario: first.scenario,
+    connections: first.connections,
+    durationSeconds,
+    requestsPerSecond: round(sum((r) => r.requestsPerSecond * r.durationSeconds) / durationSeconds),
+    roundRequestsPerSecond: rounds.map((r) => r.requestsPerSecond),
+    completedRequests: all.length,
+    latencyMs: latencyPercentiles(all),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    statusCodes,
+    ratioToBaseline: null,
+  };
+}
+
 /** Longest wait for a login backlog, so a slow machine cannot stretch the run without bound. */
 const DRAIN_TIMEOUT_MS = 60_000;
 
@@ -182,29 +230,53 @@ async function drainLogins(target: Target): Promise<{ seconds: number; complete:
 }
 
 /**
- * Runs every scenario. Targets run one after another (all connection counts of one target
- * before the next) so the login backlog, which outlives its scenario, comes last and cannot
- * steal CPU from the cheap routes.
+ * Runs every scenario. The baseline and GET /me run in rounds at each connection count,
+ * alternating (the order flips every round): this machine's speed drifts by a third within
+ * minutes, and a baseline measured once before the API would carry that drift into the ratio.
+ * Login runs last, alone: the bcrypt backlog it leaves behind would steal CPU from the others.
  */
 async function runAll(targets: Target[], settings: Settings): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
-  for (const target of targets) {
+  const paired = targets.filter((target) => target.key !== 'login');
+  for (const target of paired) {
     log(`${target.label}: warm-up ${settings.warmupSeconds}s @ ${target.warmupConnections} conns`);
     await load(target, target.warmupConnections, settings.warmupSeconds);
-    if (target.key === 'login') await drainLogins(target);
+  }
+  for (const connections of settings.connections) {
+    const rounds = new Map(paired.map((target) => [target, [] as ScenarioResult[]]));
+    const latencies = new Map(paired.map((target) => [target, [] as Float64Array[]]));
+    for (let index = 0; index < settings.rounds; index++) {
+      for (const target of index % 2 === 0 ? paired : [...paired].reverse()) {
+        log(
+          `${target.label}: round ${index + 1}, ${settings.durationSeconds}s @ ${connections} conns`,
+        );
+        const run = await load(target, connections, settings.durationSeconds);
+        rounds.get(target)?.push(summarize(target, connections, run.result, run.latencies));
+        latencies.get(target)?.push(run.latencies);
+        // Let closed sockets settle before the next run opens up to 1000 new ones.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+    for (const target of paired) {
+      results.push(pool(rounds.get(target) ?? [], latencies.get(target) ?? []));
+    }
+  }
+  const login = targets.find((target) => target.key === 'login');
+  if (login) {
+    log(`${login.label}: warm-up ${settings.warmupSeconds}s @ ${login.warmupConnections} conns`);
+    await load(login, login.warmupConnections, settings.warmupSeconds);
+    await drainLogins(login);
     for (const [index, connections] of settings.connections.entries()) {
-      log(`${target.label}: ${settings.durationSeconds}s @ ${connections} conns`);
-      const { result, latencies } = await load(target, connections, settings.durationSeconds);
-      const summary = summarize(target, connections, result, latencies);
-      const isLastScenario = target === targets.at(-1) && index === settings.connections.length - 1;
-      if (target.key === 'login' && !isLastScenario) {
-        const drain = await drainLogins(target);
+      log(`${login.label}: ${settings.durationSeconds}s @ ${connections} conns`);
+      const { result, latencies } = await load(login, connections, settings.durationSeconds);
+      const summary = summarize(login, connections, result, latencies);
+      if (index < settings.connections.length - 1) {
+        const drain = await drainLogins(login);
         summary.drainSeconds = drain.seconds;
         summary.drainComplete = drain.complete;
-        log(`${target.label}: server needed ${drain.seconds}s to finish abandoned logins`);
+        log(`${login.label}: server needed ${drain.seconds}s to finish abandoned logins`);
       }
       results.push(summary);
-      // Let closed sockets settle before the next scenario opens up to 1000 new ones.
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
@@ -214,6 +286,10 @@ async function runAll(targets: Target[], settings: Settings): Promise<ScenarioRe
     );
     if (baseline && baseline.requestsPerSecond > 0) {
       summary.ratioToBaseline = round(summary.requestsPerSecond / baseline.requestsPerSecond, 3);
+      const alongside = baseline.roundRequestsPerSecond ?? [];
+      summary.roundRatiosToBaseline = summary.roundRequestsPerSecond?.map((rate, index) =>
+        round(rate / (alongside[index] ?? Number.NaN), 3),
+      );
     }
   }
   return results;
@@ -353,6 +429,7 @@ async function main(): Promise<void> {
     const file = writeResults('http', startedAt, environment, {
       settings: {
         durationSeconds: settings.durationSeconds,
+        rounds: settings.rounds,
         warmupSeconds: settings.warmupSeconds,
         connections: settings.connections,
         requestTimeoutSeconds: REQUEST_TIMEOUT_SECONDS,
@@ -380,12 +457,13 @@ async function main(): Promise<void> {
         errors: r.errors,
         timeouts: r.timeouts,
         ratioToBaseline: r.ratioToBaseline,
+        roundRatiosToBaseline: r.roundRatiosToBaseline,
       })),
     );
 
     out('');
     out(
-      `HTTP benchmark: ${settings.durationSeconds}s per scenario, warm-up ${settings.warmupSeconds}s per target, ` +
+      `HTTP benchmark: ${settings.rounds} alternating rounds of ${settings.durationSeconds}s per scenario (login: one), warm-up ${settings.warmupSeconds}s per target, ` +
         `Node ${environment.node}, ${environment.cpus} CPU (${environment.cpuModel})`,
     );
     out(
@@ -393,6 +471,10 @@ async function main(): Promise<void> {
     );
     out('');
     out(resultsTable(results));
+    for (const r of results.filter((result) => result.roundRatiosToBaseline)) {
+      const ratios = (r.roundRatiosToBaseline ?? []).map((ratio) => `${(ratio * 100).toFixed(1)}%`);
+      out(`${r.scenario} @${r.connections}, each round vs its baseline: ${ratios.join(', ')}`);
+    }
     out('');
     for (const r of results.filter((result) => result.drainSeconds !== undefined)) {
       out(
