@@ -21,15 +21,25 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  // One series per method, route template and status, looked up by a plain string: binding the
+  // labels on every request hashed them each time.
+  const series = new Map<string, Histogram.Internal<'method' | 'route' | 'status_code'>>();
   const observeRequests: RequestHandler = (req, res, next) => {
-    const stop = requestDuration.startTimer();
+    const startedAt = performance.now();
     res.on('finish', () => {
       // Unmatched paths share one label so scanners cannot blow up the series count.
-      stop({
-        method: req.method,
-        route: req.routeTemplate ?? 'unmatched',
-        status_code: String(res.statusCode),
-      });
+      const route = req.routeTemplate ?? 'unmatched';
+      const key = `${req.method} ${route} ${String(res.statusCode)}`;
+      let observed = series.get(key);
+      if (!observed) {
+        observed = requestDuration.labels({
+          method: req.method,
+          route,
+          status_code: String(res.statusCode),
+        });
+        series.set(key, observed);
+      }
+      observed.observe((performance.now() - startedAt) / 1000);
     });
     next();
   };

@@ -586,7 +586,12 @@ export function mountRoutes(router: Router, group: RouteGroup, context: RouteMou
         if (reply.stream) await sendStream(req, res, reply.stream, reply.contentType);
         else if (reply.body === undefined) res.end();
         else if (reply.contentType) res.type(reply.contentType).send(reply.body);
-        else res.json(reply.body);
+        else {
+          // What `res.json` ends up sending, without its detour through `res.send` (charset
+          // parsing, freshness check, a second byte count): Node sets Content-Length itself.
+          res.setHeader('Content-Type', 'application/json; charset=utf-8');
+          res.end(JSON.stringify(reply.body));
+        }
       },
     );
     router[route.method](route.path, ...chain);

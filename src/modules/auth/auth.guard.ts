@@ -55,13 +55,18 @@ export function createAuthGuard(deps: {
   /** Round trips started by the rate limiter for a request, which the guard then reads. */
   const started = new WeakMap<Request, Promise<RequestState>>();
   const cache = new AccountCache({ kv: deps.kv, logger: deps.logger });
+  // The stamp Redis stores when it has none (it lost them): it must differ from every stamp made
+  // before, which this process's random prefix and a counter ensure without drawing fresh
+  // random bytes on every request.
+  const stampPrefix = randomUUID();
+  let stampsOffered = 0;
 
   const readState = (claims: AccessClaims, hit?: FusedHit): Promise<RequestState> =>
     deps.kv.readRequestState({
       hash: { key: kvKeys.revocations, fields: deps.revocations.markerFields(claims) },
       versions: {
         keys: [kvKeys.accountVersion(claims.userId), kvKeys.branchesVersion],
-        freshVersion: randomUUID(),
+        freshVersion: `${stampPrefix}:${String((stampsOffered += 1))}`,
         ttlSeconds: ACCOUNT_VERSION_TTL_SECONDS,
       },
       counter: hit,
