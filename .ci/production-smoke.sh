@@ -29,7 +29,7 @@ if [[ $(id -u) == 0 ]] && id nobody >/dev/null 2>&1; then
 fi
 # exec all the way down (env, setpriv, node), so $! is the server itself and SIGTERM reaches it.
 (cd "$workdir" && exec env NODE_ENV=production PORT=$port HOST=127.0.0.1 DATA_DIR="$workdir/data" \
-  "${run_as[@]}" node --enable-source-maps --max-semi-space-size=64 dist/server.js >"$workdir/server.log" 2>&1) &
+  "${run_as[@]}" node --enable-source-maps dist/server.js >"$workdir/server.log" 2>&1) &
 server_pid=$!
 
 ready=

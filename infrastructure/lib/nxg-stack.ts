@@ -289,12 +289,7 @@ export class NxgStack extends Stack {
 
     const apiService = new ecs.FargateService(this, 'ApiService', {
       cluster,
-      taskDefinition: taskDefinition('Api', config.api, [
-        'node',
-        // As the image's own command: the API's young generation sized for many requests in flight.
-        '--max-semi-space-size=64',
-        'dist/server.js',
-      ]),
+      taskDefinition: taskDefinition('Api', config.api, ['node', 'dist/server.js']),
       desiredCount: config.api.minTasks,
       securityGroups: [apiGroup],
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },

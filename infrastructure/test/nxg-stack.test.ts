@@ -105,10 +105,7 @@ describe('services', () => {
     const commands = Object.values(resourcesOf(prod, 'AWS::ECS::TaskDefinition')).map((resource) =>
       (resource.Properties?.ContainerDefinitions as { Command: string[] }[])[0]?.Command.join(' '),
     );
-    assert.deepEqual(commands.sort(), [
-      'node --max-semi-space-size=64 dist/server.js',
-      'node dist/worker.js',
-    ]);
+    assert.deepEqual(commands.sort(), ['node dist/server.js', 'node dist/worker.js']);
   });
 
   it('passes every secret as an ECS secret, never as a plain environment variable', () => {
