@@ -471,8 +471,9 @@ async function main(): Promise<void> {
     );
     out('');
     out(resultsTable(results));
-    for (const r of results.filter((result) => result.roundRatiosToBaseline)) {
-      const ratios = (r.roundRatiosToBaseline ?? []).map((ratio) => `${(ratio * 100).toFixed(1)}%`);
+    for (const r of results) {
+      if (r.target === 'baseline' || !r.roundRatiosToBaseline) continue;
+      const ratios = r.roundRatiosToBaseline.map((ratio) => `${(ratio * 100).toFixed(1)}%`);
       out(`${r.scenario} @${r.connections}, each round vs its baseline: ${ratios.join(', ')}`);
     }
     out('');
