@@ -35,9 +35,9 @@ const CHILD_STOP_GRACE_MS = 5_000;
 const INTERRUPTED_STOP_GRACE_MS = 3_000;
 
 /**
- * The node flags of `npm start` (the Dockerfile and the ECS task run the same ones), read from
- * package.json so every benchmark runs the API as operators do. Reference servers get them too:
- * a ratio between two processes under different V8 settings would measure the settings.
+ * The node flags of `npm start` (the image's command has the same), read from package.json so
+ * every benchmark runs the API as operators do. Reference servers get them too: a ratio between
+ * two processes under different V8 settings would measure the settings.
  */
 export const OPERATOR_NODE_FLAGS: readonly string[] = (() => {
   const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {

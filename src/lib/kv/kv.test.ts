@@ -2,7 +2,6 @@ import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { KeyValueStore } from './kv.js';
 import { MemoryKeyValueStore } from './memory-kv.js';
-import { startTcpProxy } from '../../test-support/tcp-proxy.js';
 import { RedisKeyValueStore } from './redis-kv.js';
 
 const stores: [string, () => KeyValueStore][] = [['memory', () => new MemoryKeyValueStore()]];
@@ -85,51 +84,5 @@ describe.runIf(Boolean(redisUrl))('redis command metrics', () => {
     expect(text).toContain('redis_command_duration_seconds_count{command="hset"} 1');
     expect(text).toContain('redis_command_errors_total{command="hset",reason="reply"} 1');
     expect(text).not.toContain('test:kv-metrics');
-  });
-});
-
-describe.runIf(Boolean(redisUrl))('redis write batching', () => {
-  it('when requests in one turn of the event loop ask Redis, then one write carries them all and the next turn does not wait for its answers', async () => {
-    const redis = new URL(redisUrl ?? '');
-    // Answers held back by the proxy while the two turns send, so neither batch is answered.
-    const proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
-    redis.host = `127.0.0.1:${String(proxy.port)}`;
-    const kv = RedisKeyValueStore.connect(redis.toString(), `test:kv-batch:${String(Date.now())}:`);
-    try {
-      expect(await kv.ping()).toBe(true);
-      const socket = kv.client.stream;
-      const writes = vi.spyOn(socket, 'write');
-      const sends = vi.spyOn(socket, '_writev');
-      await proxy.blackHole();
-      let answered = 0;
-      const incrementFrom = (name: string, base: number) =>
-        Array.from({ length: 20 }, (_unused, index) =>
-          kv.increment(`${name}:${String(index)}`, 60, base + index).then((count) => {
-            answered += 1;
-            return count;
-          }),
-        );
-      const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-      const first = incrementFrom('first', 1);
-      await nextTurn();
-      expect(sends).toHaveBeenCalledTimes(1);
-      const second = incrementFrom('second', 100);
-      await nextTurn();
-      // ioredis's own auto-pipelining would hold the second batch until the first is answered.
-      expect(sends).toHaveBeenCalledTimes(2);
-      expect(answered).toBe(0);
-      // Twenty transactions per turn, each one write into the held socket, out in one call.
-      expect(writes).toHaveBeenCalledTimes(40);
-      expect(sends.mock.calls.map(([chunks]) => chunks.length)).toEqual([20, 20]);
-
-      await proxy.restore();
-      // Each caller gets its own answer.
-      expect(await Promise.all(first)).toEqual(first.map((_pending, index) => 1 + index));
-      expect(await Promise.all(second)).toEqual(second.map((_pending, index) => 100 + index));
-    } finally {
-      await kv.close();
-      await proxy.close();
-    }
   });
 });
